@@ -1,0 +1,13 @@
+"""Policy-impact simulator of Belarusian foreign-policy opinion (an agent-based model).
+
+Entry points: ``simulate`` (pure: scenario and seed in, monthly shares out), ``OpinionModel``
+(the Mesa model, for stepping and inspection) and ``load_scenario`` (TOML files).
+"""
+
+from .opinion_model import OpinionModel
+from .scenario import Scenario, ScenarioError, baseline
+from .scenario_files import load_scenario
+from .simulate import SimulationResult, simulate
+
+__all__ = ["OpinionModel", "Scenario", "ScenarioError", "SimulationResult", "baseline",
+           "load_scenario", "simulate"]

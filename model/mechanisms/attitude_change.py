@@ -1,0 +1,29 @@
+"""The attitude-change function shared by peers and media (Lorenz et al. 2021)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def acceptance(distance: np.ndarray, latitude: float, sharpness: float,
+               backfire: float = 0.0, rejection_distance: float = np.inf) -> np.ndarray:
+    """Return how much of a message's pull is accepted at a given distance.
+
+    h(d) = lambda^k / (lambda^k + d^k) - b * 1[d > t]
+
+    Smooth bounded confidence (Lorenz, Neumann & Schweighofer 2021, doi
+    10.1037/rev0000291): near messages are assimilated, far ones barely move the receiver;
+    with ``backfire`` b > 0 messages beyond the rejection distance t push away (Jager &
+    Amblard 2005). Large ``sharpness`` k approaches a hard confidence bound.
+    """
+    scaled = latitude**sharpness
+    accepted = scaled / (scaled + distance**sharpness)
+    if backfire > 0:
+        accepted = accepted - backfire * (distance > rejection_distance)
+    return accepted
+
+
+def clip_attitudes(*arrays: np.ndarray) -> None:
+    """Clip attitude arrays to [-1, 1] in place."""
+    for array in arrays:
+        np.clip(array, -1.0, 1.0, out=array)

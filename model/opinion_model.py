@@ -1,0 +1,179 @@
+"""``OpinionModel``: the Mesa model that owns the arrays, the random streams and the clock."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import attitudes
+from .calendar import parse_month
+from .citizen import Citizen
+from .dynamics import MonthSummary, World, advance_month
+from .mechanisms.events import WAR_MONTH, war_shock
+from .mechanisms.grievance import blame_attribution
+from .network import build_network
+from .observation import (
+    CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey, alliance_probabilities, base_fear,
+    population_shares,
+)
+from .population import synthesise_population
+from .scenario import Scenario, baseline
+from .state import CitizenState, MonthlyDraws
+from .streams import RandomStreams
+
+#: Below this many citizens, Mesa ``Citizen`` agents are created by default. Above it they
+#: would cost more memory than the arrays themselves; pass ``create_agents=True`` to force.
+AGENT_LIMIT = 200_000
+
+
+class OpinionModel(mesa.Model):
+    """Belarusian foreign-policy opinion under propaganda, peers, travel and grievance.
+
+    One step is one month, from the scenario's start (September 2020). Build it, then call
+    ``step()`` or ``run_model()``; ``shares`` holds the monthly answer shares, shape
+    (months, 2 measures, 4 categories), and ``datacollector`` records the same.
+
+    Args:
+        scenario: what to run; the historical baseline if omitted.
+        seed: the one seed; every random stream derives from it.
+        n_citizens: population size (defaults to the scenario's).
+        create_agents: create Mesa ``Citizen`` agents (default: when N <= AGENT_LIMIT).
+        survey_design: the virtual instrument (the Chatham House design by default).
+    """
+
+    def __init__(self, scenario: Scenario | None = None, seed: int = 0,
+                 n_citizens: int | None = None, create_agents: bool | None = None,
+                 survey_design: SurveyDesign = SurveyDesign()):
+        self.streams = RandomStreams(seed)
+        super().__init__(rng=self.streams.integer_seed("mesa"))
+        self.spec = scenario or baseline()  # Mesa's own ``scenario`` attribute is Mesa's.
+        self.seed = seed
+        self.params = self.spec.resolved_parameters()
+        self.inputs = self.spec.compile_inputs()
+        self.months = self.inputs.months
+        n = int(n_citizens or self.spec.citizens)
+
+        population = synthesise_population(n, self.streams["population"],
+                                           self.params.initial_eu_tie_share)
+        self.survey = VirtualSurvey(population, survey_design)
+        state = self._initial_state(population)
+        similarity = (3.0 * population.urban + 1.0 * population.age_band
+                      + (state.r - state.e) + self.streams["network"].standard_normal(n))
+        network = build_network(similarity, int(self.params.network_degree),
+                                self.params.network_rewiring, self.streams["network"])
+        self.world = World(population, network, state, self.params)
+
+        self.shares = np.full((self.inputs.n_months, len(MEASURES), len(CATEGORIES)), np.nan)
+        self.summaries: list[MonthSummary] = []
+        self.datacollector = mesa.DataCollector(model_reporters={
+            f"{measure}_{category}": [self.share, [m, c]]
+            for m, measure in enumerate(MEASURES) for c, category in enumerate(CATEGORIES)
+        })
+        self._schedule_events()
+        self._citizens: list[Citizen] | None = None
+        if create_agents if create_agents is not None else n <= AGENT_LIMIT:
+            self._citizens = [Citizen(self, i) for i in range(n)]
+        self._observe()
+
+    # --- construction --------------------------------------------------------------------
+    def _initial_state(self, population) -> CitizenState:
+        p, n = self.params, population.size
+        draws = self.streams["attitudes"].standard_normal((2, n))
+        east_west = attitudes.orientation(population, p.initial_orientation_diet,
+                                          p.initial_orientation_regime,
+                                          p.initial_orientation_age, p.initial_spread, draws[0])
+        openness = draws[1]
+        rows = np.arange(min(n, attitudes.SOLVE_SUBSAMPLE))
+        subsurvey = VirtualSurvey(population.subset(rows), self.survey.design)
+        present = np.ones(rows.size, dtype=bool)
+        inputs0 = self.inputs.at(0)
+
+        def initial_survey(r, e, _rows):
+            return self._survey_shares(subsurvey, r, e, present, inputs0["repression_index"])
+
+        constants = attitudes.solve_initial_constants(east_west, openness, initial_survey)
+        r, e = attitudes.place_attitudes(east_west, openness, constants)
+        self.initial_constants = constants
+        return CitizenState(
+            r=r, e=e, r_anchor=r.copy(), e_anchor=e.copy(),
+            stubbornness=p.anchoring_rate * attitudes.STUBBORNNESS_BY_AGE[population.age_band],
+            grievance=np.zeros(n), contact=np.zeros(n),
+            attribution=blame_attribution(population.diet, population.regime,
+                                          p.attribution_intercept, p.attribution_state_media,
+                                          p.attribution_independent_media,
+                                          p.attribution_regime),
+            fear_base=base_fear(population.regime, p.fear_opposed, p.fear_neutral),
+            has_visa=population.has_visa.copy(), eu_ties=population.eu_ties.copy(),
+            present=np.ones(n, dtype=bool),
+        )
+
+    def _schedule_events(self) -> None:
+        """Schedule dated one-off events on Mesa's event list (they fire before that month's
+        step: at time t - 0.5 for the step at time t)."""
+        war = parse_month(WAR_MONTH) - parse_month(self.spec.start)
+        if 0 < war < self.inputs.n_months:
+            self.schedule_event(self._war_shock, at=war - 0.5)
+
+    def _war_shock(self) -> None:
+        s = self.world.state
+        war_shock(s.r, s.r_anchor, self.world.population.diet, self.params.war_shock)
+
+    # --- observation ---------------------------------------------------------------------
+    def _survey_shares(self, survey: VirtualSurvey, r, e, present, repression) -> np.ndarray:
+        p = self.params
+        probabilities = alliance_probabilities(r, e, p.threshold_russia, p.threshold_eu,
+                                               p.response_noise)
+        return survey.shares(probabilities, present, repression, p.fear_opposed,
+                             p.fear_neutral, p.falsification_rate, p.panel_fear_aversion,
+                             p.panel_loyalist_aversion)
+
+    def _observe(self) -> None:
+        s, p, t = self.world.state, self.params, self.month_index
+        probabilities = alliance_probabilities(s.r, s.e, p.threshold_russia, p.threshold_eu,
+                                               p.response_noise)
+        self.shares[t, 0] = population_shares(probabilities, s.present)
+        self.shares[t, 1] = self.survey.shares(
+            probabilities, s.present, self.repression, p.fear_opposed, p.fear_neutral,
+            p.falsification_rate, p.panel_fear_aversion, p.panel_loyalist_aversion)
+        self.datacollector.collect(self)
+
+    def share(self, measure: int, category: int) -> float:
+        """Return this month's share of one answer under one measure (a DataCollector reporter)."""
+        return float(self.shares[min(self.month_index, len(self.months) - 1), measure, category])
+
+    # --- the clock -----------------------------------------------------------------------
+    @property
+    def month_index(self) -> int:
+        """Months since the start (0 before the first step)."""
+        return self.steps
+
+    @property
+    def month(self) -> str:
+        """The current month, ``YYYY-MM``."""
+        return self.months[min(self.month_index, len(self.months) - 1)]
+
+    @property
+    def repression(self) -> float:
+        """The repression index in force this month."""
+        t = min(self.month_index, self.inputs.n_months - 1)
+        return float(self.inputs.series["repression_index"][t])
+
+    def step(self) -> None:
+        """Advance one month: draw, apply the mechanisms with this month's inputs, record."""
+        t = self.month_index  # Mesa's wrapper has already advanced ``steps`` to the new month
+        if t >= self.inputs.n_months:
+            self.running = False
+            return
+        draws = MonthlyDraws.draw(self.streams, self.world.population.size)
+        was_present = self.world.state.present.copy() if self._citizens else None
+        self.summaries.append(advance_month(self.world, self.inputs.at(t), draws))
+        if was_present is not None:
+            for i in np.flatnonzero(was_present & ~self.world.state.present):
+                self._citizens[i].remove()
+        self._observe()
+        self.running = t < self.inputs.n_months - 1
+
+    def run_model(self) -> None:
+        """Run to the scenario's last month."""
+        while self.running:
+            self.step()

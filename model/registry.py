@@ -1,0 +1,590 @@
+"""The one home of every lever, exogenous uncertainty and behavioural parameter.
+
+Three groups, kept apart on purpose (the XLRM split of exploratory modelling):
+
+* ``LEVERS``: what Western governments control (visas, crossings, sanctions...). Monthly
+  timelines; the historical values, each with its source, are the baseline.
+* ``EXOGENOUS``: time-varying inputs nobody in the West controls and nobody measured well
+  (propaganda intensity, media blocking, repression, emigration). Uncertainties, with a
+  best-guess history.
+* ``PARAMETERS``: constant behavioural and observation parameters. Uncertainties too; the
+  defaults are hand-set so the baseline meets the survey waves (see ``docs/ODD.md``).
+
+Scenario validation, the generated ``docs/levers.md``, ``scenarios/baseline.toml``, the CLI
+help and the interactive app all read from here. Nothing else holds a default.
+
+Source conventions: a URL is where the figure was read (copied from ``shared/data``);
+"derived:" marks arithmetic on such figures; "assumption:" marks a design choice with no
+measured figure behind it. Assumptions are the first candidates for calibration and for
+sensitivity analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+DType = Literal["float", "int"]
+
+
+class Group(StrEnum):
+    """Which of the three groups a quantity belongs to."""
+
+    LEVER = "lever"
+    EXOGENOUS = "exogenous"
+    PARAMETER = "parameter"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One dated value of a timeline: from ``month`` (``YYYY-MM``) on, the value is ``value``."""
+
+    month: str
+    value: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named model input with its unit, bounds, meaning and provenance."""
+
+    name: str
+    group: Group
+    unit: str
+    bounds: tuple[float, float]
+    description: str
+    source: str
+    default: float | None = None
+    history: tuple[Point, ...] = field(default=())
+    dtype: DType = "float"
+    symbol: str = ""
+
+    @property
+    def time_varying(self) -> bool:
+        """True for levers and exogenous series, which are monthly timelines."""
+        return self.group is not Group.PARAMETER
+
+    def check(self, value: object) -> float:
+        """Return ``value`` as a number if it has the right type and lies within bounds.
+
+        Raises:
+            TypeError: if the value is not a number (or not an integer where one is needed).
+            ValueError: if the value lies outside ``bounds``.
+        """
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"expected a number ({self.unit}), got {type(value).__name__}")
+        if self.dtype == "int" and float(value) != int(value):
+            raise TypeError(f"expected a whole number ({self.unit}), got {value!r}")
+        low, high = self.bounds
+        if not low <= value <= high:
+            raise ValueError(f"must lie in [{low:g}, {high:g}] ({self.unit}), got {value!r}")
+        return float(value)
+
+
+def _timeline(group, name, unit, bounds, description, history, **kw) -> Quantity:
+    points = tuple(Point(*p) for p in history)
+    return Quantity(name, group, unit, bounds, description,
+                    source="see the dated history", history=points, **kw)
+
+
+def _lever(*args, **kw) -> Quantity:
+    return _timeline(Group.LEVER, *args, **kw)
+
+
+def _exogenous(*args, **kw) -> Quantity:
+    return _timeline(Group.EXOGENOUS, *args, **kw)
+
+
+def _param(name, default, unit, bounds, description, source, **kw) -> Quantity:
+    return Quantity(name, Group.PARAMETER, unit, bounds, description, source,
+                    default=default, **kw)
+
+
+_FACTS = "shared/data/belarus_facts.md"
+
+LEVERS: tuple[Quantity, ...] = (
+    _lever(
+        "visa_fee_eur", "EUR per Schengen visa", (0, 200),
+        "Fee a Belarusian pays for a short-stay Schengen visa. Lowers the monthly chance that "
+        "a would-be traveller applies.",
+        [("2020-09", 35, "EU-Belarus visa facilitation in force 1 Jul 2020, fee EUR 35 "
+          "(https://europeansting.com/2020/07/01/visa-facilitation-and-readmission-agreements-"
+          "with-belarus-now-in-force/); kept at 35 after the general fee rose to 90 in Jun 2024 "
+          "(https://mogilev.online/2024/05/25/298063.html)")],
+        symbol="L_fee"),
+    _lever(
+        "visa_refusal_rate", "share of applications refused", (0, 1),
+        "Share of Schengen visa applications refused. A refusal stops the trip and adds "
+        "grievance.",
+        [("2020-09", 0.003, "derived: 2,239 refused of 681,106 applications in 2018 "
+          "(https://belarusfeed.com/belarus-schengen-visa-applications-down-2018/)"),
+         ("2021-01", 0.011, "derived: 656 refusals, 57,485 visas issued in 2021 "
+          "(https://media-polesye.com/news/v-2022-godu-belorusy-poluchili-shengenskih-viz-vdvoe-"
+          "bolshe-chem-v-2021-m)"),
+         ("2022-01", 0.019, "2,292 refusals of 120,893 applications in 2022 "
+          "(https://europeanbelarus.org/2023/08/31/312045.html)")],
+        symbol="L_refuse"),
+    _lever(
+        "visa_processing_capacity", "index, 1 = 2018 consular output", (0, 2),
+        "How many visa applications EU consulates in Belarus can take, relative to 2018 "
+        "(appointments, staff, processing time). Multiplies the application hazard.",
+        [("2020-09", 0.085, "assumption: 2020 not found, the 2021 level is carried back"),
+         ("2021-01", 0.085, "derived: 57,485 C visas in 2021 / 676,984 in 2018 "
+          "(media-polesye.com; belarusfeed.com); treats the fall as supply-side, which "
+          "overstates the lever (demand also fell with COVID and fear)"),
+         ("2022-01", 0.175, "derived: 118,523 C visas in 2022 / 676,984 in 2018 "
+          "(https://media-polesye.com/news/v-2022-godu-belorusy-poluchili-shengenskih-viz-vdvoe-"
+          "bolshe-chem-v-2021-m)"),
+         ("2023-01", 0.24, "derived: 164k visas in 2023 / 681k in 2018 "
+          "(shared/design/modeling_science.md section 3, via New Eastern Europe)")],
+        symbol="L_cap"),
+    _lever(
+        "open_crossings_poland", "open passenger road crossings (of 5)", (0, 5),
+        "Polish road crossings open to passengers: Terespol, Kuznica, Bobrowniki, Polowce, "
+        "Slawatycze. Month averages where a change fell mid-month.",
+        [("2020-09", 3, "assumption: Polowce and Slawatycze taken as closed from the start "
+          "('closed for years' in Nov 2025, https://babel.ua/en/news/123104)"),
+         ("2021-11", 2, "Kuznica-Bruzgi closed Nov 2021 (https://babel.ua/en/news/123104)"),
+         ("2023-02", 1, "Bobrowniki closed 10 Feb 2023; Terespol the only passenger road "
+          "crossing (https://poland.co.pl/traffic-on-the-border-with-belarus-suspended-reason-"
+          "important-interest-of-state-security-1341524.html)"),
+         ("2025-09", 0.5, "derived: all closed 12-25 Sep 2025 for Zapad-2025 "
+          "(https://tass.com/world/2020193), month average"),
+         ("2025-10", 1, "Terespol reopened 25 Sep 2025 (https://tass.com/world/2020233)"),
+         ("2025-11", 1.9, "derived: Kuznica (cars) and Bobrowniki reopened 17 Nov 2025 "
+          "(https://caliber.az/en/post/poland-reopens-two-border-checkpoints-with-belarus), "
+          "month average"),
+         ("2025-12", 3, "Terespol, Kuznica, Bobrowniki open (same source)")],
+        symbol="L_PL"),
+    _lever(
+        "open_crossings_lithuania", "open passenger road crossings (of 6)", (0, 6),
+        "Lithuanian road crossings open to passengers: Medininkai, Salcininkai, Lavoriskes, "
+        "Raigardas, Sumskas, Tverecius.",
+        [("2020-09", 6, "all six open before Aug 2023 (https://www.adkins.pl/en/lithuania-"
+          "closes-two-border-crossings-with-belarus/)"),
+         ("2023-08", 5, "derived: Sumskas and Tverecius closed 18 Aug 2023, month average "
+          "(https://www.adkins.pl/en/lithuania-closes-two-border-crossings-with-belarus/)"),
+         ("2023-09", 4, "same source"),
+         ("2024-03", 2, "Lavoriskes and Raigardas closed 1 Mar 2024 (https://vrm.lrv.lt/en/news/"
+          "the-operation-of-the-lavoriskes-and-raigardas-border-crossing-points-will-be-"
+          "terminated-from-1-march/)"),
+         ("2025-11", 0.7, "derived: border closed 30 Oct to 20 Nov 2025, month average "
+          "(https://report.az/en/other-countries/lithuania-closes-border-with-belarus; "
+          "https://www.eurointegration.com.ua/news/2025/11/20/7225299/)"),
+         ("2025-12", 2, "Medininkai and Salcininkai reopened 20 Nov 2025 (same sources)")],
+        symbol="L_LT"),
+    _lever(
+        "open_crossings_latvia", "open passenger road crossings (of 2)", (0, 2),
+        "Latvian road crossings open to ordinary passengers: Paternieki, Silene.",
+        [("2020-09", 2, "both open before Sep 2023 (https://motolko.help/en-news/latvia-will-"
+          "close-one-of-the-border-crossings-with-belarus/)"),
+         ("2023-09", 1.2, "derived: Silene suspended 19 Sep 2023 and Paternieki limited to "
+          "cargo, urgent work and humanitarian cases, month average (same source)"),
+         ("2023-10", 0, "Paternieki not open to ordinary passengers (same source)")],
+        symbol="L_LV"),
+    _lever(
+        "car_plate_ban", "share of PL/LT/LV barring owner-driven Belarus-plated cars", (0, 1),
+        "Share of the three neighbouring EU states that refuse entry to cars with Belarusian "
+        "plates driven by their owners. Cuts car travel and angers car owners.",
+        [("2020-09", 0, "no ban before Jul 2024 (https://news.liga.net/en/politics/news/"
+          "estonia-bans-entry-of-vehicles-with-belarusian-license-plates-after-2-other-"
+          "countries)"),
+         ("2024-07", 0.33, "Latvia bans Belarus-plated cars 16 Jul 2024; Lithuania from 18 Jul "
+          "with exemptions for visa holders (https://www.pravda.com.ua/eng/news/2024/07/18/"
+          "7466240/); Poland bans only unaccompanied cars"),
+         ("2024-08", 0.67, "Lithuania extends the ban to all Belarus-registered cars 16 Aug 2024 "
+          "(https://babel.ua/en/news/109902)")],
+        symbol="L_car"),
+    _lever(
+        "bus_routes", "index of scheduled Belarus-EU bus service, 1 = Sep 2020", (0, 2),
+        "Scheduled cross-border bus service relative to Sep 2020. Cuts travel for people "
+        "without a car.",
+        [("2020-09", 1.0, "reference level by definition"),
+         ("2024-03", 0.75, "derived: Lithuania cuts bus permits for regular routes by 50% "
+          "(https://www.txtreport.com/news/2024-03-01-lithuania-closed-two-checkpoints-on-"
+          "the-border-with-belarus.ByJAa4y6p.html); assumption: Lithuanian routes are half "
+          "the network"),
+         ("2025-11", 0.5, "derived: no bus exemptions during the Lithuanian closure 30 Oct-20 "
+          "Nov 2025 (https://lb.ua/world/2025/10/29/704190_avtobusne_spoluchennya_litvi_z.html)"),
+         ("2025-12", 0.75, "Lithuanian crossings reopened 20 Nov 2025")],
+        symbol="L_bus"),
+    _lever(
+        "consumer_goods_sanctions", "index 0-1 of sanctions felt by households", (0, 1),
+        "How far EU sanctions reach ordinary households' goods: bans on what travellers may "
+        "bring, confiscations at the border, scarcer imports. Adds grievance and makes trips "
+        "humiliating.",
+        [("2020-09", 0.0, "sectoral sanctions only before 2022"),
+         ("2022-03", 0.3, "assumption on the scale: Mar 2022 packages incl. the euro-banknote "
+          "ban (https://faicomply.com/post/european-council-decision-2022-399)"),
+         ("2024-07", 0.7, "assumption on the scale: Regulation (EU) 2024/1865 broad export bans "
+          "and border confiscations (https://motolko.help/en-news/cigarettes-alcohol-and-pots-"
+          "are-taken-away-from-belarusians-at-the-latvian-border)")],
+        symbol="L_goods"),
+    _lever(
+        "eu_bank_access", "index 0-1, 1 = unrestricted EU banking for Belarusians", (0, 1),
+        "Whether Belarusians and their emigrant relatives can keep and use EU bank accounts.",
+        [("2020-09", 1.0, "no restriction before 2022"),
+         ("2022-03", 0.9, "assumption on the scale: EUR 100k deposit cap, Council Decision "
+          "2022/399 (https://faicomply.com/post/european-council-decision-2022-399)"),
+         ("2025-04", 0.7, "assumption on the scale: Paysera closes accounts of Belarusians "
+          "without EU residency (https://internationalinvestment.biz/en/analytics/5703)")],
+        symbol="L_bank"),
+    _lever(
+        "legal_residence_ease", "index 0-1, 1 = residence permits easy to get and renew", (0, 1),
+        "Ease for Belarusians (and relatives of those at home) to obtain legal residence in the "
+        "EU. Hurdles anger those with emigrant kin and sour their reports home.",
+        [("2020-09", 0.8, "assumption: humanitarian visas and legal status grew fast in 2020-21 "
+          "(https://www.gazetaprawna.pl/wiadomosci/swiat/artykuly/8222711)"),
+         ("2023-09", 0.6, "assumption: the column reports growing hurdles "
+          "(https://nashaniva.com/en/382905); no dated measure in shared/data")],
+        symbol="L_legal"),
+    _lever(
+        "eu_civil_society_funding", "EUR million per year", (0, 500),
+        "EU support for Belarusian civil society and independent media. Raises the reach of "
+        "independent media.",
+        [("2020-09", 24, "EU4Belarus solidarity package EUR 24M, Nov 2020 "
+          "(https://en.news-front.info/2020/11/18/)"),
+         ("2022-01", 30, "additional EUR 30M, Dec 2021 (https://unn.ua/news/yes-vidilyaye-"
+          "demokratichnim-silam-bilorusi-sche-30-mln-yevro-u-tomu-chisli-na-zmi)"),
+         ("2023-01", 25, "EUR 25M EU4Belarus civil-society programme, Dec 2022 "
+          "(https://oopstop.com/the-european-union-will-allocate-25-million-euros-to-support-"
+          "civil-society-in-belarus/)"),
+         ("2025-01", 30, "EUR 30M for 2025 and 2026 (https://dck8xvlq18iei.cloudfront.net/amp/ru/"
+          "383056)")],
+        symbol="L_fund"),
+    _lever(
+        "exchange_participants", "people per year", (0, 100_000),
+        "Belarusians taken on EU exchange programmes and scholarships each year: guaranteed "
+        "good first-hand contact for young people.",
+        [("2020-09", 0, "assumption: no dedicated programme figure before Dec 2022"),
+         ("2023-01", 300, "derived: about 450 scholarships and 500 exchanges under the Dec 2022 "
+          "EU4Belarus programme, spread over about three years (https://oopstop.com/the-"
+          "european-union-will-allocate-25-million-euros-to-support-civil-society-in-belarus/)")],
+        dtype="int", symbol="L_exch"),
+)
+
+EXOGENOUS: tuple[Quantity, ...] = (
+    _exogenous(
+        "propaganda_state", "index, 1 = pre-August-2020 intensity", (0, 3),
+        "Intensity of Belarusian state media's pro-Russian, anti-Western messaging.",
+        [("2020-09", 1.5, "assumption: mobilisation after Aug 2020; TV named as a source up 14 "
+          "points in 2022 (shared/design/modeling_science.md section 4)")],
+        symbol="I_S"),
+    _exogenous(
+        "propaganda_russia", "index, 1 = pre-war intensity", (0, 3),
+        "Intensity of Russian media's messaging reaching Belarus.",
+        [("2020-09", 1.0, "reference level by definition"),
+         ("2022-02", 1.5, "assumption: war coverage; 53% watch Russian TV weekly in Nov 2022 "
+          "(https://euro.radio.fm/en/over-30-belarusians-still-favor-union-russia)")],
+        symbol="I_R"),
+    _exogenous(
+        "independent_media_blocking", "share of independent-media reach lost to blocking",
+        (0, 1),
+        "How much of independent and exile media's potential audience blocking and "
+        "'extremist' labels cut off.",
+        [("2020-09", 0.3, "assumption on the scale: 73 resources blocked 22 Aug 2020 "
+          "(https://mbk-news.appspot.com/suzhet/pochemu-v-belorussii-blokiruyut-internet-smi/)"),
+         ("2021-07", 0.5, "assumption on the scale: later blocks of Nasha Niva and naviny.by "
+          "(same source)"),
+         ("2023-01", 0.6, "derived: weekly independent audience 29% -> 25%, trust 30% -> 24% "
+          "(https://mediaiq.info/media-consumption-trends-in-2023)")],
+        symbol="B_I"),
+    _exogenous(
+        "repression_index", "index 0-1", (0, 1),
+        "Intensity of political repression. Drives fear, which changes what people say in "
+        "surveys, not what they think.",
+        [("2020-09", 0.7, "assumption: repression after the Aug 2020 election; Chatham House "
+          "flags a 'fear factor' (https://en.belaruspolls.org/)"),
+         ("2021-01", 1.0, "assumption: sustained repression from 2021")],
+        symbol="F"),
+    _exogenous(
+        "emigration_rate", "share of residents emigrating per month", (0, 0.02),
+        "Monthly emigration hazard. Emigrants leave the population (and the survey frame); "
+        "those who go west become EU ties of the friends they leave.",
+        [("2020-09", 0.002, "derived: 500-600k (6-7%) left by Jan 2024 "
+          "(https://pozirk.online/en/news/84410), front-loaded to 2020-21"),
+         ("2022-01", 0.0015, "derived, same source"),
+         ("2023-01", 0.001, "derived, same source"),
+         ("2024-01", 0.0005, "assumption: outflow slowed after 2023")],
+        symbol="m"),
+    _exogenous(
+        "pandemic_travel_barrier", "share of trips prevented", (0, 1),
+        "COVID-19 entry rules and Belarus's own exit limits that blocked trips in 2020-22.",
+        [("2020-09", 0.6, "assumption: no measure in shared/data"),
+         ("2021-07", 0.4, "assumption"),
+         ("2022-01", 0.2, "assumption"),
+         ("2022-07", 0.0, "assumption")],
+        symbol="P"),
+)
+
+_LORENZ = "Lorenz, Neumann & Schweighofer 2021, Psychol. Rev., doi 10.1037/rev0000291"
+_FJ = "Friedkin & Johnsen 1990, doi 10.1080/0022250X.1990.9990069"
+_PR = "Peisakhin & Rozenas 2018, AJPS, doi 10.1111/ajps.12355"
+_HAND = "assumption: hand-set so the baseline meets the survey waves (docs/ODD.md)"
+
+PARAMETERS: tuple[Quantity, ...] = (
+    # --- media exposure ------------------------------------------------------------------
+    _param("media_rate_state", 0.06, "attitude shift per month at full exposure", (0, 0.5),
+           "Pull of Belarusian state media toward its position, per month of full exposure "
+           "at intensity 1.", _HAND, symbol="beta_S"),
+    _param("media_rate_russia", 0.03, "attitude shift per month at full exposure", (0, 0.5),
+           "Pull of Russian media toward its position.", _HAND, symbol="beta_R"),
+    _param("media_rate_independent", 0.05, "attitude shift per month at full exposure",
+           (0, 0.5), "Pull of independent and exile media toward its position.", _HAND,
+           symbol="beta_I"),
+    _param("media_latitude", 0.9, "distance on the (r, e) plane", (0.05, 2.83),
+           "Latitude of acceptance of a media message: messages closer than this persuade, "
+           "farther ones much less.", f"{_LORENZ}; range 0.25-1.8 there", symbol="lambda_M"),
+    _param("media_backfire", 0.0, "share of the pull reversed", (0, 1),
+           "Backfire beyond the rejection distance: a far message pushes away by this share of "
+           "its pull. Zero by default: evidence for backfire is thin.",
+           f"{_PR} (partial backfire among strong opponents); Wood & Porter 2019 (none)",
+           symbol="b"),
+    _param("media_rejection_distance", 1.4, "distance on the (r, e) plane", (0.1, 2.83),
+           "Distance beyond which a media message can backfire.",
+           "Jager & Amblard 2005, doi 10.1007/s10588-005-6282-2", symbol="t_M"),
+    _param("media_position_state_r", 0.7, "attitude units", (-1, 1),
+           "Position of Belarusian state media on the Russia axis.",
+           "assumption: strongly pro-Russian (Kazun 2016; shared/design section 4)",
+           symbol="mu_S,r"),
+    _param("media_position_state_e", -0.6, "attitude units", (-1, 1),
+           "Position of Belarusian state media on the EU axis.",
+           "assumption: hostile to the EU after 2020", symbol="mu_S,e"),
+    _param("media_position_russia_r", 0.8, "attitude units", (-1, 1),
+           "Position of Russian media on the Russia axis.", "assumption", symbol="mu_R,r"),
+    _param("media_position_russia_e", -0.5, "attitude units", (-1, 1),
+           "Position of Russian media on the EU axis.", "assumption", symbol="mu_R,e"),
+    _param("media_position_independent_r", -0.4, "attitude units", (-1, 1),
+           "Position of independent and exile media on the Russia axis.", "assumption",
+           symbol="mu_I,r"),
+    _param("media_position_independent_e", 0.7, "attitude units", (-1, 1),
+           "Position of independent and exile media on the EU axis.", "assumption",
+           symbol="mu_I,e"),
+    _param("funding_reach_elasticity", 0.3, "reach change per doubling of funding", (0, 2),
+           "How strongly independent-media reach rises with EU civil-society funding.",
+           "assumption", symbol="epsilon_F"),
+    _param("contact_buffer", 1.0, "per unit of contact stock", (0, 10),
+           "How much recent first-hand EU contact shields a citizen from state and Russian "
+           "media: their pull is divided by (1 + buffer * contact stock).",
+           "PONARS Eurasia memo on Ukrainian visa-free travel (shared/design section 3)",
+           symbol="chi"),
+    # --- peers ---------------------------------------------------------------------------
+    _param("peer_rate", 0.12, "share of the gap closed per month", (0, 0.5),
+           "Strength of peer influence: how far a citizen moves toward the neighbour they "
+           "talked to this month.", f"{_LORENZ}; alpha = 0.2 there", symbol="alpha"),
+    _param("peer_latitude", 0.7, "distance on the (r, e) plane", (0.05, 2.83),
+           "Latitude of acceptance between peers (smooth bounded confidence).",
+           f"{_LORENZ}", symbol="lambda"),
+    _param("peer_sharpness", 4, "exponent", (1, 30),
+           "Sharpness of the bounded-confidence cut-off (large = hard threshold).",
+           f"{_LORENZ}; k = 2-30 there", dtype="int", symbol="k"),
+    _param("intergroup_credibility", 0.5, "weight", (0, 1),
+           "Credibility of a peer on the other side of the regime divide (loyal vs opposed).",
+           f"{_LORENZ} (source credibility)", symbol="c"),
+    _param("anchoring_rate", 0.06, "share of the gap to the anchor closed per month", (0, 0.5),
+           "Friedkin-Johnsen stubbornness: monthly pull back toward a citizen's own anchor; "
+           "scaled up with age.", _FJ, symbol="s"),
+    _param("network_degree", 14, "ties per citizen", (4, 40),
+           "Mean number of social ties.", "issue 2: about 10-20 ties per citizen",
+           dtype="int", symbol="K"),
+    _param("network_rewiring", 0.1, "share of ties", (0, 1),
+           "Share of ties rewired to a random citizen (the small-world shortcuts).",
+           "Watts-Strogatz p = 0.1-0.2, shared/design/modeling_science.md section 7.2",
+           symbol="p_rw"),
+    # --- travel and contact --------------------------------------------------------------
+    _param("visa_application_rate", 0.012, "applications per month", (0, 0.5),
+           "Monthly chance that a citizen without a visa applies, at 2018 capacity, the 2020 "
+           "fee and average propensity.",
+           "derived: about 650k applications a year in 2019 for about 7.6M adults "
+           "(http://agribusiness.hu/?p=21168), spread over those without a valid visa",
+           symbol="v0"),
+    _param("visa_fee_elasticity", 0.5, "log change per EUR 35", (0, 3),
+           "How fast applications fall as the fee rises above EUR 35.", "assumption",
+           symbol="gamma_fee"),
+    _param("visa_validity_months", 24, "months", (1, 60),
+           "Mean validity of a visa (most are multiple-entry).",
+           "derived: >83% multiple-entry in 2018 (https://belarusfeed.com/belarus-schengen-"
+           "visa-applications-down-2018/)", symbol="T_visa"),
+    _param("trip_rate", 0.08, "trips per month", (0, 1),
+           "Monthly chance that a visa holder of average propensity travels to the EU when "
+           "every 2020 crossing and route is open.", "assumption", symbol="pi0"),
+    _param("travel_attitude_selection", 1.0, "log-odds per unit of e", (0, 5),
+           "Self-selection: those who like the EU travel (and apply) more.",
+           "Wilson 2011, JCMS 49(5) (self-selection explains much)", symbol="gamma_e"),
+    _param("travel_ties_selection", 0.7, "log-odds per EU tie", (0, 3),
+           "Extra travel propensity per close tie living in the EU (capped at 3 ties).",
+           "Chatham House wave 19: visiting relatives 37% of trips "
+           "(https://euro.radio.fm/en/what-do-belarusians-think-about-west)",
+           symbol="gamma_ties"),
+    _param("travel_income_selection", 0.5, "log-odds per income tercile", (0, 3),
+           "Extra travel propensity per income tercile above the lowest.", "assumption",
+           symbol="gamma_inc"),
+    _param("crossing_capacity_exponent", 0.5, "exponent", (0, 3),
+           "Travel falls as (open crossings / crossings open in Sep 2020) ** exponent: closing "
+           "one of many crossings lengthens queues more than it stops trips.", "assumption",
+           symbol="theta"),
+    _param("bus_dependence", 0.6, "share of non-car trips", (0, 1),
+           "Share of non-car trips that need a scheduled bus.", "assumption", symbol="b_bus"),
+    _param("car_to_bus_substitution", 0.4, "share of blocked car trips", (0, 1),
+           "Share of car trips blocked by the plate ban that move to the bus.", "assumption",
+           symbol="sigma_cb"),
+    _param("bad_trip_base", 0.05, "probability per trip", (0, 1),
+           "Chance that a trip is humiliating when every crossing is open.", "assumption",
+           symbol="q0"),
+    _param("queue_humiliation", 0.35, "probability per trip", (0, 1),
+           "Extra chance of a humiliating trip (queues of days, searches) when all crossings "
+           "are closed but one, scaled by the share closed.",
+           "Pettigrew 2008, IJIR 32:187 (negative contact)", symbol="q_queue"),
+    _param("confiscation_humiliation", 0.2, "probability per trip", (0, 1),
+           "Extra chance of a humiliating trip from confiscations at full goods sanctions.",
+           "early Jul 2024 confiscation reports (https://motolko.help/en-news/cigarettes-"
+           "alcohol-and-pots-are-taken-away-from-belarusians-at-the-latvian-border)",
+           symbol="q_conf"),
+    _param("contact_gain", 0.06, "share of the gap to e = 1 closed per good trip", (0, 0.5),
+           "Rise in attitude toward the EU after a good trip.",
+           "Mitchell 2015, JCMS 53(2); prior must admit 0 (Van Mol 2018)", symbol="kappa_e"),
+    _param("contact_russia_reduction", 0.02, "share of r > 0 removed per good trip", (0, 0.5),
+           "Fall in attitude toward Russia after a good EU trip.",
+           "Gnatiuk et al. 2023, Fennia 201(1), doi 10.11143/fennia.117041", symbol="kappa_r"),
+    _param("contact_anchor_share", 0.3, "share of the trip effect", (0, 1),
+           "Share of a trip's effect that becomes durable (moves the anchor).", "assumption",
+           symbol="nu"),
+    _param("contact_half_life", 12, "months", (1, 120),
+           "Half-life of the stock of recent first-hand EU contact.",
+           "shared/design/modeling_science.md section 7.3: prior 6-36 months", symbol="H_K"),
+    _param("extended_contact_rate", 0.004, "shift in e per month per tie", (0, 0.05),
+           "Pull toward the EU from close ties living there, scaled by how well they fare "
+           "(legal residence, bank access).", "Pettigrew & Tropp 2006 (extended contact); "
+           "assumption on the size", symbol="kappa_ext"),
+    _param("initial_eu_tie_share", 0.1, "share of citizens", (0, 1),
+           "Share with a close tie already living in the EU in Sep 2020.",
+           "assumption: 20.9k Belarusians with legal status in Poland alone at end-2019 "
+           "(https://www.gazetaprawna.pl/wiadomosci/swiat/artykuly/8222711)", symbol="T0"),
+    # --- restrictions and grievance ------------------------------------------------------
+    _param("restriction_hit_rate", 0.15, "hits per month at full restriction", (0, 1),
+           "Monthly chance that a restriction in force touches a citizen exposed to it.",
+           "assumption", symbol="h"),
+    _param("grievance_gain", 0.3, "share of the gap to g = 1 per hit", (0, 1),
+           "Rise in grievance per hit (refusal, humiliating trip, blocked account...).",
+           "assumption", symbol="eta"),
+    _param("grievance_decay", 0.05, "share lost per month", (0, 1),
+           "Monthly decay of grievance.", "assumption", symbol="delta_g"),
+    _param("grievance_to_eu", 0.03, "shift in e per month at g = 1", (0, 0.3),
+           "Fall in attitude toward the EU per unit of grievance blamed on the West.",
+           "Frye 2019, CPS 52(7) (sanctions lower support for the sanctioner); prior must "
+           "admit 0", symbol="kappa_g"),
+    _param("grievance_to_russia", 0.01, "shift in r per month at g = 1", (0, 0.3),
+           "Rise in attitude toward Russia from grievance blamed on the West, where state "
+           "media frame it.", "Branscombe et al. 1999 (rejection-identification); Schmitt "
+           "et al. 2003 found none, so the prior must admit 0", symbol="kappa_gr"),
+    _param("attribution_intercept", -0.5, "log-odds", (-5, 5),
+           "Baseline log-odds of blaming the West rather than the regime for a restriction.",
+           "CRRC Georgia 2025: 51% would blame the government, 13% the EU "
+           "(https://civil.ge/archives/699238)", symbol="phi0"),
+    _param("attribution_state_media", 2.0, "log-odds", (0, 5),
+           "Extra log-odds of blaming the West for state-media consumers.", "assumption",
+           symbol="phi_S"),
+    _param("attribution_independent_media", 1.5, "log-odds", (0, 5),
+           "Lower log-odds of blaming the West for independent-media consumers.", "assumption",
+           symbol="phi_I"),
+    _param("attribution_regime", 1.0, "log-odds per step of regime alignment", (0, 5),
+           "Extra log-odds of blaming the West per step from opposed to neutral to loyal.",
+           "assumption", symbol="phi_reg"),
+    # --- events and noise ----------------------------------------------------------------
+    _param("war_shock", 0.12, "shift in r", (0, 1),
+           "One-off shift in attitude toward Russia in Feb 2022: toward Russia for state-media "
+           "consumers, away for independent-media consumers.",
+           "assumption; both fell 31% -> 25% between Feb and Nov 2022 (chatham_house_waves.csv)",
+           symbol="w"),
+    _param("emigration_attitude_selection", 2.0, "log-odds per unit of (e - r)", (0, 10),
+           "How much more likely pro-EU citizens are to emigrate.",
+           "diaspora survey Oct 2022 (https://www.txtreport.com/news/2023-01-23)", symbol="gamma_m"),
+    _param("emigration_west_share", 0.4, "share of emigrants", (0, 1),
+           "Share of emigrants who go to the EU (the rest go mostly to Russia and Georgia).",
+           "derived: at least about 220k of 500-600k went west (https://pozirk.online/en/news/"
+           "84410)", symbol="w_west"),
+    _param("attitude_noise", 0.01, "standard deviation per month", (0, 0.2),
+           "Idiosyncratic monthly change in attitudes.", f"{_LORENZ} (idiosyncrasy)",
+           symbol="sigma"),
+    # --- initial attitudes ---------------------------------------------------------------
+    _param("initial_spread", 0.3, "standard deviation", (0.01, 1),
+           "Spread of initial attitudes around their covariate-conditional means.", _HAND,
+           symbol="sigma0"),
+    _param("initial_orientation_diet", 0.35, "shift of r - e", (0, 1),
+           "Initial East-West orientation gap between state-only and independent-only media "
+           "consumers (half each way).", "Chatham House Mar 2023: 53% of state-media-only users "
+           "support Russia's war vs 7% of independent-only (https://pozirk.online/en/news/"
+           "46487)", symbol="o_diet"),
+    _param("initial_orientation_regime", 0.3, "shift of r - e", (0, 1),
+           "Initial East-West orientation gap between regime loyalists and opponents.",
+           "Chatham House via Belsat: regime supporters lean Russia (65%), protest supporters "
+           "EU (27%) (shared/design/modeling_science.md P6)", symbol="o_reg"),
+    _param("initial_orientation_age", 0.08, "shift of r - e per age band", (0, 0.5),
+           "Initial East-West orientation gap per step of age band.",
+           "ZOiS 2020: young Belarusians shifted away from Russia (shared/design section 7.1 P5)",
+           symbol="o_age"),
+    # --- observation ---------------------------------------------------------------------
+    _param("response_noise", 0.25, "attitude units", (0.01, 1),
+           "Spread of the probit link from a latent attitude to a yes to an alliance.",
+           "ordered probit, statsmodels OrderedModel (shared/design section 1.8)",
+           symbol="sigma_r"),
+    _param("threshold_russia", 0.0, "attitude units", (-1, 1),
+           "Attitude toward Russia at which the chance of favouring an alliance with Russia "
+           "is one half.", "assumption: midpoint of the scale", symbol="tau_R"),
+    _param("threshold_eu", 0.0, "attitude units", (-1, 1),
+           "Attitude toward the EU at which the chance of favouring an alliance with the EU is "
+           "one half.", "assumption: midpoint of the scale", symbol="tau_E"),
+    _param("falsification_rate", 0.25, "share at full fear", (0, 1),
+           "Share of fearful EU-only answers given as 'both' or 'neither' instead.",
+           "Frye et al. 2017, 2023 (list experiments: 0-10 pp, tail to 20 pp)", symbol="psi_f"),
+    _param("fear_opposed", 0.8, "fear at full repression", (0, 1),
+           "Fear of regime opponents at repression index 1.", "assumption", symbol="f_opp"),
+    _param("fear_neutral", 0.4, "fear at full repression", (0, 1),
+           "Fear of regime neutrals at repression index 1.", "assumption", symbol="f_neu"),
+    _param("panel_fear_aversion", 1.0, "log-odds per unit of fear", (0, 5),
+           "Fearful citizens join the online panel less.", "Chatham House 'fear factor'; "
+           "shared/design section 7.4", symbol="psi_3"),
+    _param("panel_loyalist_aversion", 0.5, "log-odds", (0, 5),
+           "Regime loyalists join the online panel less.", "Chatham House: Lukashenka "
+           "supporters less active online (shared/design section 2.2)", symbol="psi_4"),
+)
+
+ALL: tuple[Quantity, ...] = LEVERS + EXOGENOUS + PARAMETERS
+_BY_NAME: dict[str, Quantity] = {q.name: q for q in ALL}
+
+
+def get(name: str) -> Quantity:
+    """Return the quantity called ``name``.
+
+    Raises:
+        KeyError: with the nearest valid names when ``name`` is unknown.
+    """
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(unknown_name_message(name, _BY_NAME)) from None
+
+
+def group(kind: Group) -> tuple[Quantity, ...]:
+    """Return every quantity of one group, in registry order."""
+    return tuple(q for q in ALL if q.group is kind)
+
+
+def names(kind: Group) -> tuple[str, ...]:
+    """Return the names of one group, in registry order."""
+    return tuple(q.name for q in group(kind))
+
+
+def default_parameters() -> dict[str, float]:
+    """Return every behavioural parameter at its default value."""
+    return {q.name: float(q.default) for q in PARAMETERS}
+
+
+def unknown_name_message(name: str, valid) -> str:
+    """Return 'unknown name X; did you mean Y?' using the closest valid names."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(valid), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown name {name!r}{hint}"

@@ -1,0 +1,204 @@
+"""Scenarios: a name, run settings, and dated changes to levers, exogenous inputs and parameters.
+
+A scenario stores only what it changes. Everything it does not mention follows the registry:
+the historical lever timeline (kept to 2030 at its last value) and the default parameters.
+A timeline given in a scenario replaces the registry's history from its first month on.
+
+TOML form::
+
+    name = "reopen_crossings"
+    description = "All passenger crossings reopened from 2026."
+    extends = "baseline.toml"          # optional, relative to this file
+
+    [run]
+    end = "2030-12"
+    citizens = 20000
+    seeds = 10
+
+    [levers]
+    open_crossings_poland = { "2026-01" = 5 }
+    visa_fee_eur = 0                   # a bare number holds from the run's start
+
+    [levers.visa_refusal_rate]
+    "2026-01" = 0.02
+    "2027-01" = { value = 0.005, ramp = true }   # linear ramp from the previous point
+
+    [exogenous]
+    propaganda_state = { "2026-01" = 2.0 }
+
+    [parameters]
+    peer_rate = 0.1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from . import registry
+from .calendar import months_between, parse_month
+from .parameters import Parameters
+from .registry import Group
+from .timeline import CompiledInputs, TimelinePoint, compile_timeline, override_from
+
+#: The model is initialised from the Chatham House wave of September 2020.
+MODEL_START = "2020-09"
+DEFAULT_END = "2030-12"
+LATEST_END = "2050-12"
+DEFAULT_CITIZENS = 20_000
+#: The full adult population can be simulated one citizen per person.
+MAX_CITIZENS = 9_100_000
+DEFAULT_SEEDS = 10
+
+_TIMELINE_SECTIONS = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS}
+
+
+class ScenarioError(ValueError):
+    """A scenario (file or override) that cannot run, with where and why."""
+
+    def __init__(self, source: str, key: str, value: object, allowed: str,
+                 line: int | None = None):
+        self.source, self.key, self.value, self.allowed, self.line = (
+            source, key, value, allowed, line)
+        where = f"{source}:{line}" if line else source
+        shown = "" if value is _MISSING else f" = {value!r}"
+        super().__init__(f"{where}: {key}{shown}: {allowed}")
+
+
+_MISSING = object()
+
+
+def _frozen(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Immutable: derive variants with ``with_changes``."""
+
+    name: str
+    description: str = ""
+    start: str = MODEL_START
+    end: str = DEFAULT_END
+    citizens: int = DEFAULT_CITIZENS
+    seeds: int = DEFAULT_SEEDS
+    levers: Mapping[str, tuple[TimelinePoint, ...]] = field(default_factory=dict)
+    exogenous: Mapping[str, tuple[TimelinePoint, ...]] = field(default_factory=dict)
+    parameters: Mapping[str, float] = field(default_factory=dict)
+    path: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "levers", _frozen(self.levers))
+        object.__setattr__(self, "exogenous", _frozen(self.exogenous))
+        object.__setattr__(self, "parameters", _frozen(self.parameters))
+
+    @property
+    def n_months(self) -> int:
+        """Number of recorded months, the start month included."""
+        return months_between(self.start, self.end) + 1
+
+    def timeline(self, name: str) -> tuple[TimelinePoint, ...]:
+        """Return the full timeline of a lever or exogenous input: history plus changes."""
+        quantity = registry.get(name)
+        history = tuple(TimelinePoint(p.month, p.value) for p in quantity.history)
+        changes = (self.levers if quantity.group is Group.LEVER else self.exogenous).get(name)
+        return override_from(history, changes or ())
+
+    def compile_inputs(self) -> CompiledInputs:
+        """Return every lever and exogenous input as one value per month of the run."""
+        names = registry.names(Group.LEVER) + registry.names(Group.EXOGENOUS)
+        return CompiledInputs(self.start, {
+            name: compile_timeline(self.timeline(name), self.start, self.n_months)
+            for name in names
+        })
+
+    def resolved_parameters(self) -> Parameters:
+        """Return every parameter: registry defaults with this scenario's overrides."""
+        return Parameters(self.parameters)
+
+    def with_changes(self, *, levers=None, exogenous=None, parameters=None,
+                     **settings) -> Scenario:
+        """Return a new scenario with timelines replaced from their first month and parameters
+        overridden; the original is untouched."""
+        merged_levers = dict(self.levers)
+        for name, points in (levers or {}).items():
+            merged_levers[name] = override_from(merged_levers.get(name, ()), points)
+        merged_exogenous = dict(self.exogenous)
+        for name, points in (exogenous or {}).items():
+            merged_exogenous[name] = override_from(merged_exogenous.get(name, ()), points)
+        return replace(self, levers=merged_levers, exogenous=merged_exogenous,
+                       parameters={**self.parameters, **(parameters or {})}, **settings)
+
+
+def baseline() -> Scenario:
+    """Return the historical baseline: the registry's lever history, then the status quo."""
+    return Scenario(name="baseline",
+                    description="History to late 2025, then the late-2025 settings to the end.")
+
+
+def validate_timeline(source: str, section: str, name: str, raw: object, start: str,
+                      end: str) -> tuple[TimelinePoint, ...]:
+    """Check one timeline from a file or override and return its points.
+
+    Raises:
+        ScenarioError: naming the key, the value and what is allowed.
+    """
+    key = f"{section}.{name}"
+    group = _TIMELINE_SECTIONS[section]
+    if name not in registry.names(group):
+        raise ScenarioError(source, key, _MISSING, registry.unknown_name_message(
+            name, registry.names(group)) + f" among the {section}")
+    quantity = registry.get(name)
+    if not isinstance(raw, Mapping):
+        raw = {start: raw}
+    if not raw:
+        raise ScenarioError(source, key, {}, "a timeline needs at least one dated value")
+    points = []
+    previous = None
+    for month, entry in raw.items():
+        try:
+            at = parse_month(month)
+        except ValueError:
+            raise ScenarioError(source, f"{key}.{month}", entry,
+                                "dates are months written YYYY-MM, e.g. \"2026-01\"") from None
+        if not parse_month(start) <= at <= parse_month(end):
+            raise ScenarioError(source, f"{key}.{month}", entry,
+                                f"dates must lie within the run, {start} to {end}")
+        if previous is not None and at <= previous:
+            raise ScenarioError(source, f"{key}.{month}", entry,
+                                "dates must be in increasing order")
+        previous = at
+        ramp = False
+        value = entry
+        if isinstance(entry, Mapping):
+            unknown = set(entry) - {"value", "ramp"}
+            if unknown or "value" not in entry:
+                raise ScenarioError(source, f"{key}.{month}", entry,
+                                    "a dated entry is a number or { value = ..., ramp = true }")
+            value, ramp = entry["value"], entry.get("ramp", False)
+            if not isinstance(ramp, bool):
+                raise ScenarioError(source, f"{key}.{month}.ramp", ramp, "true or false")
+        try:
+            checked = quantity.check(value)
+        except (TypeError, ValueError) as error:
+            raise ScenarioError(source, f"{key}.{month}", value, str(error)) from None
+        points.append(TimelinePoint(month, checked, ramp))
+    return tuple(points)
+
+
+def validate_parameter(source: str, name: str, value: object) -> float:
+    """Check one parameter override and return its value.
+
+    Raises:
+        ScenarioError: naming the key, the value and what is allowed.
+    """
+    key = f"parameters.{name}"
+    names = registry.names(Group.PARAMETER)
+    if name not in names:
+        raise ScenarioError(source, key, value, registry.unknown_name_message(name, names)
+                            + " among the parameters")
+    try:
+        return registry.get(name).check(value)
+    except (TypeError, ValueError) as error:
+        raise ScenarioError(source, key, value, str(error)) from None

@@ -1,0 +1,69 @@
+"""The pure entry point: a scenario and a seed in, monthly shares out, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .observation import CATEGORIES, MEASURES
+from .opinion_model import OpinionModel
+from .scenario import Scenario, baseline
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Monthly answer shares of one run.
+
+    Attributes:
+        scenario: the scenario's name.
+        seed: the seed it ran with.
+        months: the months, ``YYYY-MM``.
+        array: shares, shape (months, 2 measures, 4 categories), measures and categories in
+            the order of ``observation.MEASURES`` and ``observation.CATEGORIES``.
+    """
+
+    scenario: str
+    seed: int
+    months: tuple[str, ...]
+    array: np.ndarray
+
+    @property
+    def shares(self) -> pd.DataFrame:
+        """Tidy shares: one row per (date, measure), columns scenario, seed, date, measure,
+        russia, both, eu, neither."""
+        n_months, n_measures, _ = self.array.shape
+        frame = pd.DataFrame(self.array.reshape(n_months * n_measures, -1),
+                             columns=list(CATEGORIES))
+        frame.insert(0, "measure", np.tile(MEASURES, n_months))
+        frame.insert(0, "date", np.repeat(self.months, n_measures))
+        frame.insert(0, "seed", self.seed)
+        frame.insert(0, "scenario", self.scenario)
+        return frame
+
+    def at(self, month: str, measure: str = "survey") -> dict[str, float]:
+        """Return the four shares of one month and measure."""
+        row = self.array[self.months.index(month), MEASURES.index(measure)]
+        return dict(zip(CATEGORIES, row.tolist(), strict=True))
+
+
+def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | None = None,
+             parameters: Mapping[str, float] | None = None) -> SimulationResult:
+    """Run one scenario with one seed and return its monthly shares.
+
+    Args:
+        scenario: what to run (the historical baseline if omitted).
+        seed: the one seed; the same seed gives the same result, bit for bit, and two
+            scenarios run with the same seed share their random draws.
+        n_citizens: population size (default: the scenario's, 20,000 unless it says).
+        parameters: parameter overrides on top of the scenario's.
+    """
+    scenario = scenario or baseline()
+    if parameters:
+        scenario = scenario.with_changes(parameters=dict(parameters))
+    model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
+    model.run_model()
+    return SimulationResult(scenario=scenario.name, seed=seed, months=tuple(model.months),
+                            array=model.shares.copy())
