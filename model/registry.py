@@ -325,12 +325,12 @@ _HAND = "assumption: hand-set so the baseline meets the survey waves (docs/ODD.m
 
 PARAMETERS: tuple[Quantity, ...] = (
     # --- media exposure ------------------------------------------------------------------
-    _param("media_rate_state", 0.06, "attitude shift per month at full exposure", (0, 0.5),
+    _param("media_rate_state", 0.055, "attitude shift per month at full exposure", (0, 0.5),
            "Pull of Belarusian state media toward its position, per month of full exposure "
            "at intensity 1.", _HAND, symbol="beta_S"),
-    _param("media_rate_russia", 0.03, "attitude shift per month at full exposure", (0, 0.5),
+    _param("media_rate_russia", 0.01, "attitude shift per month at full exposure", (0, 0.5),
            "Pull of Russian media toward its position.", _HAND, symbol="beta_R"),
-    _param("media_rate_independent", 0.05, "attitude shift per month at full exposure",
+    _param("media_rate_independent", 0.28, "attitude shift per month at full exposure",
            (0, 0.5), "Pull of independent and exile media toward its position.", _HAND,
            symbol="beta_I"),
     _param("media_latitude", 0.9, "distance on the (r, e) plane", (0.05, 2.83),
@@ -344,7 +344,7 @@ PARAMETERS: tuple[Quantity, ...] = (
     _param("media_rejection_distance", 1.4, "distance on the (r, e) plane", (0.1, 2.83),
            "Distance beyond which a media message can backfire.",
            "Jager & Amblard 2005, doi 10.1007/s10588-005-6282-2", symbol="t_M"),
-    _param("media_position_state_r", 0.7, "attitude units", (-1, 1),
+    _param("media_position_state_r", 0.1, "attitude units", (-1, 1),
            "Position of Belarusian state media on the Russia axis.",
            "assumption: strongly pro-Russian (Kazun 2016; shared/design section 4)",
            symbol="mu_S,r"),
@@ -355,7 +355,7 @@ PARAMETERS: tuple[Quantity, ...] = (
            "Position of Russian media on the Russia axis.", "assumption", symbol="mu_R,r"),
     _param("media_position_russia_e", -0.5, "attitude units", (-1, 1),
            "Position of Russian media on the EU axis.", "assumption", symbol="mu_R,e"),
-    _param("media_position_independent_r", -0.4, "attitude units", (-1, 1),
+    _param("media_position_independent_r", -0.6, "attitude units", (-1, 1),
            "Position of independent and exile media on the Russia axis.", "assumption",
            symbol="mu_I,r"),
     _param("media_position_independent_e", 0.7, "attitude units", (-1, 1),
@@ -370,7 +370,7 @@ PARAMETERS: tuple[Quantity, ...] = (
            "PONARS Eurasia memo on Ukrainian visa-free travel (shared/design section 3)",
            symbol="chi"),
     # --- peers ---------------------------------------------------------------------------
-    _param("peer_rate", 0.12, "share of the gap closed per month", (0, 0.5),
+    _param("peer_rate", 0.08, "share of the gap closed per month", (0, 0.5),
            "Strength of peer influence: how far a citizen moves toward the neighbour they "
            "talked to this month.", f"{_LORENZ}; alpha = 0.2 there", symbol="alpha"),
     _param("peer_latitude", 0.7, "distance on the (r, e) plane", (0.05, 2.83),
@@ -382,7 +382,7 @@ PARAMETERS: tuple[Quantity, ...] = (
     _param("intergroup_credibility", 0.5, "weight", (0, 1),
            "Credibility of a peer on the other side of the regime divide (loyal vs opposed).",
            f"{_LORENZ} (source credibility)", symbol="c"),
-    _param("anchoring_rate", 0.06, "share of the gap to the anchor closed per month", (0, 0.5),
+    _param("anchoring_rate", 0.042, "share of the gap to the anchor closed per month", (0, 0.5),
            "Friedkin-Johnsen stubbornness: monthly pull back toward a citizen's own anchor; "
            "scaled up with age.", _FJ, symbol="s"),
     _param("network_degree", 14, "ties per citizen", (4, 40),
@@ -470,7 +470,7 @@ PARAMETERS: tuple[Quantity, ...] = (
            "assumption", symbol="eta"),
     _param("grievance_decay", 0.05, "share lost per month", (0, 1),
            "Monthly decay of grievance.", "assumption", symbol="delta_g"),
-    _param("grievance_to_eu", 0.03, "shift in e per month at g = 1", (0, 0.3),
+    _param("grievance_to_eu", 0.02, "shift in e per month at g = 1", (0, 0.3),
            "Fall in attitude toward the EU per unit of grievance blamed on the West.",
            "Frye 2019, CPS 52(7) (sanctions lower support for the sanctioner); prior must "
            "admit 0", symbol="kappa_g"),
@@ -492,7 +492,7 @@ PARAMETERS: tuple[Quantity, ...] = (
            "Extra log-odds of blaming the West per step from opposed to neutral to loyal.",
            "assumption", symbol="phi_reg"),
     # --- events and noise ----------------------------------------------------------------
-    _param("war_shock", 0.12, "shift in r", (0, 1),
+    _param("war_shock", 0.05, "shift in r", (0, 1),
            "One-off shift in attitude toward Russia in Feb 2022: toward Russia for state-media "
            "consumers, away for independent-media consumers.",
            "assumption; both fell 31% -> 25% between Feb and Nov 2022 (chatham_house_waves.csv)",

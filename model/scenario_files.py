@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+
+import tomli_w
 
 from .calendar import parse_month
 from .scenario import (
@@ -119,4 +123,51 @@ def _whole_number(source: str, key: str, value: object, low: int, high: int) -> 
     return value
 
 
-__all__ = ["load_scenario", "scenario_from_dict", "DEFAULT_CITIZENS", "DEFAULT_SEEDS"]
+def _points_table(points) -> dict:
+    return {p.month: ({"value": p.value, "ramp": True} if p.ramp else p.value)
+            for p in points}
+
+
+def scenario_to_dict(scenario: Scenario, base: Scenario | None = None,
+                     extends: str | None = None) -> dict:
+    """Return the TOML table of ``scenario``.
+
+    Without ``base`` every change against the registry is written, so loading the table
+    gives the same scenario. With ``base`` (and the ``extends`` path to write) only the
+    timelines and parameters that differ from the base are written.
+    """
+    table: dict = {"name": scenario.name, "description": scenario.description}
+    if extends:
+        table["extends"] = extends
+    table["run"] = {"start": scenario.start, "end": scenario.end,
+                    "citizens": scenario.citizens, "seeds": scenario.seeds}
+    for section in _TIMELINE_SECTIONS:
+        mine = getattr(scenario, section)
+        theirs = getattr(base, section) if base else {}
+        changed = {name: _points_table(points) for name, points in mine.items()
+                   if base is None or scenario.timeline(name) != base.timeline(name)
+                   or name not in theirs and points}
+        if changed:
+            table[section] = changed
+    parameters = {k: v for k, v in scenario.parameters.items()
+                  if base is None or base.resolved_parameters()[k] != v}
+    if parameters:
+        table["parameters"] = parameters
+    return table
+
+
+def write_scenario(scenario: Scenario, path: str | Path, base: Scenario | None = None,
+                   extends: str | None = None) -> Path:
+    """Write ``scenario`` as a TOML file atomically (see ``scenario_to_dict``)."""
+    path = Path(path)
+    text = tomli_w.dumps(scenario_to_dict(scenario, base, extends))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
+                                     encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+    return path
+
+
+__all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEEDS", "load_scenario", "scenario_from_dict",
+           "scenario_to_dict", "write_scenario"]
