@@ -74,7 +74,7 @@ def build_network(similarity_key: np.ndarray, mean_degree: int, rewiring: float,
     half = np.arange(1, max_degree // 2 + 2)
     offsets = np.stack([half, -half], axis=1).ravel()[:max_degree]
 
-    degree = rng.integers(max(1, mean_degree - spread), max_degree + 1, size=n)
+    degree = rng.integers(min(max(1, mean_degree - spread), max_degree), max_degree + 1, size=n)
     rewire_draw = rng.random((n, max_degree))
     random_target = rng.integers(0, n - 1, size=(n, max_degree))
 

@@ -57,8 +57,11 @@ class OpinionModel(mesa.Model):
                                            self.params.initial_eu_tie_share)
         self.survey = VirtualSurvey(population, survey_design)
         state = self._initial_state(population)
-        similarity = (3.0 * population.urban + 1.0 * population.age_band
-                      + (state.r - state.e) + self.streams["network"].standard_normal(n))
+        # Homophily key: towns and villages form separate rings (joined by rewired shortcuts);
+        # within them, neighbours in the ring are close in age and in East-West orientation.
+        similarity = (100.0 * population.urban + 1.5 * population.age_band
+                      + 1.5 * (state.r - state.e)
+                      + 0.7 * self.streams["network"].standard_normal(n))
         network = build_network(similarity, int(self.params.network_degree),
                                 self.params.network_rewiring, self.streams["network"])
         self.world = World(population, network, state, self.params)

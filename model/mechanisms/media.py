@@ -20,19 +20,26 @@ EXPOSURE_BY_DIET = np.array([
     [0.20, 0.15, 0.05],
 ])
 
-#: Funding level (EUR million a year) at which independent-media reach is at its reference.
+#: EU funding (EUR million a year) at which independent-media reach is at its reference: the
+#: Nov 2020 EU4Belarus package (see the registry's ``eu_civil_society_funding``).
 REFERENCE_FUNDING = 24.0
+
+#: Support for independent media from outside the EU budget (audiences, other donors), in the
+#: same units. Assumption: about the size of the EU's own; it keeps the press alive if EU
+#: funding stops, so reach halves rather than vanishes.
+OTHER_FUNDING = 24.0
 
 
 def independent_reach(blocking: float, funding: float, elasticity: float) -> float:
     """Return the reach of independent media relative to an unblocked, 2020-funded press.
 
-    reach = (1 - B_I) * max(0, 1 + eps_F * log2((1 + F) / (1 + F_ref)))
+    reach = (1 - B_I) * max(0, 1 + eps_F * log2((F_other + F) / (F_other + F_ref)))
 
     Blocking removes part of the audience (Guriev et al. 2021: the internet only matters
     where it is uncensored); EU funding widens reach with diminishing returns.
     """
-    boost = 1.0 + elasticity * np.log2((1.0 + funding) / (1.0 + REFERENCE_FUNDING))
+    boost = 1.0 + elasticity * np.log2((OTHER_FUNDING + funding)
+                                       / (OTHER_FUNDING + REFERENCE_FUNDING))
     return (1.0 - blocking) * max(0.0, boost)
 
 
