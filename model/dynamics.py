@@ -9,7 +9,10 @@ import numpy as np
 
 from .mechanisms.events import emigration
 from .mechanisms.grievance import (
-    accumulate_grievance, count_restriction_hits, grievance_effects, restriction_exposure,
+    accumulate_grievance,
+    count_restriction_hits,
+    grievance_effects,
+    restriction_exposure,
     restriction_levels,
 )
 from .mechanisms.media import EXPOSURE_BY_DIET, independent_reach, media_exposure
@@ -74,7 +77,9 @@ def exchange_probability(participants: float) -> float:
 
 
 def advance_month(world: World, inputs: Mapping[str, float], draws: MonthlyDraws) -> MonthSummary:
-    """Advance every citizen by one month, in this order (all updates vectorised):
+    """Advance every citizen by one month (all updates vectorised).
+
+    The order:
 
     1. peer influence over the network (smooth bounded confidence);
     2. media exposure (state, Russian, independent);

@@ -13,7 +13,12 @@ from .mechanisms.events import WAR_MONTH, war_shock
 from .mechanisms.grievance import blame_attribution
 from .network import build_network
 from .observation import (
-    CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey, alliance_probabilities, base_fear,
+    CATEGORIES,
+    MEASURES,
+    SurveyDesign,
+    VirtualSurvey,
+    alliance_probabilities,
+    base_fear,
     population_shares,
 )
 from .population import synthesise_population
@@ -43,7 +48,7 @@ class OpinionModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | None = None, seed: int = 0,
                  n_citizens: int | None = None, create_agents: bool | None = None,
-                 survey_design: SurveyDesign = SurveyDesign()):
+                 survey_design: SurveyDesign | None = None):
         self.streams = RandomStreams(seed)
         super().__init__(rng=self.streams.integer_seed("mesa"))
         self.spec = scenario or baseline()  # Mesa's own ``scenario`` attribute is Mesa's.
@@ -55,7 +60,7 @@ class OpinionModel(mesa.Model):
 
         population = synthesise_population(n, self.streams["population"],
                                            self.params.initial_eu_tie_share)
-        self.survey = VirtualSurvey(population, survey_design)
+        self.survey = VirtualSurvey(population, survey_design or SurveyDesign())
         state = self._initial_state(population)
         # Homophily key: towns and villages form separate rings (joined by rewired shortcuts);
         # within them, neighbours in the ring are close in age and in East-West orientation.
@@ -111,8 +116,10 @@ class OpinionModel(mesa.Model):
         )
 
     def _schedule_events(self) -> None:
-        """Schedule dated one-off events on Mesa's event list (they fire before that month's
-        step: at time t - 0.5 for the step at time t)."""
+        """Schedule dated one-off events on Mesa's event list.
+
+        An event dated month t fires at time t - 0.5, before that month's step.
+        """
         war = parse_month(WAR_MONTH) - parse_month(self.spec.start)
         if 0 < war < self.inputs.n_months:
             self.schedule_event(self._war_shock, at=war - 0.5)

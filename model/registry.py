@@ -499,7 +499,8 @@ PARAMETERS: tuple[Quantity, ...] = (
            symbol="w"),
     _param("emigration_attitude_selection", 2.0, "log-odds per unit of (e - r)", (0, 10),
            "How much more likely pro-EU citizens are to emigrate.",
-           "diaspora survey Oct 2022 (https://www.txtreport.com/news/2023-01-23)", symbol="gamma_m"),
+           "diaspora survey Oct 2022 (https://www.txtreport.com/news/2023-01-23)",
+           symbol="gamma_m"),
     _param("emigration_west_share", 0.4, "share of emigrants", (0, 1),
            "Share of emigrants who go to the EU (the rest go mostly to Russia and Georgia).",
            "derived: at least about 220k of 500-600k went west (https://pozirk.online/en/news/"

@@ -12,8 +12,10 @@ from .calendar import format_month, parse_month
 
 @dataclass(frozen=True)
 class TimelinePoint:
-    """From ``month`` on the value is ``value``; with ``ramp`` it is reached by a straight line
-    from the previous point instead of a step."""
+    """From ``month`` on, the value is ``value``.
+
+    With ``ramp`` the value is reached by a straight line from the previous point.
+    """
 
     month: str
     value: float
