@@ -393,11 +393,13 @@ PARAMETERS: tuple[Quantity, ...] = (
            "Watts-Strogatz p = 0.1-0.2, shared/design/modeling_science.md section 7.2",
            symbol="p_rw"),
     # --- travel and contact --------------------------------------------------------------
-    _param("visa_application_rate", 0.012, "applications per month", (0, 0.5),
-           "Monthly chance that a citizen without a visa applies, at 2018 capacity, the 2020 "
-           "fee and average propensity.",
-           "derived: about 650k applications a year in 2019 for about 7.6M adults "
-           "(http://agribusiness.hu/?p=21168), spread over those without a valid visa",
+    _param("visa_application_rate", 0.0033, "applications per month", (0, 0.5),
+           "Monthly chance that a citizen without a visa applies, at 2018 consular capacity, "
+           "the EUR 35 fee and a self-selection multiplier of 1.",
+           "derived: about 650k applications a year in 2019 (http://agribusiness.hu/?p=21168) "
+           "is about 0.8% of adults without a visa per month, divided by the mean "
+           "self-selection multiplier (about 2.4); checked against visas issued in 2021-23 "
+           "(tests/test_patterns.py)",
            symbol="v0"),
     _param("visa_fee_elasticity", 0.5, "log change per EUR 35", (0, 3),
            "How fast applications fall as the fee rises above EUR 35.", "assumption",

@@ -72,7 +72,7 @@ def travel_and_contact(r, e, r_anchor, e_anchor, contact, has_visa, present, eu_
 
     1. Visas expire with probability 1 / T_visa.
     2. Residents without a visa apply with probability
-       v0 * L_cap * exp(-gamma_fee (L_fee - 35) / 35) * w_i * (1 - P(t)); a share L_refuse
+       v0 * L_cap * exp(-gamma_fee (L_fee - 35) / 35) * w_i; a share L_refuse
        is refused (grievance), the rest get a visa.
     3. Young residents join an exchange programme with probability ``exchange_probability``:
        a visa and a guaranteed good trip.
@@ -89,8 +89,10 @@ def travel_and_contact(r, e, r_anchor, e_anchor, contact, has_visa, present, eu_
     open_to_travel = 1.0 - pandemic_barrier
     fee_factor = np.exp(-p.visa_fee_elasticity
                         * (levers["visa_fee_eur"] - REFERENCE_FEE) / REFERENCE_FEE)
+    # No pandemic factor here: the capacity lever is derived from visas actually issued, which
+    # already reflect the pandemic.
     apply_probability = (p.visa_application_rate * levers["visa_processing_capacity"]
-                         * fee_factor * open_to_travel) * propensity
+                         * fee_factor) * propensity
     applying = present & ~has_visa & (draws.visa_application < apply_probability)
     refused = applying & (draws.visa_refusal < levers["visa_refusal_rate"])
     has_visa |= applying & ~refused
