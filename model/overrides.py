@@ -12,7 +12,6 @@ resolved scenario records them too.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -20,7 +19,7 @@ from . import registry
 from .calendar import parse_month
 from .registry import Group
 from .scenario import _MISSING, Scenario, ScenarioError, validate_parameter, validate_timeline
-from .scenario_files import RUN_KEYS
+from .scenario_files import RUN_KEYS, nearest_names
 
 SOURCE = "--set"
 _OVERRIDE = re.compile(r"^\s*(?P<key>[^=@]*?)\s*(@\s*(?P<month>[^=]*?)\s*)?=\s*(?P<value>.*?)\s*$")
@@ -105,7 +104,7 @@ def _quantity(typed: str, shown: str, value: object) -> registry.Quantity:
                             f"{name!r} is a run setting, not a lever or parameter: set it in "
                             "the scenario file's [run] table or with the command's own option")
     if name not in known:
-        close = difflib.get_close_matches(name, list(known), n=2, cutoff=0.6)
+        close = nearest_names(name, known)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ScenarioError(SOURCE, shown, value,
                             f"unknown lever, exogenous input or parameter {name!r}{hint} "

@@ -111,7 +111,8 @@ def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> Sce
     line, column = int(found[1]), int(found[2])
     reason = message[:found.start()].strip()
     lines = text.splitlines()
-    written = lines[line - 1].strip() if line <= len(lines) else ""
+    written = lines[line - 1] if line <= len(lines) else ""
+    written = re.sub(r"\s+#[^\"']*$", "", written).strip()  # the comment is not the key
     allowed = f"not valid TOML ({reason} at column {column})"
     if re.search(r"=\s*\d{4}-\d{1,2}\s*(#.*)?$", written):
         allowed += '; write months as quoted strings, e.g. "2026-01"'
@@ -266,20 +267,33 @@ def _unknown_name(name: str, section: str | None) -> str:
         return (f"{name!r} belongs at the top of the file, before the first [section] "
                 f"header, not under {here}")
     valid = _valid_names(section)
-    close = difflib.get_close_matches(name, valid, n=2, cutoff=0.6)
+    close = nearest_names(name, valid)
     if close:
         return f"unknown {noun} {name!r}; did you mean {_or(close)}?"
     elsewhere = {**{n: f"{_NOUN[q.group]}, under [{_SECTION_OF[q.group]}]"
                     for n, q in known.items()},
                  **{n: "a run setting, under [run]" for n in RUN_KEYS},
                  **{n: "a top-level key, written before the first [section]" for n in TOP_KEYS}}
-    close = difflib.get_close_matches(name, list(elsewhere), n=1, cutoff=0.6)
+    close = nearest_names(name, elsewhere)
     if close:
         return f"unknown {noun} {name!r}; did you mean {close[0]!r} ({elsewhere[close[0]]})?"
     if section in _SECTION_OF.values():
         return (f"unknown {noun} {name!r}; `python run.py levers` lists every valid name "
                 f"(docs/levers.md)")
     return f"unknown {noun} {name!r}; allowed in {here}: {', '.join(valid)}"
+
+
+def nearest_names(name: str, valid) -> list[str]:
+    """Return the one or two valid names closest to ``name`` (none if nothing is close).
+
+    A second name is offered only when it is almost as close as the first, so that
+    ``peer_rat`` suggests ``peer_rate`` alone, not also ``peer_latitude``.
+    """
+    def score(candidate: str) -> float:
+        return difflib.SequenceMatcher(None, name, candidate).ratio()
+
+    close = difflib.get_close_matches(name, list(valid), n=2, cutoff=0.6)
+    return [c for c in close if score(c) >= score(close[0]) - 0.05]
 
 
 def _valid_names(section: str | None) -> tuple[str, ...]:
