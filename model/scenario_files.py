@@ -31,6 +31,7 @@ from .scenario import (
     MODEL_START,
     Scenario,
     ScenarioError,
+    toml_value,
     validate_parameter,
     validate_timeline,
 )
@@ -366,12 +367,31 @@ def scenario_to_dict(scenario: Scenario, base: Scenario | None = None,
     return table
 
 
+def dumps_scenario(table: Mapping) -> str:
+    """Return the TOML text of a scenario table (as made by ``scenario_to_dict``).
+
+    Each timeline is written as its own ``[levers.NAME]`` table with ramps as inline tables,
+    so its dates stay in order: a general TOML writer moves nested tables to the end.
+    """
+    head = {key: table[key] for key in ("name", "description", "extends", "run")
+            if key in table}
+    parts = [tomli_w.dumps(head, multiline_strings=True)]
+    for section in _TIMELINE_SECTIONS:
+        for name, points in table.get(section, {}).items():
+            lines = [f"[{section}.{name}]"]
+            lines += [f"{toml_value(month)} = {toml_value(entry)}"
+                      for month, entry in points.items()]
+            parts.append("\n".join(lines) + "\n")
+    if "parameters" in table:
+        parts.append(tomli_w.dumps({"parameters": table["parameters"]}))
+    return "\n".join(parts)
+
+
 def write_scenario(scenario: Scenario, path: str | Path, base: Scenario | None = None,
                    extends: str | None = None, *, complete: bool = False) -> Path:
     """Write ``scenario`` as a TOML file atomically (see ``scenario_to_dict``)."""
     path = Path(path)
-    text = tomli_w.dumps(scenario_to_dict(scenario, base, extends, complete=complete),
-                         multiline_strings=True)
+    text = dumps_scenario(scenario_to_dict(scenario, base, extends, complete=complete))
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
                                      encoding="utf-8") as handle:
@@ -380,5 +400,5 @@ def write_scenario(scenario: Scenario, path: str | Path, base: Scenario | None =
     return path
 
 
-__all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEEDS", "RUN_KEYS", "TOP_KEYS", "load_scenario",
-           "scenario_from_dict", "scenario_to_dict", "write_scenario"]
+__all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEEDS", "RUN_KEYS", "TOP_KEYS", "dumps_scenario",
+           "load_scenario", "scenario_from_dict", "scenario_to_dict", "write_scenario"]

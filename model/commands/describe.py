@@ -7,15 +7,13 @@ import textwrap
 import tomllib
 from pathlib import Path
 
-import tomli_w
-
 from .. import registry
 from ..calendar import parse_month
 from ..docs import number
 from ..overrides import apply_overrides
 from ..registry import Group
 from ..scenario import Scenario
-from ..scenario_files import load_scenario, scenario_to_dict
+from ..scenario_files import dumps_scenario, load_scenario, scenario_to_dict
 from ..timeline import TimelinePoint
 
 NAME = "describe"
@@ -39,7 +37,7 @@ def main(args: argparse.Namespace) -> int:
     """Load, validate and print the scenario."""
     scenario = apply_overrides(load_scenario(args.scenario), args.overrides)
     if args.toml:
-        print(tomli_w.dumps(scenario_to_dict(scenario), multiline_strings=True), end="")
+        print(dumps_scenario(scenario_to_dict(scenario)), end="")
     else:
         print(describe(scenario))
     return 0
