@@ -160,15 +160,17 @@ def generated_files() -> dict[Path, str]:
     return {LEVERS_MD: levers_markdown(), BASELINE_TOML: baseline_toml()}
 
 
-def stale_files(root: Path = ROOT) -> list[Path]:
-    """Return the generated files under ``root`` that are missing or out of date."""
+def stale_files(root: Path | None = None) -> list[Path]:
+    """Return the generated files under ``root`` (the project) that are missing or stale."""
+    root = root or ROOT
     return [path for path, text in generated_files().items()
             if not (root / path).is_file()
             or (root / path).read_text(encoding="utf-8") != text]
 
 
-def write_generated_files(root: Path = ROOT) -> list[Path]:
-    """Write every generated file under ``root``; return the paths that changed."""
+def write_generated_files(root: Path | None = None) -> list[Path]:
+    """Write every generated file under ``root`` (the project); return those that changed."""
+    root = root or ROOT
     changed = stale_files(root)
     for path, text in generated_files().items():
         if path in changed:
