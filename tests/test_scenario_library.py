@@ -115,3 +115,16 @@ def test_the_scenario_docs_list_every_scenario():
     text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     for name in EXPECTED:
         assert f"`{name}`" in text, name
+
+
+def test_the_worked_example_in_the_docs_is_a_valid_scenario(tmp_path):
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n")[1].split("```")[0]
+    (tmp_path / "baseline.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    (tmp_path / "cheaper_visas_2027.toml").write_text(example)
+    scenario = load_scenario(tmp_path / "cheaper_visas_2027.toml")
+    assert scenario.name == "cheaper_visas_2027"
+    values = dict(zip(scenario.compile_inputs().months,
+                      scenario.compile_inputs().series["visa_processing_capacity"], strict=True))
+    assert values["2027-01"] == 0.24 and values["2027-07"] == pytest.approx(0.62)
+    assert scenario.resolved_parameters()["peer_rate"] == 0.1
