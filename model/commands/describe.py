@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import registry
 from ..calendar import parse_month
 from ..docs import number
-from ..overrides import apply_overrides
+from ..overrides import add_set_argument, apply_overrides
 from ..registry import Group
 from ..scenario import Scenario
 from ..scenario_files import dumps_scenario, load_scenario, scenario_to_dict
@@ -25,10 +25,7 @@ _WIDTH = 100
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's options."""
     parser.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY[@YYYY-MM]=VALUE",
-                        help="override a lever or exogenous input from the start (or from a "
-                             "month), or a parameter; repeatable (names: python run.py levers)")
+    add_set_argument(parser)
     parser.add_argument("--toml", action="store_true",
                         help="print the resolved scenario as TOML (loadable as a file) instead")
 
