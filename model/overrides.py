@@ -1,25 +1,46 @@
 """Command-line overrides: ``--set KEY=VALUE`` and ``--set KEY@YYYY-MM=VALUE``.
 
-``KEY`` is a lever, an exogenous input or a parameter. For a lever or exogenous input the
-value holds from the run's start (``KEY=VALUE``) or from the given month on; a parameter
-takes no date. Overrides are validated exactly like scenario files.
+``KEY`` is a lever, an exogenous input or a parameter (optionally written with its section,
+``levers.visa_fee_eur``, as error messages show it). For a lever or exogenous input the value
+holds from the run's start (``KEY=VALUE``: the whole timeline, history included, is replaced)
+or from the given month on (``KEY@YYYY-MM=VALUE``: the timeline is kept before that month). A
+parameter takes no date. Overrides apply in the order given, so a later one on the same
+timeline replaces an earlier one from its own month on. They are validated exactly like
+scenario files, and recorded in the scenario's description so that whatever records the
+resolved scenario records them too.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Iterable
 
 from . import registry
+from .calendar import parse_month
 from .registry import Group
 from .scenario import _MISSING, Scenario, ScenarioError, validate_parameter, validate_timeline
+from .scenario_files import RUN_KEYS, nearest_names
 
-_OVERRIDE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)(@(?P<month>[^=]*))?=(?P<value>.*)$")
 SOURCE = "--set"
+_OVERRIDE = re.compile(r"^\s*(?P<key>[^=@]*?)\s*(@\s*(?P<month>[^=]*?)\s*)?=\s*(?P<value>.*?)\s*$")
+_SECTION = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS,
+            "parameters": Group.PARAMETER}
+_SECTION_OF = {group: section for section, group in _SECTION.items()}
+_FORM = "write KEY=VALUE or KEY@YYYY-MM=VALUE, e.g. visa_fee_eur@2026-01=20"
+
+
+def add_set_argument(parser: argparse.ArgumentParser) -> None:
+    """Give a command the repeatable ``--set`` option (read back as ``args.overrides``)."""
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY[@YYYY-MM]=VALUE",
+                        help="override a lever or exogenous input from the start (or from "
+                             "a month on), or a parameter; repeatable; names and bounds: "
+                             "python run.py levers")
 
 
 def parse_value(text: str) -> object:
-    """Return ``text`` as an int or float if it is one, else the text itself."""
+    """Return ``text`` as an int or float if it is one, ``true``/``false`` as a bool, else text."""
     for convert in (int, float):
         try:
             return convert(text)
@@ -37,28 +58,70 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     Raises:
         ScenarioError: naming the override, the value and what is allowed.
     """
+    applied = []
     for text in overrides:
-        match = _OVERRIDE.match(text.strip())
-        if match is None:
-            raise ScenarioError(SOURCE, text, _MISSING,
-                                "write KEY=VALUE or KEY@YYYY-MM=VALUE")
-        key, month, raw = match["key"], match["month"], match["value"]
-        value = parse_value(raw)
-        known = {q.name: q for q in registry.ALL}
-        if key not in known:
-            raise ScenarioError(SOURCE, key, raw, registry.unknown_name_message(key, known)
-                                + " among levers, exogenous inputs and parameters")
-        quantity = known[key]
-        if quantity.group is Group.PARAMETER:
-            if month is not None:
-                raise ScenarioError(SOURCE, f"{key}@{month}", raw,
-                                    "parameters are constant: write KEY=VALUE without a date")
-            scenario = scenario.with_changes(
-                parameters={key: validate_parameter(SOURCE, key, value)})
-            continue
-        section = "levers" if quantity.group is Group.LEVER else "exogenous"
-        points = validate_timeline(SOURCE, section, key,
+        scenario = _apply_one(scenario, text)
+        applied.append(text.strip())
+    if not applied:
+        return scenario
+    note = "Command-line overrides (--set): " + "; ".join(applied) + "."
+    description = f"{scenario.description}\n\n{note}" if scenario.description else note
+    return scenario.with_changes(description=description)
+
+
+def _apply_one(scenario: Scenario, text: str) -> Scenario:
+    match = _OVERRIDE.match(text)
+    if match is None or not match["key"]:
+        raise ScenarioError(SOURCE, text.strip() or '""', _MISSING, _FORM)
+    typed, month, raw = match["key"], match["month"], match["value"]
+    shown = f"{typed}@{month}" if month is not None else typed
+    if not raw:
+        raise ScenarioError(SOURCE, shown, _MISSING, f"a value is missing; {_FORM}")
+    value = parse_value(raw)
+    quantity = _quantity(typed, shown, value)
+    if quantity.group is Group.PARAMETER:
+        if month is not None:
+            raise ScenarioError(SOURCE, shown, value,
+                                "parameters are constant over the run: write KEY=VALUE "
+                                "without a date")
+        try:
+            checked = validate_parameter(SOURCE, quantity.name, value)
+        except ScenarioError as error:
+            raise ScenarioError(SOURCE, shown, value, error.allowed) from None
+        return scenario.with_changes(parameters={quantity.name: checked})
+    if month is not None:
+        try:
+            parse_month(month)
+        except ValueError:
+            raise ScenarioError(SOURCE, shown, value,
+                                'dates are months written YYYY-MM, e.g. "2026-01"') from None
+    section = _SECTION_OF[quantity.group]
+    try:
+        points = validate_timeline(SOURCE, section, quantity.name,
                                    {month or scenario.start: value}, scenario.start,
                                    scenario.end)
-        scenario = scenario.with_changes(**{section: {key: points}})
-    return scenario
+    except ScenarioError as error:
+        raise ScenarioError(SOURCE, shown, value, error.allowed) from None
+    return scenario.with_changes(**{section: {quantity.name: points}})
+
+
+def _quantity(typed: str, shown: str, value: object) -> registry.Quantity:
+    """Return the quantity that ``typed`` names (``name`` or ``section.name``)."""
+    section, _, name = typed.rpartition(".")
+    known = {q.name: q for q in registry.ALL}
+    if name in RUN_KEYS and not section:
+        raise ScenarioError(SOURCE, shown, value,
+                            f"{name!r} is a run setting, not a lever or parameter: set it in "
+                            "the scenario file's [run] table or with the command's own option")
+    if name not in known:
+        close = nearest_names(name, known)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise ScenarioError(SOURCE, shown, value,
+                            f"unknown lever, exogenous input or parameter {name!r}{hint} "
+                            "(`python run.py levers` lists them)")
+    quantity = known[name]
+    if section and _SECTION.get(section) is not quantity.group:
+        raise ScenarioError(SOURCE, shown, value,
+                            f"{name!r} is in [{_SECTION_OF[quantity.group]}], not "
+                            f"[{section}]; write {_SECTION_OF[quantity.group]}.{name} or {name}")
+    return quantity

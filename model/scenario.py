@@ -32,6 +32,7 @@ TOML form::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -55,18 +56,46 @@ _TIMELINE_SECTIONS = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS}
 
 
 class ScenarioError(ValueError):
-    """A scenario (file or override) that cannot run, with where and why."""
+    """A scenario (file or override) that cannot run, with where and why.
+
+    The message reads ``SOURCE[:LINE]: KEY = VALUE: ALLOWED``, the value written as in TOML.
+    """
 
     def __init__(self, source: str, key: str, value: object, allowed: str,
                  line: int | None = None):
         self.source, self.key, self.value, self.allowed, self.line = (
             source, key, value, allowed, line)
         where = f"{source}:{line}" if line else source
-        shown = "" if value is _MISSING else f" = {value!r}"
+        shown = "" if value is _MISSING else f" = {toml_value(value)}"
         super().__init__(f"{where}: {key}{shown}: {allowed}")
+
+    def at_line(self, line: int | None) -> ScenarioError:
+        """Return the same error located at ``line`` of its source."""
+        return ScenarioError(self.source, self.key, self.value, self.allowed, line)
 
 
 _MISSING = object()
+
+
+def toml_value(value: object) -> str:
+    """Return ``value`` written as it would appear in a TOML file (for error messages)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items())
+        return f"{{ {inner} }}" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return repr(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else toml_value(key)
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -119,9 +148,10 @@ class Scenario:
 
     def with_changes(self, *, levers=None, exogenous=None, parameters=None,
                      **settings) -> Scenario:
-        """Return a new scenario with some timelines and parameters changed.
+        """Return a new scenario; the original is untouched.
 
-        Timelines are replaced from their first month on; the original is untouched.
+        Timelines in ``levers`` and ``exogenous`` replace the current ones from their first
+        month on; ``parameters`` override; ``settings`` replace fields (name, end...).
         """
         merged_levers = dict(self.levers)
         for name, points in (levers or {}).items():
@@ -159,34 +189,48 @@ def validate_timeline(source: str, section: str, name: str, raw: object, start: 
     points = []
     previous = None
     for month, entry in raw.items():
+        where = f"{key}.{month}"
         try:
             at = parse_month(month)
         except ValueError:
-            raise ScenarioError(source, f"{key}.{month}", entry,
-                                "dates are months written YYYY-MM, e.g. \"2026-01\"") from None
+            raise ScenarioError(source, where, entry,
+                                'dates are months written "YYYY-MM", e.g. "2026-01"') from None
         if not parse_month(start) <= at <= parse_month(end):
-            raise ScenarioError(source, f"{key}.{month}", entry,
+            raise ScenarioError(source, where, entry,
                                 f"dates must lie within the run, {start} to {end}")
-        if previous is not None and at <= previous:
-            raise ScenarioError(source, f"{key}.{month}", entry,
-                                "dates must be in increasing order")
-        previous = at
-        ramp = False
-        value = entry
-        if isinstance(entry, Mapping):
-            unknown = set(entry) - {"value", "ramp"}
-            if unknown or "value" not in entry:
-                raise ScenarioError(source, f"{key}.{month}", entry,
-                                    "a dated entry is a number or { value = ..., ramp = true }")
-            value, ramp = entry["value"], entry.get("ramp", False)
-            if not isinstance(ramp, bool):
-                raise ScenarioError(source, f"{key}.{month}.ramp", ramp, "true or false")
+        if previous is not None and at <= parse_month(previous):
+            raise ScenarioError(source, where, entry,
+                                f"dates must be in increasing order, and {month} does not "
+                                f"come after {previous}")
+        previous = month
+        value, ramp = _dated_entry(source, where, entry)
         try:
             checked = quantity.check(value)
         except (TypeError, ValueError) as error:
-            raise ScenarioError(source, f"{key}.{month}", value, str(error)) from None
+            raise ScenarioError(source, where, value, str(error)) from None
         points.append(TimelinePoint(month, checked, ramp))
     return tuple(points)
+
+
+_ENTRY_KEYS = ("value", "ramp")
+
+
+def _dated_entry(source: str, key: str, entry: object) -> tuple[object, bool]:
+    """Return (value, ramp) of one dated entry: a number, or ``{ value = x, ramp = true }``."""
+    if not isinstance(entry, Mapping):
+        return entry, False
+    form = "a dated entry is a number or { value = NUMBER, ramp = true }"
+    for name in entry:
+        if name not in _ENTRY_KEYS:
+            hint = registry.unknown_name_message(name, _ENTRY_KEYS)
+            raise ScenarioError(source, f"{key}.{name}", entry[name], f"{form}; {hint}")
+    if "value" not in entry:
+        raise ScenarioError(source, key, entry, f"{form}; the value is missing")
+    ramp = entry.get("ramp", False)
+    if not isinstance(ramp, bool):
+        raise ScenarioError(source, f"{key}.ramp", ramp,
+                            "true (a linear ramp from the previous point) or false (a step)")
+    return entry["value"], ramp
 
 
 def validate_parameter(source: str, name: str, value: object) -> float:

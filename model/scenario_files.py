@@ -1,8 +1,16 @@
-"""Reading scenario TOML files (see ``model.scenario`` for the format)."""
+"""Reading and writing scenario TOML files (the format is in ``docs/scenarios.md``).
+
+Everything is checked before anything runs. Each problem raises ``ScenarioError`` with the
+file, the line (found again in the text with ``toml_lines``: ``tomllib`` keeps line numbers
+only for syntax errors), the key, the value and what is allowed; a misspelt or misplaced name
+gets the nearest valid one and the section it belongs in.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -10,166 +18,380 @@ from pathlib import Path
 
 import tomli_w
 
+from . import registry
 from .calendar import parse_month
+from .registry import Group
 from .scenario import (
     _MISSING,
     _TIMELINE_SECTIONS,
     DEFAULT_CITIZENS,
-    DEFAULT_END,
     DEFAULT_SEEDS,
     LATEST_END,
     MAX_CITIZENS,
     MODEL_START,
     Scenario,
     ScenarioError,
+    toml_value,
     validate_parameter,
     validate_timeline,
 )
+from .toml_lines import key_line
 
-_TOP_KEYS = {"name", "description", "extends", "run", "levers", "exogenous", "parameters"}
-_RUN_KEYS = {"start", "end", "citizens", "seeds"}
+#: Keys allowed at the top of a scenario file, in the order they are written.
+TOP_KEYS = ("name", "description", "extends", "run", "levers", "exogenous", "parameters")
+#: Keys allowed in ``[run]``.
+RUN_KEYS = ("start", "end", "citizens", "seeds")
+MAX_SEEDS = 100_000
+_CHANGE_SECTIONS = ("run", "levers", "exogenous", "parameters")
+_SECTION_OF = {Group.LEVER: "levers", Group.EXOGENOUS: "exogenous",
+               Group.PARAMETER: "parameters"}
+_NOUN = {Group.LEVER: "a lever", Group.EXOGENOUS: "an exogenous input",
+         Group.PARAMETER: "a parameter"}
+_SECTION_NOUN = {None: "top-level key", "run": "run setting", "levers": "lever",
+                 "exogenous": "exogenous input", "parameters": "parameter"}
+_MONTH_HINT = 'a month written as a quoted string "YYYY-MM"'
+
+
+class _File:
+    """The file being read: where errors point to."""
+
+    def __init__(self, source: str, text: str | None):
+        self.source, self.text = source, text
+
+    def line(self, key: str) -> int | None:
+        """Return the line of a dotted key, or None when the text is not known."""
+        return key_line(self.text, key.split(".")) if self.text else None
+
+    def error(self, key: str, value: object, allowed: str) -> ScenarioError:
+        """Return an error about ``key`` located at its line."""
+        return ScenarioError(self.source, key, value, allowed, self.line(key))
+
+    def locate(self, error: ScenarioError) -> ScenarioError:
+        """Return ``error`` with its line filled in, when it is about this file."""
+        if error.line is None and error.source == self.source:
+            return error.at_line(self.line(error.key))
+        return error
 
 
 def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
-    """Read, validate and resolve a scenario file (following ``extends``).
+    """Read, validate and resolve a scenario file, following ``extends``.
+
+    Args:
+        path: the TOML file.
+        _chain: the files already being read down an ``extends`` chain (to catch cycles).
 
     Raises:
-        ScenarioError: for any problem, naming the file, key, value and what is allowed.
+        ScenarioError: for any problem, naming the file, line, key, value and what is allowed.
     """
     path = Path(path)
     source = str(path)
+    if not path.exists():
+        raise ScenarioError(source, "file", _MISSING,
+                            f"no such scenario file (looked for {path.absolute()})")
     if not path.is_file():
-        raise ScenarioError(source, "file", _MISSING, "no such scenario file")
-    resolved = path.resolve()
-    if resolved in _chain:
-        cycle = " -> ".join(str(p) for p in (*_chain, resolved))
-        raise ScenarioError(source, "extends", str(path), f"circular extends: {cycle}")
+        raise ScenarioError(source, "file", _MISSING, "a scenario file, not a directory")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(source, "file", _MISSING,
+                            f"a UTF-8 text file ({error.reason} at byte {error.start})") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        raise ScenarioError(source, "TOML", _MISSING, f"not valid TOML: {error}",
-                            line=line) from None
-    return scenario_from_dict(data, source, base_dir=path.parent, chain=(*_chain, resolved))
+        raise _syntax_error(source, text, error) from None
+    return scenario_from_dict(data, source, base_dir=path.parent,
+                              chain=(*_chain, path.resolve()), text=text)
+
+
+def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> ScenarioError:
+    """Turn a ``tomllib`` error into one naming the offending line and a likely fix."""
+    message = str(error)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if found is None:
+        return ScenarioError(source, "TOML", _MISSING, f"not valid TOML: {message}")
+    line, column = int(found[1]), int(found[2])
+    reason = message[:found.start()].strip()
+    lines = text.splitlines()
+    written = lines[line - 1] if line <= len(lines) else ""
+    written = re.sub(r"\s+#[^\"']*$", "", written).strip()  # the comment is not the key
+    allowed = f"not valid TOML ({reason} at column {column})"
+    if re.search(r"=\s*\d{4}-\d{1,2}\s*(#.*)?$", written):
+        allowed += '; write months as quoted strings, e.g. "2026-01"'
+    elif re.search(r"=\s*[A-Za-z_]", written) and not re.search(r"=\s*(true|false)\b", written):
+        allowed += "; text values need quotes"
+    key = written[:60] if written else "TOML"
+    return ScenarioError(source, key, _MISSING, allowed, line)
 
 
 def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
-                       chain: tuple[Path, ...] = ()) -> Scenario:
-    """Validate a parsed scenario table and resolve it against its base."""
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        from .registry import unknown_name_message
+                       chain: tuple[Path, ...] = (), text: str | None = None) -> Scenario:
+    """Validate a parsed scenario table and resolve it against its base.
 
-        key = sorted(unknown)[0]
-        raise ScenarioError(source, key, data[key],
-                            unknown_name_message(key, sorted(_TOP_KEYS)) + " at the top level")
-    for section in ("run", "levers", "exogenous", "parameters"):
+    Args:
+        data: the parsed TOML table.
+        source: the file name used in error messages.
+        base_dir: the folder ``extends`` is relative to (the current folder by default).
+        chain: the files already being read down an ``extends`` chain.
+        text: the file's text, to give error messages a line number.
+
+    Raises:
+        ScenarioError: for any problem, naming the file, line, key, value and what is allowed.
+    """
+    file = _File(source, text)
+    for key, value in data.items():
+        if key not in TOP_KEYS:
+            raise file.error(key, value, _unknown_name(key, None))
+    for section in _CHANGE_SECTIONS:
         if section in data and not isinstance(data[section], Mapping):
-            raise ScenarioError(source, section, data[section], "must be a table")
-    if not any(data.get(key) for key in ("levers", "exogenous", "parameters", "run",
-                                         "extends", "name")):
-        raise ScenarioError(source, "scenario", _MISSING, "the file is empty")
+            raise file.error(section, data[section],
+                             f"a table: write [{section}] on a line of its own, then its keys")
+    if not data:
+        raise file.error("scenario", _MISSING,
+                         "the file is empty: a scenario has a name, a description, and "
+                         "run settings, levers, exogenous inputs or parameters to set")
+    if not any(data.get(section) for section in _CHANGE_SECTIONS):
+        raise file.error("scenario", _MISSING,
+                         "the scenario changes nothing: give [run] settings, [levers], "
+                         "[exogenous] or [parameters] (a scenario that extends another lists "
+                         "what it changes)")
 
-    if "extends" in data:
-        if not isinstance(data["extends"], str):
-            raise ScenarioError(source, "extends", data["extends"], "a path to a .toml file")
-        base_path = (base_dir or Path(".")) / data["extends"]
-        if not base_path.is_file():
-            raise ScenarioError(source, "extends", data["extends"],
-                                f"no such file {base_path}")
-        base = load_scenario(base_path, chain)
-    else:
-        base = Scenario(name="baseline")
-
+    base = _base(file, data, base_dir, chain)
     name = data.get("name", Path(source).stem)
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(source, "name", name, "a non-empty string")
+        raise file.error("name", name, "a non-empty string")
     description = data.get("description", "")
     if not isinstance(description, str):
-        raise ScenarioError(source, "description", description, "a string")
+        raise file.error("description", description, 'a string; use """...""" for several lines')
 
-    run = dict(data.get("run", {}))
-    unknown_run = set(run) - _RUN_KEYS
-    if unknown_run:
-        from .registry import unknown_name_message
+    start, end, citizens, seeds = _run_settings(file, data.get("run", {}), base)
+    changes: dict[str, dict] = {}
+    for section in _TIMELINE_SECTIONS:
+        changes[section] = {}
+        for lever, raw in data.get(section, {}).items():
+            _check_name(file, section, lever, raw)
+            changes[section][lever] = _timeline(file, section, lever, raw, start, end)
+    parameters = {}
+    for key, value in data.get("parameters", {}).items():
+        _check_name(file, "parameters", key, value)
+        try:
+            parameters[key] = validate_parameter(source, key, value)
+        except ScenarioError as error:
+            raise file.locate(error) from None
+    return base.with_changes(levers=changes["levers"], exogenous=changes["exogenous"],
+                             parameters=parameters, name=name.strip(),
+                             description=description.strip(), start=start, end=end,
+                             citizens=citizens, seeds=seeds, path=source)
 
-        key = sorted(unknown_run)[0]
-        raise ScenarioError(source, f"run.{key}", run[key],
-                            unknown_name_message(key, sorted(_RUN_KEYS)) + " in [run]")
+
+def _base(file: _File, data: Mapping, base_dir: Path | None,
+          chain: tuple[Path, ...]) -> Scenario:
+    """Return the scenario that ``extends`` names, loaded and validated, or the registry's."""
+    if "extends" not in data:
+        return Scenario(name="baseline")
+    extends = data["extends"]
+    if not isinstance(extends, str) or not extends.strip():
+        raise file.error("extends", extends,
+                         'a path to a .toml file, relative to this file, e.g. "baseline.toml"')
+    base_path = (base_dir or Path(".")) / extends
+    if not base_path.is_file():
+        raise file.error("extends", extends, f"no such scenario file (looked for {base_path})")
+    if base_path.resolve() in chain:
+        names = [p.name for p in (*chain[chain.index(base_path.resolve()):],
+                                  base_path.resolve())]
+        raise file.error("extends", extends, "a scenario cannot extend itself, directly or "
+                                             f"through others: {' -> '.join(names)}")
+    return load_scenario(base_path, chain)
+
+
+def _run_settings(file: _File, run: Mapping, base: Scenario) -> tuple[str, str, int, int]:
+    """Return (start, end, citizens, seeds) from ``[run]``, inheriting the base's."""
+    for key, value in run.items():
+        if key not in RUN_KEYS:
+            raise file.error(f"run.{key}", value, _unknown_name(key, "run"))
     start = run.get("start", base.start)
     if start != MODEL_START:
-        raise ScenarioError(source, "run.start", start,
-                            f"the model starts in {MODEL_START}, the first survey wave")
-    end = run.get("end", base.end if "extends" in data else DEFAULT_END)
+        allowed = (f'"{MODEL_START}": the model starts at the first survey wave, '
+                   "September 2020 (leave start out)")
+        raise file.error("run.start", start, allowed)
+    end = run.get("end", base.end)
     try:
+        if not isinstance(end, str):
+            raise TypeError
         if not parse_month(MODEL_START) < parse_month(end) <= parse_month(LATEST_END):
             raise ValueError
     except (ValueError, TypeError):
-        raise ScenarioError(source, "run.end", end,
-                            f"a month YYYY-MM after {MODEL_START} and no later than "
-                            f"{LATEST_END}") from None
-    citizens = _whole_number(source, "run.citizens", run.get("citizens", base.citizens),
+        raise file.error("run.end", end, f"{_MONTH_HINT} after {MODEL_START} and no later "
+                                         f"than {LATEST_END}") from None
+    citizens = _whole_number(file, "run.citizens", run.get("citizens", base.citizens),
                              1, MAX_CITIZENS)
-    seeds = _whole_number(source, "run.seeds", run.get("seeds", base.seeds), 1, 100_000)
-
-    changes = {}
-    for section in _TIMELINE_SECTIONS:
-        changes[section] = {
-            lever: validate_timeline(source, section, lever, raw, start, end)
-            for lever, raw in data.get(section, {}).items()
-        }
-    parameters = {key: validate_parameter(source, key, value)
-                  for key, value in data.get("parameters", {}).items()}
-    return base.with_changes(levers=changes["levers"], exogenous=changes["exogenous"],
-                             parameters=parameters, name=name, description=description,
-                             start=start, end=end, citizens=citizens, seeds=seeds,
-                             path=source)
+    seeds = _whole_number(file, "run.seeds", run.get("seeds", base.seeds), 1, MAX_SEEDS)
+    return start, end, citizens, seeds
 
 
-def _whole_number(source: str, key: str, value: object, low: int, high: int) -> int:
+def _whole_number(file: _File, key: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ScenarioError(source, key, value, f"a whole number from {low} to {high:,}")
+        raise file.error(key, value, f"a whole number from {low:,} to {high:,}")
     return value
 
 
-def _points_table(points) -> dict:
-    return {p.month: ({"value": p.value, "ramp": True} if p.ramp else p.value)
-            for p in points}
+def _timeline(file: _File, section: str, name: str, raw: object, start: str, end: str):
+    """Return the validated points of one timeline; a bare value holds from ``start``."""
+    try:
+        return validate_timeline(file.source, section, name, raw, start, end)
+    except ScenarioError as error:
+        if not isinstance(raw, Mapping) and error.key == f"{section}.{name}.{start}":
+            # The user wrote a bare value, not a dated one: do not show a date they never wrote.
+            error = ScenarioError(error.source, f"{section}.{name}", error.value,
+                                  error.allowed + f" (a bare value holds from {start})")
+        raise file.locate(error) from None
+
+
+def _check_name(file: _File, section: str, name: str, value: object) -> None:
+    """Raise unless ``name`` is a quantity of the group that ``section`` holds."""
+    quantity = next((q for q in registry.ALL if q.name == name), None)
+    if quantity is None or _SECTION_OF[quantity.group] != section:
+        raise file.error(f"{section}.{name}", value, _unknown_name(name, section))
+
+
+def _unknown_name(name: str, section: str | None) -> str:
+    """Say why ``name`` is not allowed in ``section`` (None: the top level) and what is."""
+    noun = _SECTION_NOUN[section]
+    here = f"[{section}]" if section else "the top level"
+    known = {q.name: q for q in registry.ALL}
+    if name in known:
+        quantity = known[name]
+        return (f"{name!r} is {_NOUN[quantity.group]}, so it belongs under "
+                f"[{_SECTION_OF[quantity.group]}], not {here}")
+    if name in RUN_KEYS and section != "run":
+        return f"{name!r} is a run setting, so it belongs under [run], not {here}"
+    if name in TOP_KEYS and section is not None:
+        return (f"{name!r} belongs at the top of the file, before the first [section] "
+                f"header, not under {here}")
+    valid = _valid_names(section)
+    close = nearest_names(name, valid)
+    if close:
+        return f"unknown {noun} {name!r}; did you mean {_or(close)}?"
+    elsewhere = {**{n: f"{_NOUN[q.group]}, under [{_SECTION_OF[q.group]}]"
+                    for n, q in known.items()},
+                 **{n: "a run setting, under [run]" for n in RUN_KEYS},
+                 **{n: "a top-level key, written before the first [section]" for n in TOP_KEYS}}
+    close = nearest_names(name, elsewhere)
+    if close:
+        return f"unknown {noun} {name!r}; did you mean {close[0]!r} ({elsewhere[close[0]]})?"
+    if section in _SECTION_OF.values():
+        return (f"unknown {noun} {name!r}; `python run.py levers` lists every valid name "
+                f"(docs/levers.md)")
+    return f"unknown {noun} {name!r}; allowed in {here}: {', '.join(valid)}"
+
+
+def nearest_names(name: str, valid) -> list[str]:
+    """Return the one or two valid names closest to ``name`` (none if nothing is close).
+
+    A second name is offered only when it is almost as close as the first, so that
+    ``peer_rat`` suggests ``peer_rate`` alone, not also ``peer_latitude``.
+    """
+    def score(candidate: str) -> float:
+        return difflib.SequenceMatcher(None, name, candidate).ratio()
+
+    close = difflib.get_close_matches(name, list(valid), n=2, cutoff=0.6)
+    return [c for c in close if score(c) >= score(close[0]) - 0.05]
+
+
+def _valid_names(section: str | None) -> tuple[str, ...]:
+    if section is None:
+        return TOP_KEYS
+    if section == "run":
+        return RUN_KEYS
+    group = next(g for g, s in _SECTION_OF.items() if s == section)
+    return registry.names(group)
+
+
+def _or(names) -> str:
+    return " or ".join(repr(n) for n in names)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+def _number(name: str, value: float) -> int | float:
+    """Return ``value`` as an int for whole-number quantities, so files read naturally."""
+    return int(value) if registry.get(name).dtype == "int" else float(value)
+
+
+def _points_table(name: str, points) -> dict:
+    return {p.month: ({"value": _number(name, p.value), "ramp": True} if p.ramp
+                      else _number(name, p.value)) for p in points}
 
 
 def scenario_to_dict(scenario: Scenario, base: Scenario | None = None,
-                     extends: str | None = None) -> dict:
-    """Return the TOML table of ``scenario``.
+                     extends: str | None = None, *, complete: bool = False) -> dict:
+    """Return the TOML table of ``scenario``; loading it gives a scenario that runs the same.
 
-    Without ``base`` every change against the registry is written, so loading the table
-    gives the same scenario. With ``base`` (and the ``extends`` path to write) only the
-    timelines and parameters that differ from the base are written.
+    Args:
+        scenario: the (resolved) scenario to write.
+        base: write only what differs from ``base`` (run settings, timelines and
+            parameters); the file must then extend it (give ``extends``).
+        extends: the path written as ``extends``, relative to where the file will live.
+        complete: write every lever's and exogenous input's whole timeline and every
+            parameter's value, not only the changes against the registry. The record then
+            runs the same even if the registry's history or defaults change later (manifests).
     """
+    if complete and base is not None:
+        raise ValueError("complete=True writes the whole scenario: give no base")
     table: dict = {"name": scenario.name, "description": scenario.description}
     if extends:
         table["extends"] = extends
-    table["run"] = {"start": scenario.start, "end": scenario.end,
-                    "citizens": scenario.citizens, "seeds": scenario.seeds}
-    for section in _TIMELINE_SECTIONS:
-        mine = getattr(scenario, section)
-        theirs = getattr(base, section) if base else {}
-        changed = {name: _points_table(points) for name, points in mine.items()
-                   if base is None or scenario.timeline(name) != base.timeline(name)
-                   or (name not in theirs and points)}
+    run = {"start": scenario.start, "end": scenario.end, "citizens": scenario.citizens,
+           "seeds": scenario.seeds}
+    if base is not None:
+        run = {key: value for key, value in run.items() if getattr(base, key) != value}
+    if run:
+        table["run"] = run
+    for section, group in _TIMELINE_SECTIONS.items():
+        if complete:
+            changed = {name: scenario.timeline(name) for name in registry.names(group)}
+        else:
+            changed = {name: points for name, points in getattr(scenario, section).items()
+                       if points and (base is None
+                                      or scenario.timeline(name) != base.timeline(name))}
         if changed:
-            table[section] = changed
-    parameters = {k: v for k, v in scenario.parameters.items()
-                  if base is None or base.resolved_parameters()[k] != v}
+            table[section] = {name: _points_table(name, points)
+                              for name, points in changed.items()}
+    if complete:
+        parameters = dict(scenario.resolved_parameters())
+    else:
+        reference = base.resolved_parameters() if base is not None else None
+        parameters = {key: value for key, value in scenario.parameters.items()
+                      if reference is None or reference[key] != value}
     if parameters:
-        table["parameters"] = parameters
+        table["parameters"] = {key: _number(key, value) for key, value in parameters.items()}
     return table
 
 
+def dumps_scenario(table: Mapping) -> str:
+    """Return the TOML text of a scenario table (as made by ``scenario_to_dict``).
+
+    Each timeline is written as its own ``[levers.NAME]`` table with ramps as inline tables,
+    so its dates stay in order: a general TOML writer moves nested tables to the end.
+    """
+    head = {key: table[key] for key in ("name", "description", "extends", "run")
+            if key in table}
+    parts = [tomli_w.dumps(head, multiline_strings=True)]
+    for section in _TIMELINE_SECTIONS:
+        for name, points in table.get(section, {}).items():
+            lines = [f"[{section}.{name}]"]
+            lines += [f"{toml_value(month)} = {toml_value(entry)}"
+                      for month, entry in points.items()]
+            parts.append("\n".join(lines) + "\n")
+    if "parameters" in table:
+        parts.append(tomli_w.dumps({"parameters": table["parameters"]}))
+    return "\n".join(parts)
+
+
 def write_scenario(scenario: Scenario, path: str | Path, base: Scenario | None = None,
-                   extends: str | None = None) -> Path:
+                   extends: str | None = None, *, complete: bool = False) -> Path:
     """Write ``scenario`` as a TOML file atomically (see ``scenario_to_dict``)."""
     path = Path(path)
-    text = tomli_w.dumps(scenario_to_dict(scenario, base, extends))
+    text = dumps_scenario(scenario_to_dict(scenario, base, extends, complete=complete))
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp",
                                      encoding="utf-8") as handle:
@@ -178,5 +400,5 @@ def write_scenario(scenario: Scenario, path: str | Path, base: Scenario | None =
     return path
 
 
-__all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEEDS", "load_scenario", "scenario_from_dict",
-           "scenario_to_dict", "write_scenario"]
+__all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEEDS", "RUN_KEYS", "TOP_KEYS", "dumps_scenario",
+           "load_scenario", "scenario_from_dict", "scenario_to_dict", "write_scenario"]

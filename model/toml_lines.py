@@ -1,0 +1,82 @@
+"""Line numbers of keys in TOML text, for error messages.
+
+``tomllib`` reports a line only for syntax errors; a semantic error (an unknown lever, a value
+out of bounds) is found after parsing, when the line is gone. ``key_line`` finds it again by
+scanning the text for table headers (``[levers.visa_fee_eur]``) and ``key =`` lines, so an
+error can read ``scenario.toml:12: levers.visa_fee_eur.2026-01 = 500: ...``.
+
+It is a locator, not a parser: it understands bare, quoted and dotted keys, table headers and
+multi-line strings, which is all a scenario file uses. A key inside an inline table
+(``lever = { "2026-01" = 5 }``) is reported at the line of the inline table.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+
+_BARE = r"[A-Za-z0-9_-]+"
+_BASIC = r'"(?:[^"\\]|\\.)*"'
+_LITERAL = r"'[^']*'"
+_SIMPLE_KEY = rf"(?:{_BARE}|{_BASIC}|{_LITERAL})"
+_DOTTED_KEY = rf"{_SIMPLE_KEY}(?:\s*\.\s*{_SIMPLE_KEY})*"
+_HEADER = re.compile(rf"^\s*\[\[?\s*(?P<key>{_DOTTED_KEY})\s*\]\]?")
+_ASSIGNMENT = re.compile(rf"^\s*(?P<key>{_DOTTED_KEY})\s*=")
+_PART = re.compile(_SIMPLE_KEY)
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    parts = []
+    for match in _PART.finditer(dotted):
+        part = match.group(0)
+        if part[0] in "\"'":
+            # Let the TOML reader itself undo quoting and escapes.
+            part = next(iter(tomllib.loads(f"{part} = 0")))
+        parts.append(part)
+    return tuple(parts)
+
+
+def key_lines(text: str) -> list[tuple[tuple[str, ...], int]]:
+    """Return every table header and key of ``text`` as (full key path, 1-based line)."""
+    found: list[tuple[tuple[str, ...], int]] = []
+    table: tuple[str, ...] = ()
+    in_string: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_string is not None:
+            # Inside a multi-line string: only its closing delimiter matters.
+            if line.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            table = _split_key(header["key"])
+            found.append((table, number))
+            continue
+        assignment = _ASSIGNMENT.match(line)
+        if assignment:
+            found.append(((*table, *_split_key(assignment["key"])), number))
+            rest = line[assignment.end():]
+            for delimiter in ('"""', "'''"):
+                if rest.count(delimiter) % 2 == 1:
+                    in_string = delimiter
+                    break
+    return found
+
+
+def key_line(text: str, key: Sequence[str]) -> int | None:
+    """Return the line that best locates ``key`` (a path such as ``("levers", "visa_fee_eur")``).
+
+    The first line whose key path is the longest prefix of ``key`` wins: the key itself if it
+    is written on a line of its own, else the inline table or table header that holds it.
+    Returns None when not even the first part of the key appears.
+    """
+    key = tuple(str(part) for part in key)
+    best, best_length = None, 0
+    for path, number in key_lines(text):
+        length = len(path)
+        if length > best_length and key[:length] == path:
+            best, best_length = number, length
+            if length == len(key):
+                break
+    return best
