@@ -77,14 +77,24 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def _as_floats(value: object) -> object:
+    """Return ``value`` with every number as a float: 0 and 0.0 are the same lever setting."""
+    if isinstance(value, dict):
+        return {key: _as_floats(item) for key, item in value.items()}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 def _scenario_identity(scenario: Scenario) -> dict:
     """Return what of a scenario changes a run's numbers (not its description or seed count)."""
     table = scenario_to_dict(scenario)
     table.pop("description", None)
-    run = table["run"]
-    run.pop("seeds", None)
-    run.pop("citizens", None)  # the task's resolved population size stands in for it
-    return table
+    run = table.pop("run")
+    identity = _as_floats(table)
+    identity["run"] = {"start": run["start"], "end": run["end"]}
+    # run.citizens is left out: the task's resolved population size stands in for it.
+    return identity
 
 
 def _scenario_state(scenario: Scenario) -> dict:
