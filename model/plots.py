@@ -219,10 +219,21 @@ def _differing_inputs(scenarios: Sequence[Scenario]) -> list[str]:
                                     for other in compiled[1:])]
 
 
+def _departures(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Return ``values`` where they depart from the reference (and the month before), else NaN.
+
+    Drawing only the departures keeps every scenario visible where several follow history.
+    """
+    differs = values != reference
+    shown = differs | np.append(differs[1:], False)  # the month before: the step shows
+    return np.where(shown, values, np.nan)
+
+
 def plot_levers(scenarios: Sequence[Scenario], path: str | Path, credit: str = "") -> Path:
     """One small panel per lever (or exogenous input) that differs between the scenarios.
 
-    With a single scenario, or when no lever differs, every lever is drawn.
+    The reference is drawn in full, each other scenario only where it departs from it. With
+    a single scenario, or when no lever differs, every lever is drawn.
     """
     names = _differing_inputs(scenarios) or list(registry.names(Group.LEVER))
     compiled = [s.compile_inputs() for s in scenarios]
@@ -234,11 +245,13 @@ def plot_levers(scenarios: Sequence[Scenario], path: str | Path, credit: str = "
                              sharex=True, squeeze=False)
     for ax, name in zip(axes.ravel(), names, strict=False):
         quantity = registry.get(name)
-        for scenario, inputs, colour in zip(scenarios, compiled, colours, strict=True):
-            label = (f"{scenario.name} (reference)" if scenario is scenarios[0]
-                     else scenario.name)
-            ax.plot(dates, inputs.series[name], color=colour, lw=1.6, label=label,
-                    drawstyle="steps-post")
+        reference = compiled[0].series[name]
+        ax.plot(dates, reference, color=colours[0], lw=2.4, drawstyle="steps-post",
+                label=f"{scenarios[0].name} (reference)")
+        for i, (scenario, inputs, colour) in enumerate(zip(scenarios[1:], compiled[1:],
+                                                          colours[1:], strict=True)):
+            ax.plot(dates, _departures(inputs.series[name], reference), color=colour,
+                    lw=max(1.2, 2.0 - 0.3 * i), label=scenario.name, drawstyle="steps-post")
         kind = "" if quantity.group is Group.LEVER else " (exogenous)"
         ax.set_title(f"{name}{kind}", fontsize=10)
         ax.set_ylabel("\n".join(textwrap.wrap(quantity.unit, 28)), fontsize=8)
@@ -248,7 +261,8 @@ def plot_levers(scenarios: Sequence[Scenario], path: str | Path, credit: str = "
         ax.set_visible(False)
     which = ("levers and inputs that differ between the scenarios" if len(names) and
              _differing_inputs(scenarios) else "every lever")
-    footer = ("History to late 2025 from the sources in docs/levers.md (model/registry.py); "
-              f"scenario changes from the scenario files. {credit}")
+    footer = ("Black: the reference scenario; colours: other scenarios where they depart from "
+              "it. History to late 2025 from the sources in docs/levers.md "
+              f"(model/registry.py); changes from the scenario files. {credit}")
     _finish(fig, axes, f"Western policy levers by scenario ({which}), monthly", footer)
     return _save(fig, Path(path))

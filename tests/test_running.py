@@ -341,7 +341,8 @@ def test_a_failing_run_is_recorded_and_named_and_the_others_finish(scenario_file
 
     monkeypatch.setattr(execution, "simulate", broken_for_one)
     out = tmp_path / "out"
-    assert run_cli(*scenario_files, "--seeds", "3", "--workers", "1", "--no-posterior", "--out", out) == 1
+    common = [*scenario_files, "--seeds", "3", "--workers", "1", "--no-posterior", "--out", out]
+    assert run_cli(*common) == 1
     err = capsys.readouterr().err
     assert "1 of 6 runs failed" in err and "open_west seed 1" in err
     assert "injected failure" in err
@@ -355,8 +356,7 @@ def test_a_failing_run_is_recorded_and_named_and_the_others_finish(scenario_file
     assert manifest["execution"]["failed"][0]["seed"] == 1
 
     monkeypatch.undo()
-    assert run_cli(*scenario_files, "--seeds", "3", "--workers", "1", "--no-posterior", "--no-plots",
-                   "--out", out) == 0
+    assert run_cli(*common, "--no-plots") == 0
     assert not error_path(out, failed).exists() and result_path(out, failed).exists()
 
 
