@@ -36,7 +36,15 @@ from ..provenance import (
     short_commit,
     waves_file,
 )
-from ..scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError, baseline
+from ..scenario import (
+    _MISSING,
+    DEFAULT_CITIZENS,
+    DEFAULT_SEEDS,
+    MAX_CITIZENS,
+    Scenario,
+    ScenarioError,
+    baseline,
+)
 from ..scenario_files import load_scenario, scenario_to_dict
 
 NAME = "run"
@@ -82,10 +90,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "there are none)")
     parser.add_argument("--seeds", type=int, metavar="N",
                         help="run seeds 0..N-1 (default: the reference scenario's "
-                             "[run] seeds, normally 10)")
+                             f"[run] seeds, {DEFAULT_SEEDS} unless it says)")
     parser.add_argument("--citizens", type=int, metavar="N",
                         help=f"simulated citizens per run, 1 to {MAX_CITIZENS:,} (default: "
-                             "the reference scenario's [run] citizens, normally 20,000)")
+                             f"the reference scenario's [run] citizens, {DEFAULT_CITIZENS:,} "
+                             "unless it says)")
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                         help=f"output folder (default: {DEFAULT_OUT}/); finished runs found "
                              "there are reused")
