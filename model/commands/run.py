@@ -25,6 +25,7 @@ from ..execution import (
     run_tasks,
 )
 from ..observation import CATEGORIES
+from ..outputs import default_horizons
 from ..overrides import apply_overrides
 from ..posterior import Posterior, default_posterior, default_posterior_path
 from ..provenance import (
@@ -156,8 +157,6 @@ def _count(option: str, value: int | None, default: int, high: int) -> int:
 
 
 def _horizons(text: str | None, start: str, end: str) -> tuple[str, ...]:
-    from ..outputs import default_horizons
-
     if text is None:
         return tuple(default_horizons(start, end))
     chosen = []
@@ -332,8 +331,10 @@ def _reproduce(plan: Plan) -> str:
             "--seeds", str(len(plan.seeds)), "--citizens", str(plan.n_citizens)]
     for override in plan.overrides:
         argv += ["--set", override]
-    argv += ["--horizons", ",".join(plan.horizons),
-             "--posterior" if plan.posterior else "--no-posterior", "--out", str(plan.out)]
+    reference = plan.scenarios[0]
+    if list(plan.horizons) != default_horizons(reference.start, reference.end):
+        argv += ["--horizons", ",".join(plan.horizons)]
+    argv += ["--posterior" if plan.posterior else "--no-posterior", "--out", str(plan.out)]
     return shlex.join(argv)
 
 
