@@ -235,7 +235,8 @@ def plot_levers(scenarios: Sequence[Scenario], path: str | Path, credit: str = "
     The reference is drawn in full, each other scenario only where it departs from it. With
     a single scenario, or when no lever differs, every lever is drawn.
     """
-    names = _differing_inputs(scenarios) or list(registry.names(Group.LEVER))
+    differing = _differing_inputs(scenarios)
+    names = differing or list(registry.names(Group.LEVER))
     compiled = [s.compile_inputs() for s in scenarios]
     dates = _dates(compiled[0].months)
     colours = _colours(len(scenarios))
@@ -259,8 +260,8 @@ def plot_levers(scenarios: Sequence[Scenario], path: str | Path, credit: str = "
         _date_axis(ax)
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
-    which = ("levers and inputs that differ between the scenarios" if len(names) and
-             _differing_inputs(scenarios) else "every lever")
+    which = ("levers and inputs that differ between the scenarios" if differing
+             else "every lever")
     footer = ("Black: the reference scenario; colours: other scenarios where they depart from "
               "it. History to late 2025 from the sources in docs/levers.md "
               f"(model/registry.py); changes from the scenario files. {credit}")
