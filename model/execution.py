@@ -1,0 +1,435 @@
+"""The execution engine: many simulations, run serially, in a process pool or on Dask.
+
+A :class:`Task` is one simulation: a scenario, a seed, optional parameter overrides and a
+population size. Its :attr:`Task.id` is a hash of exactly those inputs and of the model code,
+so the same task always lands in the same file, ``OUT/runs/<id>.npz``, written atomically as
+soon as the run finishes. :func:`run_tasks` skips tasks whose file exists (resume), records a
+failing task as ``OUT/runs/<id>.error.json`` with its traceback without stopping the others,
+and returns a :class:`RunReport`. Results go to disk one by one, never into one big list, so
+memory does not grow with the number of tasks.
+
+The three executors give bit-identical results: a run depends only on its task (every random
+number derives from the seed, see ``model.streams``), never on the process or machine.
+
+Example (what the ``run`` command and the sensitivity analysis do)::
+
+    tasks = [Task(scenario, seed) for scenario in scenarios for seed in range(10)]
+    report = run_tasks(tasks, "results", workers=2)
+    if report.ok:
+        for task, array in iter_results("results", tasks):
+            ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import socket
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from functools import cache, cached_property
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .atomic import atomic_path, write_json
+from .scenario import Scenario
+from .scenario_files import scenario_to_dict
+from .simulate import simulate
+
+RUNS_DIR = "runs"
+#: Modules that only present results; editing them does not change any simulated number, so
+#: it must not invalidate finished runs (see ``code_version``).
+_PRESENTATION = ("cli.py", "commands", "plots.py", "outputs.py", "atomic.py")
+#: Libraries whose version could change simulated numbers.
+_NUMERIC_LIBRARIES = ("numpy", "scipy", "mesa")
+
+#: A worker turns a task into an array (the default: the monthly shares of ``simulate``).
+Worker = Callable[["Task"], np.ndarray]
+
+
+@cache
+def code_version() -> str:
+    """Return a hash of the model's source code and numeric library versions.
+
+    It is part of every task id, so results computed by different model code are never
+    mixed up or resumed from: change a mechanism and every run is computed afresh.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] in _PRESENTATION:
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for library in _NUMERIC_LIBRARIES:
+        digest.update(f"{library}=={metadata.version(library)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def _as_floats(value: object) -> object:
+    """Return ``value`` with every number as a float: 0 and 0.0 are the same lever setting."""
+    if isinstance(value, dict):
+        return {key: _as_floats(item) for key, item in value.items()}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _scenario_identity(scenario: Scenario) -> dict:
+    """Return what of a scenario changes a run's numbers (not its description or seed count)."""
+    table = scenario_to_dict(scenario)
+    table.pop("description", None)
+    run = table.pop("run")
+    identity = _as_floats(table)
+    identity["run"] = {"start": run["start"], "end": run["end"]}
+    # run.citizens is left out: the task's resolved population size stands in for it.
+    return identity
+
+
+def _scenario_state(scenario: Scenario) -> dict:
+    """Return a scenario's fields as plain (picklable) values."""
+    state = {f.name: getattr(scenario, f.name) for f in fields(scenario)}
+    for name in ("levers", "exogenous", "parameters"):
+        state[name] = dict(state[name])
+    return state
+
+
+def _rebuild_task(state: dict, seed: int, parameters: dict | None,
+                  n_citizens: int | None) -> Task:
+    return Task(Scenario(**state), seed, parameters, n_citizens)
+
+
+@dataclass(frozen=True, eq=False)
+class Task:
+    """One simulation to run: a scenario with a seed, parameter overrides and a size.
+
+    Attributes:
+        scenario: what to run.
+        seed: the seed; every scenario run with the same seed shares its random numbers.
+        parameters: parameter overrides on top of the scenario's (e.g. a posterior draw or a
+            sensitivity sample), or None.
+        n_citizens: population size, or None for the scenario's own.
+    """
+
+    scenario: Scenario
+    seed: int
+    parameters: Mapping[str, float] | None = None
+    n_citizens: int | None = None
+
+    def __post_init__(self):
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) \
+                or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
+        object.__setattr__(self, "seed", int(self.seed))
+        if self.parameters:
+            object.__setattr__(self, "parameters",
+                               {k: float(v) for k, v in sorted(self.parameters.items())})
+        else:
+            object.__setattr__(self, "parameters", None)
+
+    def __reduce__(self):
+        # Scenario holds read-only mapping proxies, which pickle refuses; ship plain dicts.
+        return _rebuild_task, (_scenario_state(self.scenario), self.seed,
+                               self.parameters, self.n_citizens)
+
+    @property
+    def citizens(self) -> int:
+        """The population size the task runs with."""
+        return int(self.n_citizens or self.scenario.citizens)
+
+    @cached_property
+    def id(self) -> str:
+        """Content hash of everything that determines the result (and of the model code)."""
+        identity = {"scenario": _scenario_identity(self.scenario), "seed": self.seed,
+                    "parameters": self.parameters or {}, "n_citizens": self.citizens,
+                    "code": code_version()}
+        text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def describe(self) -> dict:
+        """Return the task as plain data (for records and the manifest)."""
+        return {"id": self.id, "scenario": self.scenario.name, "seed": self.seed,
+                "parameters": self.parameters, "n_citizens": self.citizens}
+
+    def __str__(self) -> str:
+        extra = f", parameters {self.parameters}" if self.parameters else ""
+        return f"{self.scenario.name} seed {self.seed}{extra}"
+
+
+def simulate_task(task: Task) -> np.ndarray:
+    """Run a task's simulation; return its shares, shape (months, measures, categories)."""
+    return simulate(task.scenario, seed=task.seed, n_citizens=task.citizens,
+                    parameters=task.parameters).array
+
+
+# --- where results live --------------------------------------------------------------------
+def result_path(out_dir: str | Path, task: Task) -> Path:
+    """Return the file holding a finished task's result."""
+    return Path(out_dir) / RUNS_DIR / f"{task.id}.npz"
+
+
+def error_path(out_dir: str | Path, task: Task) -> Path:
+    """Return the file recording a failed task's error."""
+    return Path(out_dir) / RUNS_DIR / f"{task.id}.error.json"
+
+
+def is_done(out_dir: str | Path, task: Task) -> bool:
+    """Return True when the task's result is on disk."""
+    return result_path(out_dir, task).is_file()
+
+
+def load_record(out_dir: str | Path, task: Task) -> tuple[np.ndarray, dict]:
+    """Return a finished task's array and its record (task, seconds, host, finish time)."""
+    with np.load(result_path(out_dir, task), allow_pickle=False) as data:
+        return data["array"], json.loads(str(data["record"]))
+
+
+def load_result(out_dir: str | Path, task: Task) -> np.ndarray:
+    """Return a finished task's array."""
+    return load_record(out_dir, task)[0]
+
+
+def iter_results(out_dir: str | Path, tasks: Iterable[Task]) -> Iterator[tuple[Task, np.ndarray]]:
+    """Yield (task, array) for each task in order, reading one file at a time."""
+    for task in tasks:
+        yield task, load_result(out_dir, task)
+
+
+def _write_result(out_dir: Path, task: Task, outcome: _Outcome) -> None:
+    record = {**task.describe(), "seconds": round(outcome.seconds, 4), "host": outcome.host,
+              "finished": outcome.finished, "code": outcome.code}
+    with atomic_path(result_path(out_dir, task)) as temporary, open(temporary, "wb") as handle:
+        np.savez(handle, array=outcome.array, record=np.array(json.dumps(record)))
+    error_path(out_dir, task).unlink(missing_ok=True)
+
+
+# --- running one task, anywhere ------------------------------------------------------------
+@dataclass(frozen=True)
+class _Outcome:
+    """What a worker sends back: the array or the error, with where and how long."""
+
+    array: np.ndarray | None
+    error: dict | None
+    seconds: float
+    host: str
+    finished: str
+    code: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _execute(worker: Worker, task: Task) -> _Outcome:
+    """Run ``worker(task)`` and capture its result or its error (on any executor)."""
+    start = time.perf_counter()
+    try:
+        array, error = np.asarray(worker(task)), None
+    except Exception as exc:  # recorded and reported at the end; never stops the other runs
+        array, error = None, _error_record(exc, traceback.format_exc())
+    return _Outcome(array, error, time.perf_counter() - start, socket.gethostname(), _now(),
+                    code_version())
+
+
+def _error_record(error: BaseException, trace: str | None = None) -> dict:
+    return {"type": type(error).__name__, "message": str(error),
+            "traceback": trace or "".join(traceback.format_exception(error))}
+
+
+def _lost(error: BaseException) -> _Outcome:
+    """The outcome of a task whose worker never answered (crashed process, lost node)."""
+    return _Outcome(None, _error_record(error), 0.0, socket.gethostname(), _now(),
+                    code_version())
+
+
+def _run_serial(worker: Worker, tasks: Sequence[Task]) -> Iterator[tuple[Task, _Outcome]]:
+    for task in tasks:
+        yield task, _execute(worker, task)
+
+
+def _run_pool(worker: Worker, tasks: Sequence[Task],
+              workers: int) -> Iterator[tuple[Task, _Outcome]]:
+    # "spawn" behaves the same on Linux, macOS and Windows and does not copy the parent's
+    # threads (tqdm's monitor, a Dask client) into the workers.
+    context = multiprocessing.get_context("spawn")
+    window = 4 * workers  # tasks in flight: enough to keep workers busy, memory bounded
+    remaining = deque(tasks)
+    while remaining:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        running: dict = {}
+        broken = False
+        try:
+            while running or (remaining and not broken):
+                while remaining and not broken and len(running) < window:
+                    task = remaining.popleft()
+                    try:
+                        running[pool.submit(_execute, worker, task)] = task
+                    except BrokenProcessPool:
+                        remaining.appendleft(task)  # not started: retry in the next pool
+                        broken = True
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = running.pop(future)
+                    try:
+                        yield task, future.result()
+                    except BrokenProcessPool as error:
+                        # A worker process died (killed, out of memory): the runs in flight
+                        # are lost; record them and go on with a fresh pool.
+                        broken = True
+                        yield task, _lost(error)
+                    except Exception as error:
+                        yield task, _lost(error)
+        finally:
+            pool.shutdown(wait=not running, cancel_futures=True)
+
+
+def _run_dask(worker: Worker, tasks: Sequence[Task],
+              scheduler: object) -> Iterator[tuple[Task, _Outcome]]:
+    from distributed import Client, as_completed
+
+    own_client = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own_client else scheduler
+    try:
+        window = 4 * max(1, sum(client.nthreads().values()))
+        queue = iter(tasks)
+        running: dict[str, Task] = {}
+
+        def submit(task: Task):
+            future = client.submit(_execute, worker, task, pure=False)
+            running[future.key] = task
+            return future
+
+        completed = as_completed([submit(t) for t, _ in zip(queue, range(window),
+                                                            strict=False)])
+        for future in completed:
+            task = running.pop(future.key)
+            try:
+                outcome = future.result()
+            except Exception as error:  # the worker died or the scheduler gave up on it
+                outcome = _lost(error)
+            future.release()
+            yield task, outcome
+            following = next(queue, None)
+            if following is not None:
+                completed.add(submit(following))
+    finally:
+        if own_client:
+            client.close()
+
+
+# --- the public entry point ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Failure:
+    """A task that failed, with its error and where the full record is."""
+
+    task: Task
+    error_type: str
+    message: str
+    record: Path
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.error_type}: {self.message} (see {self.record})"
+
+
+@dataclass
+class RunReport:
+    """What ``run_tasks`` did.
+
+    Attributes:
+        out_dir: the output folder.
+        tasks: the distinct tasks, in submission order.
+        reused: how many were already on disk and were skipped.
+        completed: how many ran now and succeeded.
+        failures: the tasks that failed.
+        seconds: wall-clock time of this call.
+    """
+
+    out_dir: Path
+    tasks: tuple[Task, ...]
+    reused: int = 0
+    completed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every task has its result on disk."""
+        return not self.failures
+
+    def failure_summary(self) -> str:
+        """Return a readable list of the failed tasks."""
+        lines = [f"{len(self.failures)} of {len(self.tasks)} runs failed:"]
+        lines += [f"  - {failure}" for failure in self.failures]
+        return "\n".join(lines)
+
+
+def run_tasks(tasks: Iterable[Task], out_dir: str | Path, *, workers: int | None = None,
+              scheduler: object = None, progress: bool | None = None,
+              worker: Worker = simulate_task, description: str = "runs") -> RunReport:
+    """Run every task not already on disk and write each result as it finishes.
+
+    Args:
+        tasks: what to run; duplicates (same id) run once.
+        out_dir: results go to ``out_dir/runs/``; finished tasks found there are skipped.
+        workers: local processes (default: every core); 1 runs in this process.
+        scheduler: a Dask scheduler address (``tcp://host:8786``) or a
+            ``distributed.Client``; when given, ``workers`` is ignored.
+        progress: show a progress bar with ETA (default: when stderr is a terminal).
+        worker: the function run on each task (picklable: defined at module level); it
+            must return an array. The default runs ``simulate``.
+        description: the progress bar's label.
+
+    Returns:
+        The report; ``report.failures`` lists failed tasks (their records are in
+        ``out_dir/runs/<id>.error.json``).
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    (out_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    unique = tuple({task.id: task for task in tasks}.values())
+    pending = [task for task in unique if not is_done(out_dir, task)]
+    report = RunReport(out_dir, unique, reused=len(unique) - len(pending))
+    workers = workers or os.cpu_count() or 1
+
+    if scheduler is not None:
+        outcomes = _run_dask(worker, pending, scheduler)
+    elif workers == 1 or len(pending) <= 1:
+        outcomes = _run_serial(worker, pending)
+    else:
+        outcomes = _run_pool(worker, pending, min(workers, len(pending)))
+
+    disable = None if progress is None else not progress
+    with tqdm(total=len(unique), initial=report.reused, desc=description, unit="run",
+              disable=disable, dynamic_ncols=True) as bar:
+        try:
+            for task, outcome in outcomes:
+                if outcome.error is None and outcome.code != code_version():
+                    outcome = _lost(RuntimeError(
+                        f"the worker runs different model code ({outcome.code}, here "
+                        f"{code_version()}); install the same version on every worker"))
+                if outcome.error is None:
+                    _write_result(out_dir, task, outcome)
+                    report.completed += 1
+                else:
+                    record = write_json(error_path(out_dir, task),
+                                        {**task.describe(), **outcome.error,
+                                         "host": outcome.host, "finished": outcome.finished})
+                    report.failures.append(Failure(task, outcome.error["type"],
+                                                   outcome.error["message"], record))
+                    bar.set_postfix(failed=len(report.failures))
+                bar.update()
+        finally:
+            outcomes.close()  # on interrupt: cancel queued runs, keep the finished ones
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,420 @@
+"""The ``run`` command and the execution engine: determinism across executors, resume,
+failures, paired differences on common random numbers, and well-formed outputs.
+
+Scenarios here are short (Sep 2020 to Jun 2021, 10 months) and small (300 citizens), so a
+run takes a few hundredths of a second and the file stays within about a minute.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model import cli, execution
+from model.calendar import month_range
+from model.commands import run as run_command
+from model.execution import Task, error_path, load_result, result_path, run_tasks
+from model.observation import CATEGORIES, MEASURES
+from model.outputs import default_horizons
+from model.posterior import Posterior
+from model.provenance import sha256_file
+from model.scenario import baseline
+from model.scenario_files import write_scenario
+from model.simulate import simulate
+from model.timeline import TimelinePoint
+
+ROOT = Path(__file__).resolve().parents[1]
+END = "2021-06"
+CITIZENS = 300
+#: Western borders and visas wide open from October 2020: a large, early policy change.
+OPEN_WEST = {"visa_fee_eur": 0, "visa_refusal_rate": 0, "visa_processing_capacity": 2,
+             "open_crossings_poland": 5, "open_crossings_lithuania": 6,
+             "open_crossings_latvia": 2, "eu_bank_access": 1}
+
+
+def reference_scenario():
+    return baseline().with_changes(name="reference", end=END, citizens=CITIZENS, seeds=3)
+
+
+def policy_scenario():
+    return reference_scenario().with_changes(
+        name="open_west", description="Crossings and visas open from October 2020.",
+        levers={name: (TimelinePoint("2020-10", value),) for name, value in OPEN_WEST.items()})
+
+
+@pytest.fixture(scope="module")
+def scenario_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scenarios")
+    return (write_scenario(reference_scenario(), folder / "reference.toml"),
+            write_scenario(policy_scenario(), folder / "open_west.toml"))
+
+
+def run_cli(*argv) -> int:
+    return cli.main(["run", *map(str, argv)])
+
+
+def output_bytes(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes()
+            for name in ("shares.csv", "shares.parquet", "summary.csv")}
+
+
+@pytest.fixture(scope="module")
+def comparison(scenario_files, tmp_path_factory):
+    """One end-to-end run through the real command line (a subprocess), with figures."""
+    out = tmp_path_factory.mktemp("comparison") / "out"
+    done = subprocess.run(
+        [sys.executable, "run.py", "run", *map(str, scenario_files), "--seeds", "4",
+         "--citizens", str(CITIZENS), "--out", str(out), "--workers", "2", "--no-posterior"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+# --- tasks ---------------------------------------------------------------------------------
+def test_task_id_depends_on_exactly_what_changes_the_result():
+    task = Task(reference_scenario(), 3, {"peer_rate": 0.1}, 300)
+    assert task.id == Task(reference_scenario(), 3, {"peer_rate": 0.1}, 300).id
+    same_numbers = reference_scenario().with_changes(description="reworded", seeds=50)
+    assert Task(same_numbers, 3, {"peer_rate": 0.1}, 300).id == task.id
+    variants = [Task(reference_scenario(), 4, {"peer_rate": 0.1}, 300),
+                Task(reference_scenario(), 3, {"peer_rate": 0.2}, 300),
+                Task(reference_scenario(), 3, None, 300),
+                Task(reference_scenario(), 3, {"peer_rate": 0.1}, 301),
+                Task(policy_scenario().with_changes(name="reference"), 3, {"peer_rate": 0.1},
+                     300)]
+    assert len({task.id, *(v.id for v in variants)}) == 1 + len(variants)
+
+
+def test_task_survives_pickling_for_worker_processes():
+    import pickle
+
+    task = Task(policy_scenario(), 2, {"peer_rate": 0.1}, 300)
+    copy = pickle.loads(pickle.dumps(task))
+    assert copy.id == task.id
+    assert copy.scenario == task.scenario
+    assert copy.parameters == {"peer_rate": 0.1}
+
+
+def test_default_horizons_are_each_december_and_the_last_month():
+    assert default_horizons("2020-09", "2022-12") == ["2020-12", "2021-12", "2022-12"]
+    assert default_horizons("2020-09", "2021-06") == ["2020-12", "2021-06"]
+
+
+# --- determinism across executors ----------------------------------------------------------
+def test_serial_process_pool_and_dask_give_identical_files(scenario_files, tmp_path):
+    from distributed import LocalCluster
+
+    common = [*scenario_files, "--seeds", "3", "--no-plots", "--no-posterior"]
+    assert run_cli(*common, "--out", tmp_path / "serial", "--workers", "1") == 0
+    assert run_cli(*common, "--out", tmp_path / "pool", "--workers", "2") == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        assert run_cli(*common, "--out", tmp_path / "dask",
+                       "--scheduler", cluster.scheduler_address) == 0
+    serial = output_bytes(tmp_path / "serial")
+    assert output_bytes(tmp_path / "pool") == serial
+    assert output_bytes(tmp_path / "dask") == serial
+    # ... and each equals a direct call of the pure simulate().
+    shares = pd.read_csv(tmp_path / "serial" / "shares.csv")
+    direct = simulate(policy_scenario(), seed=2, n_citizens=CITIZENS).shares
+    mine = shares[(shares.scenario == "open_west") & (shares.seed == 2)]
+    np.testing.assert_array_equal(mine[list(CATEGORIES)].to_numpy(),
+                                  direct[list(CATEGORIES)].to_numpy())
+
+
+# --- resume ---------------------------------------------------------------------------------
+def test_resume_after_interruption_gives_the_same_files(scenario_files, tmp_path, monkeypatch,
+                                                         capsys):
+    common = [*scenario_files, "--seeds", "3", "--no-plots", "--workers", "1", "--no-posterior"]
+    assert run_cli(*common, "--out", tmp_path / "straight") == 0
+
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # as if Ctrl-C arrived during the fourth run
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(execution, "simulate", interrupted)
+    assert run_cli(*common, "--out", tmp_path / "resumed") == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
+    assert len(list((tmp_path / "resumed" / "runs").glob("*.npz"))) == 3
+    assert not (tmp_path / "resumed" / "shares.csv").exists()
+
+    monkeypatch.undo()
+    assert run_cli(*common, "--out", tmp_path / "resumed") == 0
+    assert "3 runs now, 3 reused" in capsys.readouterr().out
+    assert output_bytes(tmp_path / "resumed") == output_bytes(tmp_path / "straight")
+
+
+def test_a_killed_run_leaves_only_complete_results_and_resumes(tmp_path):
+    """SIGKILL mid-ensemble: every result file on disk is whole, and a rerun reuses them."""
+    scenario = write_scenario(baseline().with_changes(name="long", end="2024-12"),
+                              tmp_path / "long.toml")
+    command = [sys.executable, "run.py", "run", str(scenario), "--seeds", "12", "--citizens",
+               "1000", "--workers", "1", "--no-plots", "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    runs = tmp_path / "out" / "runs"
+    deadline = time.monotonic() + 120
+    while len(list(runs.glob("*.npz"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    kept = sorted(runs.glob("*.npz"))
+    assert 3 <= len(kept) < 12, "the kill should land mid-ensemble"
+    for path in kept:
+        with np.load(path) as data:
+            assert data["array"].shape == (52, 2, 4)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["execution"]["reused"] >= len(kept)
+    assert manifest["execution"]["reused"] + manifest["execution"]["ran_now"] == 12
+
+
+# --- common random numbers ------------------------------------------------------------------
+def test_paired_differences_have_much_smaller_spread_than_unpaired(tmp_path):
+    """Same seed, same noise: the paired difference isolates the policy.
+
+    Tolerance: the paired standard deviation must be under half the unpaired one in every
+    measure and category (measured: 8 to 35 times smaller with 12 seeds).
+    """
+    seeds = range(12)
+    tasks = [Task(s, seed, None, CITIZENS) for s in (reference_scenario(), policy_scenario())
+             for seed in [*seeds, *(seed + 12 for seed in seeds)]]
+    assert run_tasks(tasks, tmp_path, workers=2, progress=False).ok
+
+    def final(scenario, seed):
+        return load_result(tmp_path, Task(scenario, seed, None, CITIZENS))[-1]
+
+    reference = np.stack([final(reference_scenario(), seed) for seed in seeds])
+    paired = np.stack([final(policy_scenario(), seed) for seed in seeds]) - reference
+    unpaired = np.stack([final(policy_scenario(), seed + 12) for seed in seeds]) - reference
+    assert np.all(paired.std(axis=0, ddof=1) < 0.5 * unpaired.std(axis=0, ddof=1))
+
+
+# --- outputs -------------------------------------------------------------------------------
+def test_shares_csv_is_tidy_complete_and_sums_to_one(comparison):
+    out, _ = comparison
+    shares = pd.read_csv(out / "shares.csv")
+    assert list(shares.columns) == ["scenario", "seed", "date", "measure", *CATEGORIES]
+    assert shares.seed.dtype.kind == "i"
+    assert all(shares[c].dtype.kind == "f" for c in CATEGORIES)
+    months = month_range("2020-09", END)
+    assert len(shares) == 2 * 4 * len(months) * len(MEASURES)
+    assert not shares.duplicated(["scenario", "seed", "date", "measure"]).any()
+    assert set(shares.measure) == set(MEASURES)
+    assert sorted(set(shares.date)) == months
+    # Deterministic order: scenarios as given, then seeds, then months.
+    assert list(dict.fromkeys(shares.scenario)) == ["reference", "open_west"]
+    assert shares.groupby("scenario", sort=False).seed.apply(
+        lambda s: s.is_monotonic_increasing).all()
+    values = shares[list(CATEGORIES)].to_numpy()
+    assert np.all((values >= 0) & (values <= 1))
+    np.testing.assert_allclose(values.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_parquet_holds_the_same_table(comparison):
+    out, _ = comparison
+    csv = pd.read_csv(out / "shares.csv")
+    parquet = pd.read_parquet(out / "shares.parquet")
+    assert list(parquet.columns) == list(csv.columns)
+    pd.testing.assert_frame_equal(parquet, csv, check_dtype=False)
+
+
+def test_summary_agrees_with_shares_and_intervals_contain_means(comparison):
+    out, _ = comparison
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == ["scenario", "measure", "date", "category", "n_seeds",
+                                     "mean", "p05", "p95", "diff_mean", "diff_p05",
+                                     "diff_p95"]
+    assert sorted(set(summary.date)) == ["2020-12", END]
+    assert (summary.n_seeds == 4).all()
+    assert np.all(summary.p05 <= summary["mean"]) and np.all(summary["mean"] <= summary.p95)
+    assert np.all(summary.diff_p05 <= summary.diff_mean)
+    assert np.all(summary.diff_mean <= summary.diff_p95)
+    reference = summary[summary.scenario == "reference"]
+    assert (reference[["diff_mean", "diff_p05", "diff_p95"]] == 0).all().all()
+
+    shares = pd.read_csv(out / "shares.csv")
+    at = shares[(shares.date == END) & (shares.measure == "survey")].set_index(
+        ["scenario", "seed"])
+    for category in CATEGORIES:
+        row = summary[(summary.scenario == "open_west") & (summary.date == END)
+                      & (summary.measure == "survey") & (summary.category == category)]
+        values = at.loc["open_west", category]
+        paired = values.to_numpy() - at.loc["reference", category].to_numpy()
+        assert row["mean"].item() == pytest.approx(values.mean(), abs=1e-12)
+        assert row.p05.item() == pytest.approx(np.quantile(values, 0.05), abs=1e-12)
+        assert row.diff_mean.item() == pytest.approx(paired.mean(), abs=1e-12)
+        assert row.diff_p95.item() == pytest.approx(np.quantile(paired, 0.95), abs=1e-12)
+
+
+def test_manifest_records_how_to_reproduce(comparison, scenario_files):
+    out, _ = comparison
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["seeds"] == [0, 1, 2, 3]
+    assert manifest["n_citizens"] == CITIZENS
+    assert manifest["reference"] == "reference"
+    assert [s["name"] for s in manifest["scenarios"]] == ["reference", "open_west"]
+    resolved = manifest["scenarios"][1]["resolved"]
+    assert resolved["levers"]["visa_fee_eur"] == {"2020-10": 0.0}
+    for path in scenario_files:
+        assert manifest["inputs_sha256"][str(path)] == sha256_file(path)
+    assert any(p.endswith("chatham_house_waves.csv") for p in manifest["inputs_sha256"])
+    assert manifest["posterior"]["used"] is False
+    assert {"numpy", "mesa", "pandas", "scipy"} <= set(manifest["libraries"])
+    assert len(manifest["runs"]) == 8
+    assert all(run["seconds"] > 0 for run in manifest["runs"])
+    assert manifest["execution"]["ran_now"] == 8 and not manifest["execution"]["failed"]
+    command = manifest["reproduce"]["command"]
+    assert all(str(path) in command for path in scenario_files)
+    assert "--seeds 4" in command and f"--citizens {CITIZENS}" in command
+
+
+def test_figures_are_written_as_png(comparison):
+    out, done = comparison
+    for name in ("shares.png", "shares_population.png", "difference.png", "horizon.png",
+                 "levers.png"):
+        data = (out / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 20_000, name
+    assert "Virtual survey in 2021-06" in done.stdout
+
+
+# --- bad input and failures ----------------------------------------------------------------
+@pytest.mark.parametrize("extra, message", [
+    (["--seeds", "0"], "--seeds"),
+    (["--citizens", "99999999"], "--citizens"),
+    (["--horizons", "2030-12"], "within the run"),
+    (["--horizons", "Dec 2020"], "YYYY-MM"),
+    (["--set", "visa_fee_eur=-5"], "visa_fee_eur"),
+    (["--workers", "0"], "--workers"),
+    (["--posterior"], "posterior"),
+])
+def test_bad_values_exit_2_before_writing_anything(scenario_files, tmp_path, capsys,
+                                                   monkeypatch, extra, message):
+    monkeypatch.setattr(run_command, "default_posterior", lambda: None)  # none calibrated
+    out = tmp_path / "out"
+    assert run_cli(*scenario_files, *extra, "--out", out) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_scenario_sets_exit_2(scenario_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    later = write_scenario(policy_scenario().with_changes(name="later", end="2021-08"),
+                           tmp_path / "later.toml")
+    assert run_cli(scenario_files[0], later, "--out", out) == 2
+    assert "same months" in capsys.readouterr().err
+    assert run_cli(scenario_files[0], scenario_files[0], "--out", out) == 2
+    assert "names must differ" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_file_exits_2_through_the_real_command_line(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "run.py", "run", str(tmp_path / "nope.toml"),
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "nope.toml" in done.stderr and "no such scenario file" in done.stderr
+    assert not out.exists()
+
+
+def test_a_failing_run_is_recorded_and_named_and_the_others_finish(scenario_files, tmp_path,
+                                                                   monkeypatch, capsys):
+    def broken_for_one(scenario, seed, **kwargs):
+        if scenario.name == "open_west" and seed == 1:
+            raise FloatingPointError("injected failure")
+        return simulate(scenario, seed, **kwargs)
+
+    monkeypatch.setattr(execution, "simulate", broken_for_one)
+    out = tmp_path / "out"
+    common = [*scenario_files, "--seeds", "3", "--workers", "1", "--no-posterior", "--out", out]
+    assert run_cli(*common) == 1
+    err = capsys.readouterr().err
+    assert "1 of 6 runs failed" in err and "open_west seed 1" in err
+    assert "injected failure" in err
+    failed = Task(policy_scenario(), 1, None, CITIZENS)
+    record = json.loads(error_path(out, failed).read_text())
+    assert record["type"] == "FloatingPointError" and "broken_for_one" in record["traceback"]
+    assert len(list((out / "runs").glob("*.npz"))) == 5
+    assert not (out / "shares.csv").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["execution"]["failed"][0]["seed"] == 1
+
+    monkeypatch.undo()
+    assert run_cli(*common, "--no-plots") == 0
+    assert not error_path(out, failed).exists() and result_path(out, failed).exists()
+
+
+def test_failures_in_worker_processes_carry_their_traceback(tmp_path):
+    good = Task(reference_scenario(), 0, None, CITIZENS)
+    bad = Task(reference_scenario(), 0, {"peer_rate": 99.0}, CITIZENS)  # beyond bounds
+    report = run_tasks([good, bad], tmp_path, workers=2, progress=False)
+    assert not report.ok and [f.task.id for f in report.failures] == [bad.id]
+    assert "peer_rate" in report.failure_summary()
+    assert "Traceback" in json.loads(error_path(tmp_path, bad).read_text())["traceback"]
+    assert result_path(tmp_path, good).exists()
+
+
+# --- memory, posterior, default job --------------------------------------------------------
+def big_array_worker(task: Task) -> np.ndarray:
+    return np.full(250_000, float(task.seed))  # 2 MB per result
+
+
+def test_results_stream_to_disk_instead_of_piling_up_in_memory(tmp_path):
+    tasks = [Task(reference_scenario(), seed) for seed in range(60)]  # 120 MB of results
+    tracemalloc.start()
+    report = run_tasks(tasks, tmp_path, workers=1, progress=False, worker=big_array_worker)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert report.completed == 60
+    assert peak < 20e6, f"peak {peak / 1e6:.0f} MB: results are being kept in memory"
+    assert load_result(tmp_path, tasks[59])[0] == 59.0
+
+
+def test_posterior_gives_each_seed_one_draw_shared_by_every_scenario(tmp_path):
+    particles = pd.DataFrame({"peer_rate": [0.05, 0.1, 0.2], "war_shock": [0.1, 0.2, 0.3]})
+    posterior = Posterior(particles, np.full(3, 1 / 3), "test")
+    own = policy_scenario().with_changes(parameters={"peer_rate": 0.3})
+    plan = run_command.Plan((reference_scenario(), own), (), (0, 1, 2, 3), CITIZENS,
+                            (END,), (), posterior, tmp_path)
+    grid = plan.grid()
+    for j, seed in enumerate(plan.seeds):
+        draw = posterior.parameters_for(seed)
+        assert grid[0][j].parameters == draw
+        # The scenario's own setting wins; the other parameters keep the shared draw.
+        assert grid[1][j].parameters == {"war_shock": draw["war_shock"]}
+
+
+def test_default_job_puts_baseline_first(tmp_path, monkeypatch):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("open_borders.toml", "baseline.toml", "aid.toml"):
+        (folder / name).write_text('name = "x"\n')
+    monkeypatch.chdir(tmp_path)
+    argv = run_command.default_argv()
+    assert argv[0] == "run" and argv[-2:] == ["--out", "results"]
+    assert [Path(a).name for a in argv[1:-2]] == ["baseline.toml", "aid.toml",
+                                                  "open_borders.toml"]
+
+
+def test_task_id_ignores_whether_a_number_was_written_as_int_or_float():
+    as_int = reference_scenario().with_changes(
+        levers={"visa_fee_eur": (TimelinePoint("2021-01", 0),)})
+    as_float = reference_scenario().with_changes(
+        levers={"visa_fee_eur": (TimelinePoint("2021-01", 0.0),)})
+    assert Task(as_int, 0).id == Task(as_float, 0).id
