@@ -32,7 +32,8 @@ class World:
     params: Parameters
 
     def __post_init__(self):
-        self.media_exposure = EXPOSURE_BY_DIET[self.population.diet]
+        # Shape (N, 3) stored column by column: the media step reads one outlet at a time.
+        self.media_exposure = EXPOSURE_BY_DIET.T[:, self.population.diet].T
         self.young = self.population.age_band == 0
         p = self.params
         self.media_positions = np.array([

@@ -17,9 +17,11 @@ def acceptance(distance: np.ndarray, latitude: float, sharpness: float,
     Amblard 2005). Large ``sharpness`` k approaches a hard confidence bound.
     """
     scaled = latitude**sharpness
-    accepted = scaled / (scaled + distance**sharpness)
+    accepted = distance**sharpness
+    accepted += scaled
+    np.divide(scaled, accepted, out=accepted)
     if backfire > 0:
-        accepted = accepted - backfire * (distance > rejection_distance)
+        accepted -= backfire * (distance > rejection_distance)
     return accepted
 
 

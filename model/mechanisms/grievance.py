@@ -69,7 +69,10 @@ def count_restriction_hits(exposure: np.ndarray, levels: np.ndarray, hit_rate: f
     A restriction l touches citizen i with probability h * exposure_il * level_l(t).
     """
     assert exposure.shape[0] == len(RESTRICTIONS)
-    return (draws < hit_rate * exposure * levels[:, None]).sum(axis=0)
+    hits = np.zeros(exposure.shape[1], dtype=np.int64)
+    for draw, exposed, level in zip(draws, exposure, levels, strict=True):
+        hits += draw < hit_rate * exposed * level
+    return hits
 
 
 def accumulate_grievance(grievance: np.ndarray, hits: np.ndarray, gain: float,

@@ -35,11 +35,14 @@ def peer_influence(r: np.ndarray, e: np.ndarray, partner: np.ndarray, present: n
     distance = np.hypot(dr, de)
     across_divide = ((regime == LOYAL) & (regime[partner] == OPPOSED)) | (
         (regime == OPPOSED) & (regime[partner] == LOYAL))
-    credibility = np.where(across_divide, intergroup_credibility, 1.0)
-    weight = rate * credibility * acceptance(distance, latitude, sharpness)
+    weight = rate * np.where(across_divide, intergroup_credibility, 1.0)
+    weight *= acceptance(distance, latitude, sharpness)
     weight *= present & present[partner]
-    r += weight * dr
-    e += weight * de
+    # In place (dr becomes the change in r): same numbers, fewer temporaries.
+    dr *= weight
+    de *= weight
+    r += dr
+    e += de
     clip_attitudes(r, e)
 
 
