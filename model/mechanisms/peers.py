@@ -6,7 +6,7 @@ import numpy as np
 
 from ..network import Network
 from ..population import LOYAL, OPPOSED
-from .attitude_change import acceptance, clip_attitudes
+from .attitude_change import acceptance_of_squared, clip_attitudes
 
 
 def choose_partners(network: Network, draw: np.ndarray) -> np.ndarray:
@@ -32,11 +32,12 @@ def peer_influence(r: np.ndarray, e: np.ndarray, partner: np.ndarray, present: n
     """
     dr = r[partner] - r
     de = e[partner] - e
-    distance = np.hypot(dr, de)
+    squared_distance = dr * dr
+    squared_distance += de * de
     across_divide = ((regime == LOYAL) & (regime[partner] == OPPOSED)) | (
         (regime == OPPOSED) & (regime[partner] == LOYAL))
     weight = rate * np.where(across_divide, intergroup_credibility, 1.0)
-    weight *= acceptance(distance, latitude, sharpness)
+    weight *= acceptance_of_squared(squared_distance, latitude, sharpness)
     weight *= present & present[partner]
     # In place (dr becomes the change in r): same numbers, fewer temporaries.
     dr *= weight
