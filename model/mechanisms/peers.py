@@ -34,8 +34,9 @@ def peer_influence(r: np.ndarray, e: np.ndarray, partner: np.ndarray, present: n
     de = e[partner] - e
     squared_distance = dr * dr
     squared_distance += de * de
-    across_divide = ((regime == LOYAL) & (regime[partner] == OPPOSED)) | (
-        (regime == OPPOSED) & (regime[partner] == LOYAL))
+    partner_regime = regime[partner]
+    across_divide = ((regime == LOYAL) & (partner_regime == OPPOSED)) | (
+        (regime == OPPOSED) & (partner_regime == LOYAL))
     weight = rate * np.where(across_divide, intergroup_credibility, 1.0)
     weight *= acceptance_of_squared(squared_distance, latitude, sharpness)
     weight *= present & present[partner]
