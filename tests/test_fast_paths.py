@@ -139,3 +139,27 @@ def test_restriction_rows_equal_the_stacked_version():
     draws, levels = rng.random((5, n)), rng.random(5)
     assert np.array_equal(count_restriction_hits(exposure, levels, 0.6, draws),
                           (draws < 0.6 * stacked * levels[:, None]).sum(axis=0))
+
+
+def test_blocked_step_equals_one_block(monkeypatch):
+    from dataclasses import fields
+
+    from model import dynamics
+    from model.opinion_model import OpinionModel
+    from model.scenario import baseline
+
+    scenario = baseline().with_changes(end="2022-04")
+
+    def run(block_size):
+        monkeypatch.setattr(dynamics, "BLOCK_SIZE", block_size)
+        model = OpinionModel(scenario, seed=3, n_citizens=1_000, create_agents=False)
+        model.run_model()
+        return model
+
+    blocked, whole = run(97), run(1 << 30)
+    for f in fields(whole.world.state):
+        assert np.array_equal(getattr(blocked.world.state, f.name),
+                              getattr(whole.world.state, f.name)), f.name
+    assert np.array_equal(blocked.shares, whole.shares)
+    assert blocked.summaries == whole.summaries
+    assert sum(s.good_trips for s in whole.summaries) > 0
