@@ -34,15 +34,28 @@ import mesa
 import numpy as np
 
 from .calendar import parse_month
-from .mechanisms.events import _WAR_DIRECTION, WAR_MONTH
+from .mechanisms.events import WAR_MONTH
 from .mechanisms.media import EXPOSURE_BY_DIET, REFERENCE_FUNDING
 from .mechanisms.travel import REFERENCE_CROSSINGS, REFERENCE_FEE
 from .observation import MEASURES
-from .population import ADULT_POPULATION, AGE_SHARES, LOYAL, OPPOSED
+from .population import (
+    ADULT_POPULATION,
+    AGE_SHARES,
+    BOTH_MEDIA,
+    INDEPENDENT_ONLY,
+    LOYAL,
+    OPPOSED,
+    RARELY,
+    STATE_ONLY,
+)
 from .state import CitizenState, MonthlyDraws
 
 #: Media outlets in the order of ``EXPOSURE_BY_DIET``'s columns.
 OUTLETS = ("state", "russia", "independent")
+
+#: Direction of the February 2022 war shock by media diet (toward Russia where state media
+#: explain the war, away from it where independent media do).
+WAR_DIRECTION = {STATE_ONLY: 1.0, BOTH_MEDIA: 0.0, INDEPENDENT_ONLY: -1.0, RARELY: 0.5}
 
 
 def clip(value: float) -> float:
@@ -269,7 +282,7 @@ class ReferenceCitizen(mesa.Agent):
 
         +0.5 for those who rarely follow media; every citizen, as in the vectorised event.
         """
-        shift = size * _WAR_DIRECTION[self.diet]
+        shift = size * WAR_DIRECTION[self.diet]
         self.r, self.r_anchor = clip(self.r + shift), clip(self.r_anchor + shift)
 
     def answer_probabilities(self) -> tuple[float, float, float, float]:
