@@ -131,10 +131,12 @@ def measure_default_run(repeats: int, seed: int = 0) -> dict:
             "simulate_cpu_median": float(np.median(cpus))}
 
 
-def measure_network(sizes: list[int], mean_degree: int, repeats: int = 3) -> list[dict]:
-    """Time ``build_network`` at each size (best of ``repeats``); return one row per size."""
+def measure_network(sizes: list[int], degrees: list[int], repeats: int = 3) -> list[dict]:
+    """Time ``build_network`` (best of ``repeats``): every size at the first mean degree, and
+    the largest size at every degree; return one row per (size, degree)."""
+    grid = [(n, degrees[0]) for n in sizes] + [(sizes[-1], k) for k in degrees[1:]]
     rows = []
-    for n in sizes:
+    for n, mean_degree in grid:
         key = np.random.default_rng(n).standard_normal(n)
         best = np.inf
         for repeat in range(repeats):

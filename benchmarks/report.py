@@ -55,8 +55,9 @@ def tidy_rows(results: dict) -> list[dict]:
     add("default_run", default["citizens"], "simulate_cpu_median",
         default["simulate_cpu_median"], "s")
     for row in results["network"]:
-        add("network", row["citizens"], "build_network", row["build_network"], "s")
-        add("network", row["citizens"], "ns_per_tie", row["ns_per_tie"], "ns")
+        benchmark = f"network_k{row['mean_degree']}"
+        add(benchmark, row["citizens"], "build_network", row["build_network"], "s")
+        add(benchmark, row["citizens"], "ns_per_tie", row["ns_per_tie"], "ns")
     for row in results["ensemble"]:
         add(f"ensemble_{row['workers']}_workers", row["citizens"], "runs_per_minute",
             row["runs_per_minute"], "1/min")
@@ -145,11 +146,11 @@ def markdown(results: dict, machine: dict, command: str) -> str:
                    [[r["workers"], r["runs"], f"{r['wall']:.1f}", f"{r['runs_per_minute']:.0f}"]
                     for r in results["ensemble"]]), ""]
 
-    out += ["## Network build (mean degree "
-            f"{results['network'][0]['mean_degree']}, best of 3)", "",
-            _table(["citizens", "ties", "build s", "ns per tie"],
-                   [[f"{r['citizens']:,}", f"{r['ties']:,}", f"{r['build_network']:.3f}",
-                     f"{r['ns_per_tie']:.1f}"] for r in results["network"]]), ""]
+    out += ["## Network build (best of 3): cost per tie stays flat in N and in k", "",
+            _table(["citizens", "mean degree k", "ties", "build s", "ns per tie"],
+                   [[f"{r['citizens']:,}", r["mean_degree"], f"{r['ties']:,}",
+                     f"{r['build_network']:.3f}", f"{r['ns_per_tie']:.1f}"]
+                    for r in results["network"]]), ""]
 
     out += ["## Speed-up over the per-agent Mesa reference", "",
             f"Reference (`model/reference.py`), {ref['citizens']:,} citizens, {ref['steps']} "
@@ -196,12 +197,18 @@ def scaling_plot(results: dict) -> bytes:
     ax.legend()
 
     ax = axes[1, 0]
-    net = results["network"]
-    m = np.array([r["citizens"] for r in net], dtype=float)
-    seconds = np.array([r["build_network"] for r in net])
-    ax.loglog(m, seconds, "o-", label=f"build_network, k = {net[0]['mean_degree']}")
-    ax.loglog(m, seconds[-1] * m / m[-1], "k:", label="proportional to N k")
-    ax.set(xlabel="citizens", ylabel="seconds", title="Network build")
+    network = results["network"]
+    first_k = network[0]["mean_degree"]
+    for rows, marker, label in (
+            ([r for r in network if r["mean_degree"] == first_k], "o-", f"N varies, k = {first_k}"),
+            ([r for r in network if r["citizens"] == network[-1]["citizens"]], "s",
+             f"k varies, N = {network[-1]['citizens']:,}")):
+        ax.loglog([r["ties"] for r in rows], [r["build_network"] for r in rows], marker,
+                  label=label)
+    ties = np.array([r["ties"] for r in network], dtype=float)
+    per_tie = np.median([r["build_network"] / r["ties"] for r in network])
+    ax.loglog(np.sort(ties), np.sort(ties) * per_tie, "k:", label="proportional to N k")
+    ax.set(xlabel="ties (N k)", ylabel="seconds", title="Network build")
     ax.legend()
 
     ax = axes[1, 1]

@@ -120,7 +120,8 @@ def main(argv=None) -> int:
     print("network scaling ...", flush=True)
     network_sizes = [n for n in (10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000)
                      if n <= max(args.sizes)]
-    results["network"] = in_fresh_process(measure.measure_network, network_sizes, 14)
+    results["network"] = in_fresh_process(measure.measure_network, network_sizes,
+                                          [14, 7, 28, 56])
     print("ensemble ...", flush=True)
     results["ensemble"] = [in_fresh_process(measure.measure_ensemble, args.ensemble_runs, w)
                            for w in sorted({1, args.workers})]

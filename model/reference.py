@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import fields
+from typing import NamedTuple
 
 import mesa
 import numpy as np
@@ -56,6 +57,22 @@ OUTLETS = ("state", "russia", "independent")
 #: Direction of the February 2022 war shock by media diet (toward Russia where state media
 #: explain the war, away from it where independent media do).
 WAR_DIRECTION = {STATE_ONLY: 1.0, BOTH_MEDIA: 0.0, INDEPENDENT_ONLY: -1.0, RARELY: 0.5}
+
+
+class CitizenDraws(NamedTuple):
+    """One citizen's random numbers for one month (its column of ``MonthlyDraws``)."""
+
+    neighbour: float
+    visa_expiry: float
+    visa_application: float
+    visa_refusal: float
+    trip: float
+    trip_quality: float
+    exchange: float
+    restriction: list[float]  # one per restriction type, ordered as RESTRICTIONS
+    emigration: float
+    emigration_west: float
+    noise: list[float]        # two standard normals: r, then e
 
 
 def clip(value: float) -> float:
@@ -107,7 +124,7 @@ class ReferenceCitizen(mesa.Agent):
         a_i += alpha * c_ij * h(|a_j - a_i|) * (a_j - a_i), c_ij = intergroup credibility
         across the loyal/opposed divide, else 1; nobody moves if either has emigrated.
         """
-        p, u = self.model.params, self.model.draws.neighbour[self.index]
+        p, u = self.model.params, self.model.draws[self.index].neighbour
         partner = self.ties[min(int(u * len(self.ties)), len(self.ties) - 1)]
         self._peer_change = (0.0, 0.0)
         if not (self.present and partner.present):
@@ -168,19 +185,19 @@ class ReferenceCitizen(mesa.Agent):
         prob q0 + q_queue * closure + q_conf * goods sanctions. A good trip adds contact and
         moves e up by kappa_e (1 - e), r down by kappa_r max(r, 0), anchors by a share nu.
         """
-        m, p, u = self.model, self.model.params, self.model.draws
-        levers, i = m.month_inputs, self.index
-        self.has_visa = self.has_visa and u.visa_expiry[i] >= 1.0 / p.visa_validity_months
+        m, p, u = self.model, self.model.params, self.model.draws[self.index]
+        levers = m.month_inputs
+        self.has_visa = self.has_visa and u.visa_expiry >= 1.0 / p.visa_validity_months
 
         propensity = math.exp(p.travel_attitude_selection * self.e
                               + p.travel_ties_selection * min(self.eu_ties, 3)
                               + p.travel_income_selection * self.income)
         refused = exchange = trip = bad_trip = False
         if self.present and not self.has_visa \
-                and u.visa_application[i] < m.visa_application_base * propensity:
-            refused = u.visa_refusal[i] < levers["visa_refusal_rate"]
+                and u.visa_application < m.visa_application_base * propensity:
+            refused = u.visa_refusal < levers["visa_refusal_rate"]
             self.has_visa = not refused
-        if self.present and self.young and u.exchange[i] < m.exchange_probability:
+        if self.present and self.young and u.exchange < m.exchange_probability:
             exchange = self.has_visa = True
 
         if self.car_owner:
@@ -189,8 +206,8 @@ class ReferenceCitizen(mesa.Agent):
         else:
             access = m.bus_access
         if self.present and self.has_visa and not exchange:
-            trip = u.trip[i] < m.trip_base * propensity * access
-        bad_trip = trip and u.trip_quality[i] < m.bad_trip_probability
+            trip = u.trip < m.trip_base * propensity * access
+        bad_trip = trip and u.trip_quality < m.bad_trip_probability
         good_trip = (trip and not bad_trip) or exchange
 
         self.contact = self.contact * 0.5 ** (1.0 / p.contact_half_life) + good_trip
@@ -230,8 +247,8 @@ class ReferenceCitizen(mesa.Agent):
         m, p = self.model, self.model.params
         hits = 0
         if self.present:
-            draws = m.draws.restriction[:, self.index]
-            for draw, exposure, level in zip(draws, self.restriction_exposure(),
+            for draw, exposure, level in zip(m.draws[self.index].restriction,
+                                             self.restriction_exposure(),
                                              m.restriction_levels, strict=True):
                 hits += draw < p.restriction_hit_rate * exposure * level
             hits += refused + bad_trip
@@ -246,7 +263,7 @@ class ReferenceCitizen(mesa.Agent):
     def drift(self) -> None:
         """Add idiosyncratic noise: r += sigma z_1, e += sigma z_2."""
         if self.present:
-            sigma, z = self.model.params.attitude_noise, self.model.draws.noise[:, self.index]
+            sigma, z = self.model.params.attitude_noise, self.model.draws[self.index].noise
             self.r, self.e = clip(self.r + sigma * z[0]), clip(self.e + sigma * z[1])
 
     def return_to_anchor(self) -> None:
@@ -269,10 +286,11 @@ class ReferenceCitizen(mesa.Agent):
         if not self.present:
             return
         hazard = m.month_inputs["emigration_rate"] * self.emigration_pull() / mean_pull
-        if m.draws.emigration[self.index] < hazard:
+        u = m.draws[self.index]
+        if u.emigration < hazard:
             self.present = False
             m.emigrants += 1
-            if m.draws.emigration_west[self.index] < m.params.emigration_west_share:
+            if u.emigration_west < m.params.emigration_west_share:
                 for tie in self.ties:
                     tie.eu_ties += 1
 
@@ -343,7 +361,11 @@ class ReferenceModel(mesa.Model):
         """Read month ``t``'s inputs and draw its random numbers; derive the month's scalars."""
         p = self.params
         self.month_inputs = levers = self.inputs.at(t)
-        self.draws = MonthlyDraws.draw(self.streams, len(self.citizens))
+        # The month's random numbers, handed to each citizen as plain floats.
+        month = MonthlyDraws.draw(self.streams, len(self.citizens))
+        columns = [getattr(month, f.name) for f in fields(MonthlyDraws)]
+        self.draws = [CitizenDraws(*values) for values in zip(
+            *(column.T.tolist() for column in columns), strict=True)]
 
         funding_boost = 1.0 + p.funding_reach_elasticity * math.log2(
             (1.0 + levers["eu_civil_society_funding"]) / (1.0 + REFERENCE_FUNDING))
