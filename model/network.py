@@ -16,6 +16,7 @@ Ties are directed "listens to" ties: ``indices[indptr[i]:indptr[i + 1]]`` are th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -32,9 +33,9 @@ class Network:
         """Number of citizens."""
         return self.indptr.size - 1
 
-    @property
+    @cached_property
     def degree(self) -> np.ndarray:
-        """Number of ties of each citizen."""
+        """Number of ties of each citizen (computed once: the step reads it every month)."""
         return np.diff(self.indptr)
 
     def neighbours(self, i: int) -> np.ndarray:
@@ -66,26 +67,43 @@ def build_network(similarity_key: np.ndarray, mean_degree: int, rewiring: float,
         return Network(np.zeros(n + 1, np.int64), np.zeros(0, np.int32))
     spread = min(degree_spread, mean_degree - 1)
     max_degree = min(mean_degree + spread, n - 1)
-    order = np.argsort(similarity_key, kind="stable")
-    position = np.empty(n, dtype=np.int64)
-    position[order] = np.arange(n)
+    # Citizen numbers are int32 throughout (N < 2**31): the (N, k) tables are the build's
+    # peak memory, so no (N, k) int64 or float64 table is kept.
+    order = np.argsort(similarity_key, kind="stable").astype(np.int32)
+    position = np.empty(n, dtype=np.int32)
+    position[order] = np.arange(n, dtype=np.int32)
 
     # Ring offsets in order of closeness: +1, -1, +2, -2, ...
     half = np.arange(1, max_degree // 2 + 2)
     offsets = np.stack([half, -half], axis=1).ravel()[:max_degree]
 
-    degree = rng.integers(min(max(1, mean_degree - spread), max_degree), max_degree + 1, size=n)
-    rewire_draw = rng.random((n, max_degree))
-    random_target = rng.integers(0, n - 1, size=(n, max_degree))
+    degree = rng.integers(min(max(1, mean_degree - spread), max_degree), max_degree + 1,
+                          size=n)
+    rewired = _uniform_below(rng, (n, max_degree), rewiring)
+    # Random targets are drawn from the n - 1 other citizens: shift past oneself. (numpy
+    # draws the same bounded integers whatever the integer dtype.)
+    targets = rng.integers(0, n - 1, size=(n, max_degree), dtype=np.int32)
+    targets += targets >= np.arange(n, dtype=np.int32)[:, None]
+    # Ties that are not rewired go to the ring neighbour, one offset (column) at a time.
+    for slot, offset in enumerate(offsets):
+        ring_target = order[(position + offset) % n]
+        np.copyto(targets[:, slot], ring_target, where=~rewired[:, slot])
 
-    ring_target = order[(position[:, None] + offsets[None, :]) % n]
-    # A random target is drawn from the n - 1 other citizens: shift past oneself.
-    self_index = np.arange(n)[:, None]
-    random_target = random_target + (random_target >= self_index)
-    targets = np.where(rewire_draw < rewiring, random_target, ring_target)
-
-    keep = np.arange(max_degree)[None, :] < degree[:, None]
-    indices = targets[keep].astype(np.int32)
+    indices = targets[np.arange(max_degree)[None, :] < degree[:, None]]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(degree, out=indptr[1:])
     return Network(indptr=indptr, indices=indices)
+
+
+def _uniform_below(rng: np.random.Generator, shape: tuple[int, int], probability: float,
+                   rows_per_block: int = 1 << 16) -> np.ndarray:
+    """Return ``rng.random(shape) < probability`` without holding all the floats at once.
+
+    Uniforms are drawn in order one per 64-bit output, so drawing them block by block of
+    rows gives exactly the numbers of one big draw.
+    """
+    below = np.empty(shape, dtype=bool)
+    for start in range(0, shape[0], rows_per_block):
+        block = below[start:start + rows_per_block]
+        np.less(rng.random(block.shape), probability, out=block)
+    return below

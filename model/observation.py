@@ -41,17 +41,20 @@ def alliance_probabilities(r: np.ndarray, e: np.ndarray, threshold_russia: float
     """
     p_russia = ndtr((r - threshold_russia) / response_noise)
     p_eu = ndtr((e - threshold_eu) / response_noise)
-    return np.stack([
-        p_russia * (1 - p_eu),
-        p_russia * p_eu,
-        (1 - p_russia) * p_eu,
-        (1 - p_russia) * (1 - p_eu),
-    ])
+    no_russia, no_eu = 1 - p_russia, 1 - p_eu
+    probabilities = np.empty((4, *np.shape(r)))
+    np.multiply(p_russia, no_eu, out=probabilities[RUSSIA])
+    np.multiply(p_russia, p_eu, out=probabilities[BOTH])
+    np.multiply(no_russia, p_eu, out=probabilities[EU])
+    np.multiply(no_russia, no_eu, out=probabilities[NEITHER])
+    return probabilities
 
 
 def population_shares(probabilities: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Return the mean answer probabilities over resident citizens (sums to 1)."""
-    return probabilities[:, present].mean(axis=1)
+    # A masked mean reads the rows in place (no copy of the residents' columns) and sums
+    # them pairwise, which is also more accurate than summing the copied columns one by one.
+    return probabilities.mean(axis=1, where=present)
 
 
 def base_fear(regime: np.ndarray, fear_opposed: float, fear_neutral: float) -> np.ndarray:
@@ -105,10 +108,14 @@ class VirtualSurvey:
         else:
             self.in_frame = np.ones(pop.size, dtype=bool)
         self.in_target = pop.urban if design.rake_to == "urban" else np.ones(pop.size, bool)
+        self._margins = [(margin, margin.max() + 1)
+                         for margin in (self.cell_age, self.cell_education, self.cell_minsk)]
 
     def _cell_totals(self, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(self.cell[mask], weights=None if weights is None else weights[mask],
-                           minlength=self.N_CELLS)
+        # Zero weights outside the mask instead of selecting rows: adding 0.0 leaves a sum
+        # unchanged, so the totals are the same, without copying the selected rows.
+        masked = mask if weights is None else weights * mask
+        return np.bincount(self.cell, weights=masked, minlength=self.N_CELLS)
 
     def cell_weights(self, present: np.ndarray, cell_fear: np.ndarray,
                      fear_aversion: float, loyalist_aversion: float,
@@ -125,11 +132,12 @@ class VirtualSurvey:
                            - loyalist_aversion * (self.cell_regime == LOYAL))
         respondents = frame_count * propensity
         weight = np.where(respondents > 0, 1.0, 0.0)
+        wanted = [np.bincount(margin, target_count, minlength=size)
+                  for margin, size in self._margins]
         for _ in range(iterations):
-            for margin in (self.cell_age, self.cell_education, self.cell_minsk):
-                achieved = np.bincount(margin, respondents * weight, minlength=margin.max() + 1)
-                wanted = np.bincount(margin, target_count, minlength=margin.max() + 1)
-                factor = np.divide(wanted, achieved, out=np.ones_like(wanted),
+            for (margin, size), wanted_total in zip(self._margins, wanted, strict=True):
+                achieved = np.bincount(margin, respondents * weight, minlength=size)
+                factor = np.divide(wanted_total, achieved, out=np.ones_like(wanted_total),
                                    where=achieved > 0)
                 weight = weight * factor[margin]
         return propensity * weight

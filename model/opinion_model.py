@@ -78,6 +78,7 @@ class OpinionModel(mesa.Model):
             for m, measure in enumerate(MEASURES) for c, category in enumerate(CATEGORIES)
         })
         self._schedule_events()
+        self._draws: MonthlyDraws | None = None  # refilled every month (MonthlyDraws.draw)
         self._citizens: list[Citizen] | None = None
         if create_agents if create_agents is not None else n <= AGENT_LIMIT:
             self._citizens = [Citizen(self, i) for i in range(n)]
@@ -174,7 +175,8 @@ class OpinionModel(mesa.Model):
         if t >= self.inputs.n_months:
             self.running = False
             return
-        draws = MonthlyDraws.draw(self.streams, self.world.population.size)
+        draws = self._draws = MonthlyDraws.draw(self.streams, self.world.population.size,
+                                                out=self._draws)
         was_present = self.world.state.present.copy() if self._citizens else None
         self.summaries.append(advance_month(self.world, self.inputs.at(t), draws))
         if was_present is not None:

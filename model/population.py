@@ -119,15 +119,22 @@ def _rake_diet_intercepts(scores: np.ndarray, frame: np.ndarray, allowed: np.nda
 
     Multinomial logit: P(d | i) is proportional to allowed[i, d] * exp(scores[i, d] + c_d);
     the intercepts c are adjusted by c_d += log(target_d / share_d) until the frame shares
-    match (iterative proportional fitting on one margin, which converges fast).
+    match (iterative proportional fitting on one margin, which converges fast). Only the
+    frame's rows are needed to fit c; everyone's probabilities are computed once at the end.
     """
     intercept = np.zeros(scores.shape[1])
-    for _ in range(iterations):
-        weights = allowed * np.exp(scores + intercept)
-        probabilities = weights / weights.sum(axis=1, keepdims=True)
-        share = probabilities[frame].mean(axis=0)
+    frame_scores, frame_allowed = scores[frame], allowed[frame]
+    for _ in range(iterations - 1):
+        share = _logit_probabilities(frame_scores, frame_allowed, intercept).mean(axis=0)
         intercept += np.log(target / share)
-    return probabilities
+    return _logit_probabilities(scores, allowed, intercept)
+
+
+def _logit_probabilities(scores: np.ndarray, allowed: np.ndarray,
+                         intercept: np.ndarray) -> np.ndarray:
+    """Return P(d | i) = allowed[i, d] exp(scores[i, d] + c_d) / sum over d of the same."""
+    weights = allowed * np.exp(scores + intercept)
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def synthesise_population(n: int, rng: np.random.Generator,

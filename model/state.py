@@ -61,15 +61,29 @@ class MonthlyDraws:
     noise: np.ndarray          # noise: shape (2, N), standard normal
 
     @classmethod
-    def draw(cls, streams: RandomStreams, n: int) -> MonthlyDraws:
-        """Draw one month from the named streams, in a fixed order."""
-        travel = streams["travel"].random((6, n))
-        emigration = streams["emigration"].random((2, n))
-        return cls(
-            neighbour=streams["peers"].random(n),
-            visa_expiry=travel[0], visa_application=travel[1], visa_refusal=travel[2],
-            trip=travel[3], trip_quality=travel[4], exchange=travel[5],
-            restriction=streams["restrictions"].random((len(RESTRICTIONS), n)),
-            emigration=emigration[0], emigration_west=emigration[1],
-            noise=streams["noise"].standard_normal((2, n)),
-        )
+    def draw(cls, streams: RandomStreams, n: int, out: MonthlyDraws | None = None) -> MonthlyDraws:
+        """Draw one month from the named streams, in a fixed order.
+
+        Pass last month's draws as ``out`` to refill its arrays rather than allocate new ones
+        (at millions of citizens, fresh arrays cost page faults every month). The numbers are
+        the same either way: each stream fills its arrays in the same order.
+        """
+        if out is None:
+            travel, emigration = np.empty((6, n)), np.empty((2, n))
+            out = cls(
+                neighbour=np.empty(n),
+                visa_expiry=travel[0], visa_application=travel[1], visa_refusal=travel[2],
+                trip=travel[3], trip_quality=travel[4], exchange=travel[5],
+                restriction=np.empty((len(RESTRICTIONS), n)),
+                emigration=emigration[0], emigration_west=emigration[1],
+                noise=np.empty((2, n)),
+            )
+        for row in (out.visa_expiry, out.visa_application, out.visa_refusal, out.trip,
+                    out.trip_quality, out.exchange):
+            streams["travel"].random(out=row)
+        for row in (out.emigration, out.emigration_west):
+            streams["emigration"].random(out=row)
+        streams["peers"].random(out=out.neighbour)
+        streams["restrictions"].random(out=out.restriction)
+        streams["noise"].standard_normal(out=out.noise)
+        return out

@@ -16,10 +16,26 @@ def acceptance(distance: np.ndarray, latitude: float, sharpness: float,
     with ``backfire`` b > 0 messages beyond the rejection distance t push away (Jager &
     Amblard 2005). Large ``sharpness`` k approaches a hard confidence bound.
     """
+    return acceptance_of_squared(np.square(distance), latitude, sharpness, backfire,
+                                 rejection_distance)
+
+
+def acceptance_of_squared(squared_distance: np.ndarray, latitude: float, sharpness: float,
+                          backfire: float = 0.0,
+                          rejection_distance: float = np.inf) -> np.ndarray:
+    """Return ``acceptance`` from the squared distance d^2 = dr^2 + de^2.
+
+    h = lambda^k / (lambda^k + (d^2)^(k/2)) - b * 1[d^2 > t^2]
+
+    The monthly step calls this: the square root of a Euclidean distance (``np.hypot``) was
+    the costliest operation of the step, and h only needs d^k.
+    """
     scaled = latitude**sharpness
-    accepted = scaled / (scaled + distance**sharpness)
+    accepted = squared_distance ** (sharpness / 2.0)
+    accepted += scaled
+    np.divide(scaled, accepted, out=accepted)
     if backfire > 0:
-        accepted = accepted - backfire * (distance > rejection_distance)
+        accepted -= backfire * (squared_distance > rejection_distance**2)
     return accepted
 
 

@@ -42,13 +42,13 @@ def restriction_exposure(car_owner, border_region, has_visa, eu_ties, income) ->
     touch those with EU ties; closed crossings touch border residents and visa holders.
     """
     has_ties = eu_ties > 0
-    return np.stack([
-        np.minimum(1.0, 0.3 + 0.4 * border_region + 0.3 * car_owner),
-        car_owner * (0.3 + 0.7 * has_visa),
-        np.minimum(1.0, 0.7 * has_ties + 0.3 * (income == 2)),
-        has_ties.astype(np.float64),
-        np.maximum(border_region, has_visa).astype(np.float64),
-    ])
+    exposure = np.empty((len(RESTRICTIONS), has_ties.size))  # filled row by row, not stacked
+    np.minimum(1.0, 0.3 + 0.4 * border_region + 0.3 * car_owner, out=exposure[0])
+    np.multiply(car_owner, 0.3 + 0.7 * has_visa, out=exposure[1])
+    np.minimum(1.0, 0.7 * has_ties + 0.3 * (income == 2), out=exposure[2])
+    exposure[3] = has_ties
+    exposure[4] = border_region | has_visa
+    return exposure
 
 
 def restriction_levels(levers, closure: float) -> np.ndarray:
@@ -69,7 +69,10 @@ def count_restriction_hits(exposure: np.ndarray, levels: np.ndarray, hit_rate: f
     A restriction l touches citizen i with probability h * exposure_il * level_l(t).
     """
     assert exposure.shape[0] == len(RESTRICTIONS)
-    return (draws < hit_rate * exposure * levels[:, None]).sum(axis=0)
+    hits = np.zeros(exposure.shape[1], dtype=np.int64)
+    for draw, exposed, level in zip(draws, exposure, levels, strict=True):
+        hits += draw < hit_rate * exposed * level
+    return hits
 
 
 def accumulate_grievance(grievance: np.ndarray, hits: np.ndarray, gain: float,

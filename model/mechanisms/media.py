@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .attitude_change import acceptance, clip_attitudes
+from .attitude_change import acceptance_of_squared, clip_attitudes
 
 OUTLETS = ("state", "russia", "independent")
 
@@ -62,10 +62,16 @@ def media_exposure(r: np.ndarray, e: np.ndarray, exposure: np.ndarray, doses: np
             continue
         dr = positions[m, 0] - r
         de = positions[m, 1] - e
-        pull = doses[m] * exposure[:, m] * acceptance(
-            np.hypot(dr, de), latitude, 2.0, backfire, rejection_distance)
+        squared_distance = dr * dr
+        squared_distance += de * de
+        pull = doses[m] * exposure[:, m]
+        pull *= acceptance_of_squared(squared_distance, latitude, 2.0, backfire,
+                                      rejection_distance)
         if OUTLETS[m] != "independent":
-            pull = pull * shield
-        r += pull * dr
-        e += pull * de
+            pull *= shield
+        # In place (dr becomes the change in r): same numbers, fewer temporaries.
+        dr *= pull
+        de *= pull
+        r += dr
+        e += de
     clip_attitudes(r, e)

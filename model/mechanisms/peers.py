@@ -6,7 +6,7 @@ import numpy as np
 
 from ..network import Network
 from ..population import LOYAL, OPPOSED
-from .attitude_change import acceptance, clip_attitudes
+from .attitude_change import acceptance_of_squared, clip_attitudes
 
 
 def choose_partners(network: Network, draw: np.ndarray) -> np.ndarray:
@@ -32,14 +32,19 @@ def peer_influence(r: np.ndarray, e: np.ndarray, partner: np.ndarray, present: n
     """
     dr = r[partner] - r
     de = e[partner] - e
-    distance = np.hypot(dr, de)
-    across_divide = ((regime == LOYAL) & (regime[partner] == OPPOSED)) | (
-        (regime == OPPOSED) & (regime[partner] == LOYAL))
-    credibility = np.where(across_divide, intergroup_credibility, 1.0)
-    weight = rate * credibility * acceptance(distance, latitude, sharpness)
+    squared_distance = dr * dr
+    squared_distance += de * de
+    partner_regime = regime[partner]
+    across_divide = ((regime == LOYAL) & (partner_regime == OPPOSED)) | (
+        (regime == OPPOSED) & (partner_regime == LOYAL))
+    weight = rate * np.where(across_divide, intergroup_credibility, 1.0)
+    weight *= acceptance_of_squared(squared_distance, latitude, sharpness)
     weight *= present & present[partner]
-    r += weight * dr
-    e += weight * de
+    # In place (dr becomes the change in r): same numbers, fewer temporaries.
+    dr *= weight
+    de *= weight
+    r += dr
+    e += de
     clip_attitudes(r, e)
 
 

@@ -118,12 +118,12 @@ def travel_and_contact(r, e, r_anchor, e_anchor, contact, has_visa, present, eu_
 
     contact *= 0.5 ** (1.0 / p.contact_half_life)
     contact += good_trip
-    gain_e = p.contact_gain * good_trip
-    gain_r = p.contact_russia_reduction * good_trip
-    e += gain_e * (1.0 - e)
-    r -= gain_r * np.maximum(r, 0.0)
-    e_anchor += p.contact_anchor_share * gain_e * (1.0 - e_anchor)
-    r_anchor -= p.contact_anchor_share * gain_r * np.maximum(r_anchor, 0.0)
+    went = np.flatnonzero(good_trip)  # few travel in a month: update only them
+    gain_e, gain_r = p.contact_gain, p.contact_russia_reduction
+    e[went] += gain_e * (1.0 - e[went])
+    r[went] -= gain_r * np.maximum(r[went], 0.0)
+    e_anchor[went] += p.contact_anchor_share * gain_e * (1.0 - e_anchor[went])
+    r_anchor[went] -= p.contact_anchor_share * gain_r * np.maximum(r_anchor[went], 0.0)
     clip_attitudes(r, e)
     return TravelOutcome(refused=refused, good_trip=good_trip, bad_trip=bad_trip)
 

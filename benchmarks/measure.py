@@ -1,0 +1,188 @@
+"""Measurements, one function each; each runs in a fresh process so peak memory is its own.
+
+Every function returns a flat dict of figures. Times are wall-clock (``perf_counter``) and
+CPU (``process_time``); on a shared machine the CPU time is the steadier of the two.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import fields
+
+import numpy as np
+
+from model import attitudes, opinion_model
+from model.network import build_network
+from model.opinion_model import OpinionModel
+from model.reference import ReferenceModel
+from model.scenario import baseline
+from model.simulate import simulate
+
+
+def peak_rss_mb() -> float:
+    """Return this process's peak resident memory so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def stopwatch(record: dict, name: str):
+    """Add the wall and CPU seconds spent in the block to ``record[name]``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    record[name] = record.get(name, 0.0) + time.perf_counter() - wall
+    record[f"{name}_cpu"] = record.get(f"{name}_cpu", 0.0) + time.process_time() - cpu
+
+
+@contextmanager
+def timed_build_phases(record: dict):
+    """Time the three costly parts of ``OpinionModel.__init__`` without changing it.
+
+    The population synthesis, the initial least-squares solve and the network build are
+    wrapped, for the duration of the block, by functions that time them.
+    """
+    targets = [(opinion_model, "synthesise_population", "build_population"),
+               (attitudes, "solve_initial_constants", "build_initial_solve"),
+               (opinion_model, "build_network", "build_network")]
+    originals = [getattr(module, name) for module, name, _ in targets]
+
+    def timed(function, label):
+        def wrapper(*args, **kwargs):
+            with stopwatch(record, label):
+                return function(*args, **kwargs)
+        return wrapper
+
+    for (module, name, label), function in zip(targets, originals, strict=True):
+        setattr(module, name, timed(function, label))
+    try:
+        yield
+    finally:
+        for (module, name, _), function in zip(targets, originals, strict=True):
+            setattr(module, name, function)
+
+
+def array_inventory(model: OpinionModel) -> list[tuple[str, str, float]]:
+    """Return (array, dtype, bytes per citizen) for every per-citizen array the model keeps.
+
+    Arrays that share memory with one already counted (e.g. the survey's target mask when
+    it is the population's ``urban``) are skipped.
+    """
+    world, n = model.world, model.world.population.size
+    arrays = {f"population.{f.name}": getattr(world.population, f.name)
+              for f in fields(world.population)}
+    arrays |= {f"state.{f.name}": getattr(world.state, f.name) for f in fields(world.state)}
+    arrays |= {"network.indptr": world.network.indptr, "network.indices": world.network.indices,
+               "network.degree": world.network.degree, "world.media_exposure":
+               world.media_exposure, "world.young": world.young,
+               "survey.cell": model.survey.cell, "survey.in_frame": model.survey.in_frame,
+               "survey.in_target": model.survey.in_target}
+    rows, seen = [], []
+    for name, array in arrays.items():
+        if any(np.shares_memory(array, other) for other in seen):
+            continue
+        seen.append(array)
+        rows.append((name, str(array.dtype), array.nbytes / n))
+    return rows
+
+
+def measure_size(n_citizens: int, end: str, seed: int = 0) -> dict:
+    """Build and run one model of ``n_citizens``; return build, step and memory figures."""
+    record: dict = {"citizens": n_citizens}
+    scenario = baseline().with_changes(end=end)
+    with timed_build_phases(record), stopwatch(record, "build_total"):
+        model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
+    record["peak_rss_after_build_mb"] = peak_rss_mb()
+    inventory = array_inventory(model)
+    record["persistent_bytes_per_citizen"] = sum(size for _, _, size in inventory)
+
+    step_times = []
+    with stopwatch(record, "run"):
+        while model.running:
+            start = time.perf_counter()
+            model.step()
+            step_times.append(time.perf_counter() - start)
+    steps = len(step_times)
+    record |= {
+        "steps": steps,
+        "step_mean": float(np.mean(step_times)),
+        "step_median": float(np.median(step_times)),
+        "step_cpu_mean": record["run_cpu"] / steps,
+        "citizen_steps_per_s": n_citizens * steps / record["run"],
+        "citizen_steps_per_cpu_s": n_citizens * steps / record["run_cpu"],
+        "total": record["build_total"] + record["run"],
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    record["inventory"] = inventory
+    return record
+
+
+def measure_default_run(repeats: int, seed: int = 0) -> dict:
+    """Time ``simulate()`` with the baseline's defaults (20,000 citizens, 2020-09 to 2030-12)."""
+    walls, cpus = [], []
+    for repeat in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        simulate(seed=seed + repeat)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return {"citizens": baseline().citizens, "repeats": repeats,
+            "simulate_median": float(np.median(walls)), "simulate_min": float(np.min(walls)),
+            "simulate_cpu_median": float(np.median(cpus))}
+
+
+def measure_network(sizes: list[int], degrees: list[int], repeats: int = 3) -> list[dict]:
+    """Time ``build_network`` (best of ``repeats``): every size at the first mean degree, and
+    the largest size at every degree; return one row per (size, degree)."""
+    grid = [(n, degrees[0]) for n in sizes] + [(sizes[-1], k) for k in degrees[1:]]
+    rows = []
+    for n, mean_degree in grid:
+        key = np.random.default_rng(n).standard_normal(n)
+        best = np.inf
+        for repeat in range(repeats):
+            start = time.perf_counter()
+            network = build_network(key, mean_degree, 0.1, np.random.default_rng(repeat))
+            best = min(best, time.perf_counter() - start)
+        ties = network.indices.size
+        rows.append({"citizens": n, "mean_degree": mean_degree, "ties": ties,
+                     "build_network": best, "ns_per_tie": best / ties * 1e9})
+    return rows
+
+
+def _one_run(seed: int) -> float:
+    return float(simulate(seed=seed).array[-1, 1, 0])
+
+
+def measure_ensemble(runs: int, workers: int) -> dict:
+    """Run ``runs`` default simulations over ``workers`` processes; return runs per minute."""
+    start = time.perf_counter()
+    if workers == 1:
+        results = [_one_run(seed) for seed in range(runs)]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_one_run, range(runs)))
+    wall = time.perf_counter() - start
+    assert len(results) == runs
+    return {"runs": runs, "workers": workers, "citizens": baseline().citizens,
+            "wall": wall, "runs_per_minute": runs / wall * 60}
+
+
+def measure_reference(n_citizens: int, end: str, seed: int = 0) -> dict:
+    """Time the per-agent reference and the vectorised model on the same small world."""
+    scenario = baseline().with_changes(end=end)
+    model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
+    reference = ReferenceModel(model)
+    record: dict = {"citizens": n_citizens}
+    with stopwatch(record, "reference_run"):
+        reference.run_model()
+    with stopwatch(record, "vectorised_run"):
+        model.run_model()
+    steps = model.steps
+    record |= {
+        "steps": steps,
+        "reference_citizen_steps_per_s": n_citizens * steps / record["reference_run"],
+        "reference_citizen_steps_per_cpu_s": n_citizens * steps / record["reference_run_cpu"],
+        "vectorised_citizen_steps_per_cpu_s": n_citizens * steps / record["vectorised_run_cpu"],
+        "max_share_difference": float(np.max(np.abs(model.shares - reference.shares))),
+    }
+    return record
