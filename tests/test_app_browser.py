@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from model.app.settings import lever_controls
 from model.calendar import parse_month
 from model.scenario import baseline
 from model.scenario_files import load_scenario, write_scenario
-from model.app.settings import lever_controls
 from model.timeline import compile_timeline
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -150,7 +150,8 @@ def test_save_as_scenario_writes_a_file_that_validates(page, server):
     thumb = _lever(page, "open_crossings_poland").get_by_role("slider")
     thumb.focus()
     thumb.press("End")  # all five crossings open
-    _lever(page, "open_crossings_poland").locator(".lever-value").get_by_text("5 (was 3)").wait_for()
+    value = _lever(page, "open_crossings_poland").locator(".lever-value")
+    value.get_by_text("5 (was 3)").wait_for()
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("open_crossings_poland 3 → 5").wait_for()
     page.get_by_label("Scenario name").fill("browser_what_if")

@@ -34,7 +34,8 @@ def required_packages() -> list[str]:
 
     template = resources.files("solara").joinpath(*_TEMPLATE).read_text(encoding="utf-8")
     # The template names an app bundle for each Vuetify major version; the page loads one.
-    other_app = "@widgetti/solara-vuetify-app@" if IPYVUETIFY_V3 else "@widgetti/solara-vuetify3-app@"
+    other_app = ("@widgetti/solara-vuetify-app@" if IPYVUETIFY_V3
+                 else "@widgetti/solara-vuetify3-app@")
     found = {p for p in _CDN_REFERENCE.findall(template) if not p.startswith(other_app)}
     if settings.assets.fontawesome_enabled:
         found.add(settings.assets.fontawesome_path.strip("/").split("/")[0])

@@ -1,3 +1,4 @@
+# ruff: noqa: N802 -- Solara components are named like classes, as Solara and Mesa do.
 """The page's Solara components: scenario and lever controls, status, charts, save-as.
 
 Each takes the page's reactive ``settings`` (what the controls say) and/or the reactive
@@ -18,7 +19,12 @@ from .charts import COLOUR_MODES, attitudes_figure, shares_figure
 from .explorer_model import ExplorerModel
 from .save import save_as_scenario
 from .settings import (
-    ExplorerSettings, LeverControl, lever_changes, lever_controls, load_picked, policy_months,
+    ExplorerSettings,
+    LeverControl,
+    lever_changes,
+    lever_controls,
+    load_picked,
+    policy_months,
     values_at,
 )
 
@@ -27,9 +33,20 @@ _CAPTION = {"font-size": "12px", "color": "#666", "line-height": "1.2"}
 _CHART = {"flex": "0 0 auto", "width": "auto"}
 
 
+def shown_path(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def same_effect(first: ExplorerSettings, second: ExplorerSettings) -> bool:
-    """Return True when two settings give the same scenario (moves back to the picked
-    value and the policy month of an unchanged run do not count)."""
+    """Return True when two settings give the same scenario.
+
+    A lever moved back to the picked value does not count, nor does the policy month of a
+    run with no moved lever.
+    """
     if first.scenario_file != second.scenario_file:
         return False
     picked = load_picked(first.scenario_file)
@@ -96,8 +113,10 @@ def LeverSlider(control: LeverControl, value: float, picked_value: float,
 
 @solara.component
 def LeverControls(settings: solara.Reactive[ExplorerSettings]):
-    """A slider per lever, generated from the registry, starting at the picked scenario's
-    value in the policy month."""
+    """A slider per lever, generated from the registry.
+
+    An unmoved slider shows the picked scenario's value in the policy month.
+    """
     current = settings.value
     picked_values = values_at(load_picked(current.scenario_file), current.policy_month)
 
@@ -190,13 +209,16 @@ def SaveAsScenario(model: solara.Reactive[ExplorerModel],
         except ScenarioError as problem:
             message.set(("error", str(problem)))
             return
-        message.set(("success", f"Saved {path}. Run it: python run.py run {path}"))
+        shown = shown_path(path)
+        message.set(("success", f"Saved {shown}: a scenario file like any other, ready for "
+                                "an ensemble run from the command line."))
         if on_saved:
             on_saved(path)
 
     with solara.Card("Save as scenario", margin=0):
-        solara.Text(f"Writes NAME.toml in {folder}/, extending the picked scenario with the "
-                    "levers of the run shown (the run settings stay the scenario's).",
+        solara.Text(f"Writes NAME.toml in {shown_path(folder)}/, extending the picked "
+                    "scenario with the levers of the run shown (the run settings stay the "
+                    "scenario's).",
                     style=_CAPTION)
         with solara.Row(style={"align-items": "center"}):
             solara.InputText("Scenario name", value=name, continuous_update=True)

@@ -8,7 +8,13 @@ import numpy as np
 
 from ..opinion_model import OpinionModel
 from ..scenario import Scenario
-from .settings import DEFAULT_CITIZENS, ExplorerSettings, explorer_scenario, load_picked
+from .settings import (
+    DEFAULT_CITIZENS,
+    DEFAULT_SETTINGS,
+    ExplorerSettings,
+    explorer_scenario,
+    load_picked,
+)
 
 #: Citizens drawn in the attitude scatter: enough to see the shape, few enough to draw fast.
 SCATTER_SAMPLE = 1_500
@@ -28,7 +34,7 @@ class ExplorerModel(OpinionModel):
     """
 
     def __init__(self, settings: ExplorerSettings | Callable[[], ExplorerSettings]
-                 = ExplorerSettings(), citizens: int = DEFAULT_CITIZENS, seed: int = 0):
+                 = DEFAULT_SETTINGS, citizens: int = DEFAULT_CITIZENS, seed: int = 0):
         self.settings = settings() if callable(settings) else settings
         self.picked: Scenario = load_picked(self.settings.scenario_file)
         super().__init__(explorer_scenario(self.picked, self.settings), seed=int(seed),

@@ -1,3 +1,4 @@
+# ruff: noqa: N802 -- Solara components are named like classes, as Solara and Mesa do.
 """The explorer page, served by ``solara run model.app.page:Page`` (``python run.py app``).
 
 It is a Mesa ``SolaraViz`` page: Mesa's sidebar gives the Reset / Play / Step controls and
@@ -23,7 +24,12 @@ import solara
 from mesa.visualization import SolaraViz
 
 from .components import (
-    AttitudesChart, LeverControls, RunStatus, SaveAsScenario, ScenarioControls, SharesChart,
+    AttitudesChart,
+    LeverControls,
+    RunStatus,
+    SaveAsScenario,
+    ScenarioControls,
+    SharesChart,
 )
 from .explorer_model import ExplorerModel
 from .settings import CITIZEN_BOUNDS, DEFAULT_CITIZENS, ExplorerSettings, scenario_choices
@@ -44,8 +50,11 @@ def folders() -> tuple[Path, Path]:
 
 
 def model_params(settings: solara.Reactive[ExplorerSettings]) -> dict:
-    """Return SolaraViz's model parameters: Mesa's inputs for size and seed, and the
-    controls' settings read at Reset time."""
+    """Return SolaraViz's model parameters.
+
+    Mesa's own inputs set the population size and the seed; ``settings`` is a function
+    that returns the controls' values when Reset calls it.
+    """
     low, high = CITIZEN_BOUNDS
     return {
         "settings": lambda: settings.value,

@@ -4,7 +4,7 @@ Saved files go to their own folder (``scenarios/saved/`` by default), never into
 library itself, so the app cannot overwrite a library scenario. A saved file extends the
 picked file by a relative path and lists only the levers the user moved, from the policy
 month on; its run settings (end, citizens, seeds) are the picked scenario's, so it runs as a
-full ensemble from the command line: ``python run.py run scenarios/saved/NAME.toml``.
+full ensemble from the command line like any scenario file.
 """
 
 from __future__ import annotations

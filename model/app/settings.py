@@ -68,16 +68,21 @@ class LeverControl:
                    quantity.description)
 
     def clip(self, value: float) -> float:
-        """Return ``value`` on the slider's grid within the bounds (a browser slider sends
-        float sums such as 0.011000000000000001)."""
+        """Return ``value`` on the slider's grid, within the bounds.
+
+        A browser slider sends float sums such as 0.011000000000000001.
+        """
         steps = round((min(max(float(value), self.low), self.high) - self.low) / self.step)
         return min(round(self.low + steps * self.step, 10), self.high)
 
 
 def slider_step(span: float, offsets: list[float]) -> float:
-    """Return a slider step: a 1-2-5 number of at most a hundredth of ``span`` on whose grid
-    every offset (a historical value minus the lower bound) lies, so the slider can show
-    the history exactly; at finest a ten-thousandth of the span."""
+    """Return a slider step for a range of ``span``.
+
+    The step is a 1-2-5 number of at most a hundredth of the span on whose grid every
+    offset (a historical value minus the lower bound) lies, so that the slider can show the
+    history exactly; at finest it is a ten-thousandth of the span.
+    """
     step = round_step(span / 100)
     while step > span / 10_000:
         if all(abs(x / step - round(x / step)) < 1e-6 for x in offsets):
@@ -122,6 +127,10 @@ class ExplorerSettings:
         """Return these settings with one lever set."""
         return ExplorerSettings(self.scenario_file, self.policy_month,
                                 {**self.levers, name: float(value)})
+
+
+#: The built-in baseline with nothing moved.
+DEFAULT_SETTINGS = ExplorerSettings()
 
 
 def load_picked(scenario_file: str | None) -> Scenario:
