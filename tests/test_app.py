@@ -19,6 +19,7 @@ from model.app.settings import (
     DEFAULT_POLICY_MONTH,
     ExplorerSettings,
     explorer_scenario,
+    first_loadable,
     lever_changes,
     lever_controls,
     load_picked,
@@ -136,6 +137,14 @@ def test_bad_settings_raise_a_scenario_error_naming_the_key(settings, key):
     with pytest.raises(ScenarioError) as caught:
         lever_changes(baseline(), settings)
     assert caught.value.key == key
+
+
+def test_a_broken_library_file_is_skipped_for_the_first_pick(library):
+    (library / "baseline.toml").write_text("[levers]\nvisa_fee_eur = 900\n")
+    assert first_loadable(scenario_choices(library, library / "saved")) is None  # both broken
+    write_scenario(baseline().with_changes(name="sound"), library / "sound.toml")
+    assert first_loadable(scenario_choices(library, library / "saved")) == str(
+        library / "sound.toml")
 
 
 def test_scenario_choices_lead_with_the_baseline_file_and_list_saved_ones(library):

@@ -83,17 +83,26 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def load_failures():
+    """Pages that did not render: after one, later tests fail at once instead of waiting."""
+    return []
+
+
 @pytest.fixture
-def page(server, browser):
+def page(server, browser, load_failures):
     url, _, log_path = server
+    if load_failures:
+        pytest.fail(f"the page did not render in an earlier test: {load_failures[0]}")
     tab = browser.new_page(viewport={"width": 1600, "height": 1000})
     tab.set_default_timeout(ACTION_TIMEOUT_MS)
     tab.goto(url)
     try:
         tab.get_by_text("Month 2020-09").wait_for(timeout=LOAD_TIMEOUT_MS)
     except Exception:
-        pytest.fail("the page did not render (assets not cached? run `python run.py app "
-                    f"--fetch-assets`); server log:\n{log_path.read_text()[-3000:]}")
+        load_failures.append(url)
+        pytest.fail("the page did not render (assets not cached and no CDN? run `python "
+                    f"run.py app --fetch-assets`); server log:\n{log_path.read_text()[-3000:]}")
     yield tab
     tab.close()
 

@@ -32,7 +32,13 @@ from .components import (
     SharesChart,
 )
 from .explorer_model import ExplorerModel
-from .settings import CITIZEN_BOUNDS, DEFAULT_CITIZENS, ExplorerSettings, scenario_choices
+from .settings import (
+    CITIZEN_BOUNDS,
+    DEFAULT_CITIZENS,
+    ExplorerSettings,
+    first_loadable,
+    scenario_choices,
+)
 
 LIBRARY_ENV = "BELARUS_APP_LIBRARY"
 SAVED_ENV = "BELARUS_APP_SAVED"
@@ -84,7 +90,7 @@ def Page():
     saves = solara.use_reactive(0)  # bumped after a save, to list the new file
     choices = scenario_choices(library, saved)
     _ = saves.value
-    settings = solara.use_reactive(ExplorerSettings(next(iter(choices.values()))))
+    settings = solara.use_reactive(ExplorerSettings(first_loadable(choices)))
     first = solara.use_memo(lambda: ExplorerModel(settings.value), [])
     model = solara.use_reactive(first)
 

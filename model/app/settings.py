@@ -216,6 +216,17 @@ def explorer_scenario(picked: Scenario, settings: ExplorerSettings) -> Scenario:
         description=f"{picked.name} with, from {month}: {summary}.")
 
 
+def first_loadable(choices: Mapping[str, str | None]) -> str | None:
+    """Return the first offered scenario that loads (the built-in baseline if none does)."""
+    for path in choices.values():
+        try:
+            load_picked(path)
+        except ScenarioError:
+            continue
+        return path
+    return None
+
+
 def scenario_choices(library: Path, saved: Path) -> dict[str, str | None]:
     """Return the scenarios the page offers: ``{label: path}``, the preferred pick first.
 
