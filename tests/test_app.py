@@ -23,6 +23,8 @@ from model.app.settings import (
     lever_changes,
     lever_controls,
     load_picked,
+    nearest_month,
+    policy_months,
     round_step,
     scenario_choices,
     values_at,
@@ -125,6 +127,14 @@ def test_defaults_depend_on_the_policy_month_and_the_pick(library):
     assert values_at(picked, "2026-01")["open_crossings_poland"] == 3.0
     assert values_at(picked, "2027-06")["open_crossings_poland"] == 5.0
     assert values_at(picked, "2021-06")["visa_refusal_rate"] == 0.011
+
+
+def test_nearest_month_clamps_into_the_allowed_policy_months():
+    allowed = policy_months(baseline())
+    assert allowed[0] == "2020-10" and allowed[-1] == baseline().end
+    assert nearest_month(allowed, "2020-01") == "2020-10"
+    assert nearest_month(allowed, "2031-05") == baseline().end
+    assert nearest_month(allowed, "2026-01") == "2026-01"
 
 
 @pytest.mark.parametrize(("settings", "key"), [

@@ -123,6 +123,6 @@ def attitudes_figure(model: ExplorerModel, colour_by: str = COLOUR_MODES[0],
     axes.set_ylabel("attitude toward the EU, e")
     axes.set_title(f"{rows.size:,} sampled residents · {model.month}", loc="left", fontsize=13,
                    fontweight="bold")
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, markerscale=2.5,
-                title=colour_by, title_fontsize=8, frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=8,
+                markerscale=2.5, frameon=False)
     return figure

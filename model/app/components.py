@@ -24,6 +24,7 @@ from .settings import (
     lever_changes,
     lever_controls,
     load_picked,
+    nearest_month,
     policy_months,
     values_at,
 )
@@ -56,11 +57,13 @@ def same_effect(first: ExplorerSettings, second: ExplorerSettings) -> bool:
 
 @solara.component
 def ScenarioControls(settings: solara.Reactive[ExplorerSettings], choices: dict[str, str | None]):
-    """The scenario picker and the policy month."""
+    """The scenario picker and the policy month (a year and a month)."""
     error = solara.use_reactive("")
+    refusals = solara.use_reactive(0)  # re-mounts the picker so it shows the kept pick
     labels = {path: label for label, path in choices.items()}
     current = settings.value
     picked = load_picked(current.scenario_file)
+    allowed = policy_months(picked)
 
     def pick(label: str) -> None:
         path = choices[label]
@@ -68,24 +71,32 @@ def ScenarioControls(settings: solara.Reactive[ExplorerSettings], choices: dict[
             scenario = load_picked(path)
         except ScenarioError as problem:
             error.set(str(problem))
+            refusals.set(refusals.value + 1)
             return
         error.set("")
-        months = policy_months(scenario)
-        month = current.policy_month if current.policy_month in months else months[0]
-        settings.set(ExplorerSettings(path, month, current.levers))
+        settings.set(ExplorerSettings(path, nearest_month(policy_months(scenario),
+                                                          current.policy_month),
+                                      current.levers))
 
-    def set_month(month: str) -> None:
-        settings.set(ExplorerSettings(current.scenario_file, month, current.levers))
+    def set_month(year: str, month: str) -> None:
+        settings.set(ExplorerSettings(current.scenario_file,
+                                      nearest_month(allowed, f"{year}-{month}"),
+                                      current.levers))
 
+    year, month = current.policy_month.split("-")
+    years = sorted({m[:4] for m in allowed})
     with solara.Card("Scenario", margin=0):
         solara.Select("Scenario file", values=list(choices),
                       value=labels.get(current.scenario_file, next(iter(choices))),
-                      on_value=pick)
-        solara.Select("Policy month (levers apply from)", values=policy_months(picked),
-                      value=current.policy_month, on_value=set_month)
+                      on_value=pick).key(f"scenario-pick-{refusals.value}")
         solara.Text(picked.description or picked.name, style=_CAPTION)
         if error.value:
             solara.Error(error.value)
+        with solara.Row():
+            solara.Select("Policy from: year", values=years, value=year,
+                          on_value=lambda y: set_month(y, month))
+            solara.Select("month", values=[f"{m:02d}" for m in range(1, 13)], value=month,
+                          on_value=lambda m: set_month(year, m))
 
 
 @solara.component

@@ -158,6 +158,11 @@ def policy_months(scenario: Scenario) -> list[str]:
     return month_range(first, scenario.end)
 
 
+def nearest_month(allowed: list[str], month: str) -> str:
+    """Return ``month`` moved into the allowed range (a sorted list of months)."""
+    return min(max(month, allowed[0]), allowed[-1])  # YYYY-MM strings sort as months
+
+
 def check_policy_month(scenario: Scenario, month: str) -> str:
     """Return ``month`` if a policy may start then.
 
