@@ -1,8 +1,8 @@
 """Screenshot of the interactive explorer for the docs: ``docs/figures/app.png``.
 
-Serves the page (``python run.py app``) on a free local port with a one-file scenario
-library, moves two levers, applies them with Reset, steps to mid-2028 and takes the shot
-in Debian's headless Chromium.
+Serves the page (``python run.py app``) on a free local port with the project's scenario
+library (or a one-file library if it has no ``baseline.toml``), moves two levers, applies
+them with Reset, steps to mid-2028 and takes the shot in Debian's headless Chromium.
 
 Usage: python scripts/app_screenshot.py [OUTPUT.png]
 """
@@ -58,8 +58,12 @@ def _set_lever(page, name: str, key: str, presses: int = 1) -> None:
 
 def main(output: Path) -> None:
     """Serve the page, bring it to a realistic state and save the screenshot."""
-    with tempfile.TemporaryDirectory() as library:
-        write_scenario(baseline(), Path(library) / "baseline.toml")
+    with tempfile.TemporaryDirectory() as scratch:
+        # The project's library when it has a baseline file; else a one-file library.
+        library = str(ROOT / "scenarios")
+        if not (ROOT / "scenarios" / "baseline.toml").is_file():
+            library = scratch
+            write_scenario(baseline(), Path(scratch) / "baseline.toml")
         port = _free_port()
         url = f"http://127.0.0.1:{port}/"
         process = subprocess.Popen([sys.executable, "run.py", "app", "--port", str(port),
