@@ -9,10 +9,7 @@ import numpy as np
 
 from .mechanisms.events import emigration
 from .mechanisms.grievance import (
-    accumulate_grievance,
-    count_restriction_hits,
-    grievance_effects,
-    restriction_exposure,
+    accumulate_grievance, count_restriction_hits, grievance_effects, restriction_exposure,
     restriction_levels,
 )
 from .mechanisms.media import EXPOSURE_BY_DIET, independent_reach, media_exposure

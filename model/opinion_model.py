@@ -13,12 +13,7 @@ from .mechanisms.events import WAR_MONTH, war_shock
 from .mechanisms.grievance import blame_attribution
 from .network import build_network
 from .observation import (
-    CATEGORIES,
-    MEASURES,
-    SurveyDesign,
-    VirtualSurvey,
-    alliance_probabilities,
-    base_fear,
+    CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey, alliance_probabilities, base_fear,
     population_shares,
 )
 from .population import synthesise_population
@@ -114,8 +109,7 @@ class OpinionModel(mesa.Model):
 
     def _schedule_events(self) -> None:
         """Schedule dated one-off events on Mesa's event list (they fire before that month's
-        step: at time t - 0.5 for the step at time t).
-        """
+        step: at time t - 0.5 for the step at time t)."""
         war = parse_month(WAR_MONTH) - parse_month(self.spec.start)
         if 0 < war < self.inputs.n_months:
             self.schedule_event(self._war_shock, at=war - 0.5)

@@ -120,8 +120,7 @@ class Scenario:
     def with_changes(self, *, levers=None, exogenous=None, parameters=None,
                      **settings) -> Scenario:
         """Return a new scenario with timelines replaced from their first month and parameters
-        overridden; the original is untouched.
-        """
+        overridden; the original is untouched."""
         merged_levers = dict(self.levers)
         for name, points in (levers or {}).items():
             merged_levers[name] = override_from(merged_levers.get(name, ()), points)

@@ -12,17 +12,8 @@ import tomli_w
 
 from .calendar import parse_month
 from .scenario import (
-    _MISSING,
-    _TIMELINE_SECTIONS,
-    DEFAULT_CITIZENS,
-    DEFAULT_END,
-    DEFAULT_SEEDS,
-    LATEST_END,
-    MAX_CITIZENS,
-    MODEL_START,
-    Scenario,
-    ScenarioError,
-    validate_parameter,
+    _MISSING, _TIMELINE_SECTIONS, DEFAULT_CITIZENS, DEFAULT_END, DEFAULT_SEEDS, LATEST_END,
+    MAX_CITIZENS, MODEL_START, Scenario, ScenarioError, validate_parameter,
     validate_timeline,
 )
 
@@ -155,7 +146,7 @@ def scenario_to_dict(scenario: Scenario, base: Scenario | None = None,
         theirs = getattr(base, section) if base else {}
         changed = {name: _points_table(points) for name, points in mine.items()
                    if base is None or scenario.timeline(name) != base.timeline(name)
-                   or (name not in theirs and points)}
+                   or name not in theirs and points}
         if changed:
             table[section] = changed
     parameters = {k: v for k, v in scenario.parameters.items()

@@ -33,8 +33,7 @@ class SimulationResult:
     @property
     def shares(self) -> pd.DataFrame:
         """Tidy shares: one row per (date, measure), columns scenario, seed, date, measure,
-        russia, both, eu, neither.
-        """
+        russia, both, eu, neither."""
         n_months, n_measures, _ = self.array.shape
         frame = pd.DataFrame(self.array.reshape(n_months * n_measures, -1),
                              columns=list(CATEGORIES))

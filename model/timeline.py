@@ -13,8 +13,7 @@ from .calendar import format_month, parse_month
 @dataclass(frozen=True)
 class TimelinePoint:
     """From ``month`` on the value is ``value``; with ``ramp`` it is reached by a straight line
-    from the previous point instead of a step.
-    """
+    from the previous point instead of a step."""
 
     month: str
     value: float
