@@ -1,0 +1,50 @@
+"""The Mesa model the page steps: an ``OpinionModel`` built from the page's settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..opinion_model import OpinionModel
+from ..scenario import Scenario
+from .settings import (
+    DEFAULT_CITIZENS,
+    DEFAULT_SETTINGS,
+    ExplorerSettings,
+    explorer_scenario,
+    load_picked,
+)
+
+#: Citizens drawn in the attitude scatter: enough to see the shape, few enough to draw fast.
+SCATTER_SAMPLE = 1_500
+
+
+class ExplorerModel(OpinionModel):
+    """``OpinionModel`` of the picked scenario with the page's lever values.
+
+    Mesa's SolaraViz rebuilds the model on Reset by calling the class again with the keyword
+    arguments it was first given. The page therefore passes ``settings`` as a function that
+    returns the controls' current values, so Reset applies whatever the controls say then.
+
+    Args:
+        settings: the page's settings, or a function returning them.
+        citizens: population size (small by default, so steps stay snappy).
+        seed: the one seed.
+    """
+
+    def __init__(self, settings: ExplorerSettings | Callable[[], ExplorerSettings]
+                 = DEFAULT_SETTINGS, citizens: int = DEFAULT_CITIZENS, seed: int = 0):
+        self.settings = settings() if callable(settings) else settings
+        self.picked: Scenario = load_picked(self.settings.scenario_file)
+        super().__init__(explorer_scenario(self.picked, self.settings), seed=int(seed),
+                         n_citizens=int(citizens), create_agents=False)
+        # Citizens are drawn independently, so evenly spaced indices are a random sample;
+        # no random stream is needed (and none is taken from the model's).
+        n = self.world.population.size
+        self.sample = np.linspace(0, n - 1, min(n, SCATTER_SAMPLE)).astype(int)
+
+    @property
+    def last_month(self) -> str:
+        """The run's final month."""
+        return self.months[-1]

@@ -1,0 +1,323 @@
+"""The explorer's logic without a browser: controls, scenario factory, save-as, charts,
+the Mesa wiring behind Reset, the command's checks and the asset list."""
+
+import json
+
+import numpy as np
+import pytest
+import solara
+from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+
+from model import registry
+from model.app import assets
+from model.app.charts import COLOUR_MODES, attitudes_figure, shares_figure
+from model.app.explorer_model import SCATTER_SAMPLE, ExplorerModel
+from model.app.page import model_params
+from model.app.save import save_as_scenario
+from model.app.settings import (
+    BUILT_IN,
+    DEFAULT_POLICY_MONTH,
+    ExplorerSettings,
+    explorer_scenario,
+    first_loadable,
+    lever_changes,
+    lever_controls,
+    load_picked,
+    nearest_month,
+    policy_months,
+    round_step,
+    scenario_choices,
+    values_at,
+)
+from model.calendar import parse_month
+from model.cli import main as cli_main
+from model.commands.app import check_port
+from model.opinion_model import OpinionModel
+from model.registry import Group
+from model.scenario import ScenarioError, baseline
+from model.scenario_files import load_scenario, write_scenario
+from model.survey_data import load_waves
+from model.timeline import TimelinePoint
+
+N = 1_000  # citizens: the app logic, not the dynamics, is under test
+
+
+@pytest.fixture
+def library(tmp_path):
+    """A library with a baseline file and one that plans a later crossing reopening."""
+    folder = tmp_path / "scenarios"
+    write_scenario(baseline(), folder / "baseline.toml")
+    planned = baseline().with_changes(
+        name="reopen_2027", levers={"open_crossings_poland": (TimelinePoint("2027-01", 5.0),)})
+    write_scenario(planned, folder / "reopen_2027.toml", base=baseline(),
+                   extends="baseline.toml")
+    return folder
+
+
+def _month_index(scenario, month):
+    return parse_month(month) - parse_month(scenario.start)
+
+
+# --- controls --------------------------------------------------------------------------
+
+def test_every_lever_has_a_control_with_the_registry_bounds_unit_and_help():
+    controls = {c.name: c for c in lever_controls()}
+    assert list(controls) == list(registry.names(Group.LEVER))
+    for name, control in controls.items():
+        quantity = registry.get(name)
+        assert (control.low, control.high) == quantity.bounds
+        assert control.unit == quantity.unit and control.description == quantity.description
+        assert 50 <= (control.high - control.low) / control.step <= 10_000
+        assert control.integer == (quantity.dtype == "int")
+        # every historical value sits on the slider's grid, so the slider can show it
+        for point in quantity.history:
+            assert control.clip(point.value) == pytest.approx(point.value)
+
+
+@pytest.mark.parametrize(("span", "step"), [(2, 2), (0.37, 0.2), (0.01, 0.01), (1000, 1000),
+                                            (0.06, 0.05)])
+def test_round_step_is_the_1_2_5_number_at_or_below_the_span(span, step):
+    assert round_step(span) == pytest.approx(step)
+
+
+def test_clip_snaps_browser_floats_onto_the_grid_and_into_bounds():
+    refusal = next(c for c in lever_controls() if c.name == "visa_refusal_rate")
+    assert refusal.clip(0.011000000000000001) == 0.011
+    assert refusal.clip(7.0) == refusal.high
+    assert refusal.clip(-1.0) == refusal.low
+
+
+# --- scenario factory ------------------------------------------------------------------
+
+def test_untouched_controls_run_the_picked_scenario_itself(library):
+    picked = load_picked(str(library / "baseline.toml"))
+    assert explorer_scenario(picked, ExplorerSettings(str(library / "baseline.toml"))) is picked
+    same = ExplorerSettings(str(library / "baseline.toml"),
+                            levers=values_at(picked, DEFAULT_POLICY_MONTH))
+    assert explorer_scenario(picked, same) is picked
+
+
+def test_a_moved_lever_holds_from_the_policy_month_and_history_stays(library):
+    path = str(library / "baseline.toml")
+    picked = load_picked(path)
+    settings = ExplorerSettings(path, "2026-01", {"visa_fee_eur": 0.0})
+    scenario = explorer_scenario(picked, settings)
+    before, after = picked.compile_inputs().series, scenario.compile_inputs().series
+    t = _month_index(picked, "2026-01")
+    assert np.array_equal(after["visa_fee_eur"][:t], before["visa_fee_eur"][:t])
+    assert np.all(after["visa_fee_eur"][t:] == 0.0)
+    for name in before:
+        if name != "visa_fee_eur":
+            assert np.array_equal(after[name], before[name]), name
+    assert scenario.end == picked.end and scenario.parameters == picked.parameters
+
+
+def test_moving_a_lever_replaces_what_the_picked_scenario_planned_after_the_policy_month(
+        library):
+    path = str(library / "reopen_2027.toml")
+    picked = load_picked(path)
+    scenario = explorer_scenario(picked, ExplorerSettings(path, "2026-01",
+                                                          {"open_crossings_poland": 2.0}))
+    series = scenario.compile_inputs().series["open_crossings_poland"]
+    assert np.all(series[_month_index(picked, "2026-01"):] == 2.0)  # the 2027 reopening is gone
+
+
+def test_defaults_depend_on_the_policy_month_and_the_pick(library):
+    picked = load_picked(str(library / "reopen_2027.toml"))
+    assert values_at(picked, "2026-01")["open_crossings_poland"] == 3.0
+    assert values_at(picked, "2027-06")["open_crossings_poland"] == 5.0
+    assert values_at(picked, "2021-06")["visa_refusal_rate"] == 0.011
+
+
+def test_nearest_month_clamps_into_the_allowed_policy_months():
+    allowed = policy_months(baseline())
+    assert allowed[0] == "2020-10" and allowed[-1] == baseline().end
+    assert nearest_month(allowed, "2020-01") == "2020-10"
+    assert nearest_month(allowed, "2031-05") == baseline().end
+    assert nearest_month(allowed, "2026-01") == "2026-01"
+
+
+@pytest.mark.parametrize(("settings", "key"), [
+    (ExplorerSettings(None, "2020-09"), "policy month"),
+    (ExplorerSettings(None, "2031-01"), "policy month"),
+    (ExplorerSettings(None, "2026-01", {"visa_fee_eur": 500.0}), "levers.visa_fee_eur"),
+    (ExplorerSettings(None, "2026-01", {"visa_fees": 5.0}), "levers.visa_fees"),
+])
+def test_bad_settings_raise_a_scenario_error_naming_the_key(settings, key):
+    with pytest.raises(ScenarioError) as caught:
+        lever_changes(baseline(), settings)
+    assert caught.value.key == key
+
+
+def test_a_broken_library_file_is_skipped_for_the_first_pick(library):
+    (library / "baseline.toml").write_text("[levers]\nvisa_fee_eur = 900\n")
+    assert first_loadable(scenario_choices(library, library / "saved")) is None  # both broken
+    write_scenario(baseline().with_changes(name="sound"), library / "sound.toml")
+    assert first_loadable(scenario_choices(library, library / "saved")) == str(
+        library / "sound.toml")
+
+
+def test_scenario_choices_lead_with_the_baseline_file_and_list_saved_ones(library):
+    saved = library / "saved"
+    write_scenario(baseline().with_changes(name="mine"), saved / "mine.toml")
+    choices = scenario_choices(library, saved)
+    assert list(choices) == ["baseline.toml", "reopen_2027.toml", "saved/mine.toml"]
+    (library / "baseline.toml").unlink()
+    assert next(iter(scenario_choices(library, saved))) == BUILT_IN
+    assert scenario_choices(library, saved)[BUILT_IN] is None
+
+
+# --- the model -------------------------------------------------------------------------
+
+def test_explorer_model_matches_the_command_line_model_bit_for_bit(library):
+    path = str(library / "reopen_2027.toml")
+    explorer = ExplorerModel(ExplorerSettings(path), citizens=N, seed=3)
+    reference = OpinionModel(load_scenario(path), seed=3, n_citizens=N, create_agents=False)
+    for _ in range(4):
+        explorer.step()
+        reference.step()
+    assert explorer.month == reference.month == "2021-01"
+    assert np.array_equal(explorer.shares, reference.shares, equal_nan=True)
+
+
+def test_a_moved_lever_changes_the_run_from_the_policy_month_only():
+    settings = ExplorerSettings(None, "2020-12", {"consumer_goods_sanctions": 1.0})
+    moved = ExplorerModel(settings, citizens=N, seed=1)
+    plain = ExplorerModel(ExplorerSettings(None, "2020-12"), citizens=N, seed=1)
+    for _ in range(8):
+        moved.step()
+        plain.step()
+    t = _month_index(moved.spec, "2020-12")
+    assert np.array_equal(moved.shares[:t], plain.shares[:t])
+    assert not np.array_equal(moved.shares[t:9], plain.shares[t:9])
+
+
+def test_reset_as_solara_viz_does_it_reads_the_controls_at_that_moment():
+    settings = solara.reactive(ExplorerSettings())
+    params = model_params(settings)
+    first = ExplorerModel(params["settings"], citizens=N)
+    user = {k: v["value"] for k, v in params.items() if isinstance(v, dict)}
+    _check_model_params(first, params)  # Mesa accepts the parameters
+    settings.set(ExplorerSettings(levers={"visa_fee_eur": 0.0}))
+    kwargs = _build_model_init_kwargs(first, {"settings": params["settings"], **user,
+                                              "citizens": N},
+                                      add_scenario_when_empty=True,
+                                      require_model_accepts_scenario=True)
+    assert "scenario" not in kwargs  # Mesa's own Scenario must not reach the model
+    rebuilt = type(first)(**kwargs)
+    assert rebuilt.settings.levers == {"visa_fee_eur": 0.0}
+    assert rebuilt.spec.timeline("visa_fee_eur")[-1] == TimelinePoint(DEFAULT_POLICY_MONTH,
+                                                                     0.0)
+
+
+# --- save as scenario ------------------------------------------------------------------
+
+def test_saved_scenario_extends_the_pick_and_reproduces_the_app_settings(library):
+    path = str(library / "reopen_2027.toml")
+    settings = ExplorerSettings(path, "2025-06", {"bus_routes": 1.5, "visa_fee_eur": 10.0})
+    written = save_as_scenario(settings, "what_if", library / "saved")
+    assert written == library / "saved" / "what_if.toml"
+    assert 'extends = "../reopen_2027.toml"' in written.read_text()
+    loaded = load_scenario(written)
+    expected = explorer_scenario(load_picked(path), settings)
+    for name, series in expected.compile_inputs().series.items():
+        assert np.array_equal(loaded.compile_inputs().series[name], series), name
+    picked = load_picked(path)
+    assert (loaded.name, loaded.end, loaded.citizens, loaded.seeds) == (
+        "what_if", picked.end, picked.citizens, picked.seeds)
+    assert "bus_routes 0.75 -> 1.5" in loaded.description
+
+
+def test_saving_from_the_built_in_baseline_needs_no_extends(tmp_path):
+    settings = ExplorerSettings(None, "2026-01", {"eu_bank_access": 1.0})
+    written = save_as_scenario(settings, "banks", tmp_path)
+    assert "extends" not in written.read_text()
+    series = load_scenario(written).compile_inputs().series["eu_bank_access"]
+    assert series[_month_index(baseline(), "2026-01"):].min() == 1.0
+
+
+def test_save_refuses_to_overwrite_unless_asked(library):
+    settings = ExplorerSettings(str(library / "baseline.toml"), levers={"visa_fee_eur": 0.0})
+    written = save_as_scenario(settings, "twice", library / "saved")
+    with pytest.raises(ScenarioError, match="exists"):
+        save_as_scenario(settings.with_lever("visa_fee_eur", 5.0), "twice", library / "saved")
+    assert load_scenario(written).compile_inputs().series["visa_fee_eur"][-1] == 0.0
+    save_as_scenario(settings.with_lever("visa_fee_eur", 5.0), "twice", library / "saved",
+                     overwrite=True)
+    assert load_scenario(written).compile_inputs().series["visa_fee_eur"][-1] == 5.0
+
+
+@pytest.mark.parametrize("name", ["", "  ", "../escape", "a b", "-dash", "x" * 65, "é"])
+def test_save_rejects_names_that_are_not_plain_file_stems(library, name):
+    with pytest.raises(ScenarioError) as caught:
+        save_as_scenario(ExplorerSettings(), name, library / "saved")
+    assert caught.value.key == "name"
+    assert not (library / "saved").exists() or not any((library / "saved").iterdir())
+
+
+def test_save_refuses_to_replace_the_scenario_it_extends(library):
+    settings = ExplorerSettings(str(library / "reopen_2027.toml"))
+    with pytest.raises(ScenarioError, match="picked scenario"):
+        save_as_scenario(settings, "reopen_2027", library, overwrite=True)
+
+
+# --- charts ----------------------------------------------------------------------------
+
+def test_shares_chart_shows_the_month_and_only_the_months_run():
+    model = ExplorerModel(ExplorerSettings(None, "2021-01", {"visa_fee_eur": 0.0}), citizens=N)
+    for _ in range(5):
+        model.step()
+    figure = shares_figure(model, load_waves())
+    axes = figure.axes[0]
+    assert model.month in axes.get_title(loc="left")
+    lines = [line for line in axes.get_lines() if len(line.get_xdata()) > 0
+             and line.get_linestyle() == "-"]
+    assert len(lines) == 4 and all(len(line.get_xdata()) == 6 for line in lines)
+    assert any("2021-01" in text.get_text() for text in axes.texts)  # the policy month
+
+
+def test_attitudes_chart_draws_residents_only_in_either_colouring():
+    model = ExplorerModel(citizens=N)
+    model.world.state.present[model.sample[:10]] = False  # ten sampled citizens emigrated
+    for mode in COLOUR_MODES:
+        axes = attitudes_figure(model, mode).axes[0]
+        drawn = sum(len(c.get_offsets()) for c in axes.collections)
+        assert drawn == min(N, SCATTER_SAMPLE) - 10
+        assert model.month in axes.get_title(loc="left")
+    with pytest.raises(ValueError, match="colour_by"):
+        attitudes_figure(model, "age")
+
+
+# --- the command and the assets --------------------------------------------------------
+
+@pytest.mark.parametrize("port", ["0", "65536", "-5"])
+def test_app_rejects_a_port_outside_1_65535_with_status_2(port, capsys):
+    assert cli_main(["app", "--port", port]) == 2
+    assert "--port" in capsys.readouterr().err
+
+
+def test_app_rejects_a_port_in_use():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        with pytest.raises(ScenarioError, match="choose another port"):
+            check_port(busy.getsockname()[1])
+
+
+def test_assets_are_read_from_solaras_template_and_found_in_a_cache(tmp_path):
+    packages = assets.required_packages()
+    assert any(p.startswith("requirejs@") for p in packages)
+    assert any(p.startswith("@widgetti/solara-vuetify") for p in packages)
+    assert assets.missing_packages(tmp_path) == packages
+    for package in packages:
+        (tmp_path / package).mkdir(parents=True)
+        (tmp_path / package / "package.json").write_text(json.dumps({"name": package}))
+    assert assets.missing_packages(tmp_path) == []
+    assert assets.fetch_missing(tmp_path, npm="no-such-npm") == []
+
+
+def test_fetching_assets_without_npm_says_so(tmp_path):
+    with pytest.raises(RuntimeError, match="no-such-npm"):
+        assets.fetch_missing(tmp_path, npm="no-such-npm")
