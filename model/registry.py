@@ -59,11 +59,27 @@ class Quantity:
     history: tuple[Point, ...] = field(default=())
     dtype: DType = "float"
     symbol: str = ""
+    #: Uniform calibration prior (low, high) for the parameters the survey waves are fitted
+    #: to (``python run.py calibrate``), with the reasoning in ``prior_source``; also the
+    #: plausible range a sensitivity analysis explores. None: fixed at ``default``.
+    prior: tuple[float, float] | None = None
+    prior_source: str = ""
+
+    @property
+    def calibrated(self) -> bool:
+        """True for the parameters fitted to the survey waves."""
+        return self.prior is not None
 
     @property
     def time_varying(self) -> bool:
         """True for levers and exogenous series, which are monthly timelines."""
         return self.group is not Group.PARAMETER
+
+    def __post_init__(self):
+        if self.prior is not None:
+            low, high = self.prior
+            if not self.bounds[0] <= low < high <= self.bounds[1]:
+                raise ValueError(f"{self.name}: prior {self.prior} must lie within {self.bounds}")
 
     def check(self, value: object) -> float:
         """Return ``value`` as a number if it has the right type and lies within bounds.
@@ -327,11 +343,22 @@ PARAMETERS: tuple[Quantity, ...] = (
     # --- media exposure ------------------------------------------------------------------
     _param("media_rate_state", 0.055, "attitude shift per month at full exposure", (0, 0.5),
            "Pull of Belarusian state media toward its position, per month of full exposure "
-           "at intensity 1.", _HAND, symbol="beta_S"),
+           "at intensity 1.", _HAND,
+           prior=(0.0, 0.15),
+           prior_source=("wide around the hand-set 0.055; admits no effect (Peisakhin & Rozenas "
+                         "2018 find effects only where the message is close to the viewer)"),
+           symbol="beta_S"),
     _param("media_rate_russia", 0.01, "attitude shift per month at full exposure", (0, 0.5),
-           "Pull of Russian media toward its position.", _HAND, symbol="beta_R"),
+           "Pull of Russian media toward its position.", _HAND,
+           prior=(0.0, 0.06),
+           prior_source=("admits no effect; Russian TV reaches fewer Belarusians than state TV "
+                         "(Chatham House 2023 diet groups)"),
+           symbol="beta_R"),
     _param("media_rate_independent", 0.28, "attitude shift per month at full exposure",
            (0, 0.5), "Pull of independent and exile media toward its position.", _HAND,
+           prior=(0.0, 0.5),
+           prior_source=("the whole registry range: only the exile-media audience's drift "
+                         "constrains it"),
            symbol="beta_I"),
     _param("media_latitude", 0.9, "distance on the (r, e) plane", (0.05, 2.83),
            "Latitude of acceptance of a media message: messages closer than this persuade, "
@@ -368,11 +395,16 @@ PARAMETERS: tuple[Quantity, ...] = (
            "How much recent first-hand EU contact shields a citizen from state and Russian "
            "media: their pull is divided by (1 + buffer * contact stock).",
            "PONARS Eurasia memo on Ukrainian visa-free travel (shared/design section 3)",
+           prior=(0.0, 4.0),
+           prior_source=("the column's 'best antidote to propaganda'; admits no buffering"),
            symbol="chi"),
     # --- peers ---------------------------------------------------------------------------
     _param("peer_rate", 0.08, "share of the gap closed per month", (0, 0.5),
            "Strength of peer influence: how far a citizen moves toward the neighbour they "
-           "talked to this month.", f"{_LORENZ}; alpha = 0.2 there", symbol="alpha"),
+           "talked to this month.", f"{_LORENZ}; alpha = 0.2 there",
+           prior=(0.0, 0.25),
+           prior_source=("alpha = 0.2 in Lorenz et al. 2021; admits no peer effect"),
+           symbol="alpha"),
     _param("peer_latitude", 0.7, "distance on the (r, e) plane", (0.05, 2.83),
            "Latitude of acceptance between peers (smooth bounded confidence).",
            f"{_LORENZ}", symbol="lambda"),
@@ -384,7 +416,10 @@ PARAMETERS: tuple[Quantity, ...] = (
            f"{_LORENZ} (source credibility)", symbol="c"),
     _param("anchoring_rate", 0.042, "share of the gap to the anchor closed per month", (0, 0.5),
            "Friedkin-Johnsen stubbornness: monthly pull back toward a citizen's own anchor; "
-           "scaled up with age.", _FJ, symbol="s"),
+           "scaled up with age.", _FJ,
+           prior=(0.01, 0.12),
+           prior_source=("Friedkin-Johnsen stubbornness: anchors hold for about 8 to 100 months"),
+           symbol="s"),
     _param("network_degree", 14, "ties per citizen", (4, 40),
            "Mean number of social ties.", "issue 2: about 10-20 ties per citizen",
            dtype="int", symbol="K"),
@@ -445,7 +480,11 @@ PARAMETERS: tuple[Quantity, ...] = (
            symbol="q_conf"),
     _param("contact_gain", 0.06, "share of the gap to e = 1 closed per good trip", (0, 0.5),
            "Rise in attitude toward the EU after a good trip.",
-           "Mitchell 2015, JCMS 53(2); prior must admit 0 (Van Mol 2018)", symbol="kappa_e"),
+           "Mitchell 2015, JCMS 53(2); prior must admit 0 (Van Mol 2018)",
+           prior=(0.0, 0.2),
+           prior_source=("Mitchell 2015 finds a positive effect, Van Mol 2018 none: the prior "
+                         "admits 0"),
+           symbol="kappa_e"),
     _param("contact_russia_reduction", 0.02, "share of r > 0 removed per good trip", (0, 0.5),
            "Fall in attitude toward Russia after a good EU trip.",
            "Gnatiuk et al. 2023, Fennia 201(1), doi 10.11143/fennia.117041", symbol="kappa_r"),
@@ -458,7 +497,11 @@ PARAMETERS: tuple[Quantity, ...] = (
     _param("extended_contact_rate", 0.004, "shift in e per month per tie", (0, 0.05),
            "Pull toward the EU from close ties living there, scaled by how well they fare "
            "(legal residence, bank access).", "Pettigrew & Tropp 2006 (extended contact); "
-           "assumption on the size", symbol="kappa_ext"),
+           "assumption on the size",
+           prior=(0.0, 0.015),
+           prior_source=("Pettigrew & Tropp 2006: extended contact is weaker than direct "
+                         "contact; admits 0"),
+           symbol="kappa_ext"),
     _param("initial_eu_tie_share", 0.1, "share of citizens", (0, 1),
            "Share with a close tie already living in the EU in Sep 2020.",
            "assumption: 20.9k Belarusians with legal status in Poland alone at end-2019 "
@@ -475,11 +518,18 @@ PARAMETERS: tuple[Quantity, ...] = (
     _param("grievance_to_eu", 0.02, "shift in e per month at g = 1", (0, 0.3),
            "Fall in attitude toward the EU per unit of grievance blamed on the West.",
            "Frye 2019, CPS 52(7) (sanctions lower support for the sanctioner); prior must "
-           "admit 0", symbol="kappa_g"),
+           "admit 0",
+           prior=(0.0, 0.08),
+           prior_source=("Frye 2019 (sanctions lower support for the sanctioner); admits 0"),
+           symbol="kappa_g"),
     _param("grievance_to_russia", 0.01, "shift in r per month at g = 1", (0, 0.3),
            "Rise in attitude toward Russia from grievance blamed on the West, where state "
            "media frame it.", "Branscombe et al. 1999 (rejection-identification); Schmitt "
-           "et al. 2003 found none, so the prior must admit 0", symbol="kappa_gr"),
+           "et al. 2003 found none, so the prior must admit 0",
+           prior=(0.0, 0.06),
+           prior_source=("rejection-identification (Branscombe et al. 1999) against none "
+                         "(Schmitt et al. 2003): admits 0"),
+           symbol="kappa_gr"),
     _param("attribution_intercept", -0.5, "log-odds", (-5, 5),
            "Baseline log-odds of blaming the West rather than the regime for a restriction.",
            "CRRC Georgia 2025: 51% would blame the government, 13% the EU "
@@ -498,6 +548,8 @@ PARAMETERS: tuple[Quantity, ...] = (
            "One-off shift in attitude toward Russia in Feb 2022: toward Russia for state-media "
            "consumers, away for independent-media consumers.",
            "assumption; both fell 31% -> 25% between Feb and Nov 2022 (chatham_house_waves.csv)",
+           prior=(0.0, 0.25),
+           prior_source=("direction fixed by diet; the size is unknown and admits 0"),
            symbol="w"),
     _param("emigration_attitude_selection", 2.0, "log-odds per unit of (e - r)", (0, 10),
            "How much more likely pro-EU citizens are to emigrate.",
@@ -540,7 +592,11 @@ PARAMETERS: tuple[Quantity, ...] = (
            "one half.", "assumption: midpoint of the scale", symbol="tau_E"),
     _param("falsification_rate", 0.25, "share at full fear", (0, 1),
            "Share of fearful EU-only answers given as 'both' or 'neither' instead.",
-           "Frye et al. 2017, 2023 (list experiments: 0-10 pp, tail to 20 pp)", symbol="psi_f"),
+           "Frye et al. 2017, 2023 (list experiments: 0-10 pp, tail to 20 pp)",
+           prior=(0.0, 0.5),
+           prior_source=("list experiments in Russia: 0-10 pp, tail to 20 pp (Frye et al. 2017, "
+                         "2023)"),
+           symbol="psi_f"),
     _param("fear_opposed", 0.8, "fear at full repression", (0, 1),
            "Fear of regime opponents at repression index 1.", "assumption", symbol="f_opp"),
     _param("fear_neutral", 0.4, "fear at full repression", (0, 1),
