@@ -1,0 +1,324 @@
+"""``sensitivity``: which inputs move opinion most (Morris screening or Sobol indices).
+
+Every sample point is a policy counterfactual: sampled levers and exogenous inputs hold from
+the policy month, sampled parameters all along, and the same seed with the levers at the
+baseline gives the status quo. Runs go through the execution engine (process pool or Dask,
+resumable). See ``docs/sensitivity.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from .. import sensitivity as sa
+from ..exploration import DEFAULT_POLICY_MONTH, Counterfactual
+from ..observation import MEASURES
+from ..overrides import add_set_argument, apply_overrides
+from ..provenance import environment, git_state, library_versions, short_commit
+from ..scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
+
+NAME = "sensitivity"
+HELP = ("Global sensitivity analysis (Morris or Sobol, SALib) of the 2030 shares over chosen "
+        "levers and uncertainties, with a tornado chart of the levers.")
+ORDER = 20
+
+DEFAULT_OUT = "results/sensitivity"
+DEFAULT_FACTORS = "levers,exogenous,calibrated"
+#: Many runs: 5,000 citizens keep a Morris screen of every lever to minutes on a laptop.
+DEFAULT_CITIZENS = 5_000
+DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
+OUTPUT_FILES = ("indices.csv", "samples.csv", "tornado.csv", "tornado.png", "sobol.png",
+                "morris.png")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options."""
+    parser.add_argument("--method", choices=sa.METHODS, default="morris",
+                        help="morris: cheap screening (mu*, sigma); sobol: variance shares "
+                             "(S1, ST), many more runs (default: morris)")
+    parser.add_argument("--factors", default=DEFAULT_FACTORS, metavar="NAME,...",
+                        help="inputs to vary: registry names and the group words levers, "
+                             "exogenous, calibrated (the 12 calibrated parameters) "
+                             f"(default: {DEFAULT_FACTORS})")
+    parser.add_argument("--range", dest="ranges", action="append", default=[],
+                        metavar="NAME=LOW:HIGH",
+                        help="narrow a factor's range within its registry bounds (default "
+                             "range: registry bounds; calibration prior for calibrated "
+                             "parameters); repeatable")
+    parser.add_argument("--samples", type=int, metavar="N",
+                        help="Morris trajectories (default 10; runs = N x (factors + 1)) or "
+                             "Sobol base size, a power of two (default 64; runs = N x "
+                             "(factors + 2)); plus the paired status quo runs")
+    parser.add_argument("--levels", type=int, default=4, metavar="P",
+                        help="Morris grid levels, an even number (default 4)")
+    parser.add_argument("--replicates", type=int, default=1, metavar="R",
+                        help="seeds per point (seed..seed+R-1), outcomes averaged (default 1)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="the one seed: sample, bootstrap and model runs (default 0)")
+    parser.add_argument("--citizens", type=int, default=DEFAULT_CITIZENS, metavar="N",
+                        help=f"simulated citizens per run (default {DEFAULT_CITIZENS:,})")
+    parser.add_argument("--horizon", default=DEFAULT_END, metavar="YYYY-MM",
+                        help=f"month the outcomes are read at (default {DEFAULT_END})")
+    parser.add_argument("--policy-month", default=DEFAULT_POLICY_MONTH, metavar="YYYY-MM",
+                        help="sampled levers and exogenous inputs hold from this month "
+                             f"(default {DEFAULT_POLICY_MONTH})")
+    parser.add_argument("--measure", choices=MEASURES, default="survey",
+                        help="survey (the virtual online panel) or population (default "
+                             "survey)")
+    parser.add_argument("--conf-level", type=float, default=0.95, metavar="C",
+                        help="confidence level of the bootstrap intervals (default 0.95)")
+    parser.add_argument("--resamples", type=int, default=1000, metavar="B",
+                        help="bootstrap resamples (default 1000)")
+    parser.add_argument("--no-tornado", dest="tornado", action="store_false",
+                        help="skip the one-at-a-time lever runs of the tornado chart")
+    add_set_argument(parser)
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                        help=f"output folder (default {DEFAULT_OUT}/); finished runs found "
+                             "there are reused")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: every core); 1 runs serially")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask distributed cluster, e.g. tcp://host:8786")
+    parser.add_argument("--no-plots", dest="plots", action="store_false",
+                        help="skip the figures")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar with ETA (default: when the terminal shows it)")
+
+
+# --- validation ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Plan:
+    """A validated analysis, ready to run."""
+
+    method: str
+    factors: tuple[sa.Factor, ...]
+    samples: int
+    levels: int
+    seeds: tuple[int, ...]
+    design: sa.ModelDesign
+    conf_level: float
+    resamples: int
+    tornado: bool
+    out: Path
+
+    @property
+    def counterfactual(self) -> Counterfactual:
+        """How points become runs."""
+        return self.design.counterfactual
+
+
+def _whole(option: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise ScenarioError(option, "value", value, f"a whole number from {low:,} to {high:,}")
+    return value
+
+
+def plan_sensitivity(args: argparse.Namespace) -> Plan:
+    """Validate every input and return the plan.
+
+    Raises:
+        ScenarioError: for any bad value, before anything is written.
+    """
+    factors = sa.select_factors(args.factors, args.ranges)
+    sa.check_fixed(factors, args.overrides)
+    base = apply_overrides(baseline(), args.overrides)
+    design = Counterfactual.build(horizon=args.horizon, policy_month=args.policy_month,
+                                  measure=args.measure, base=base, source="--horizon")
+    samples = args.samples or DEFAULT_SAMPLES[args.method]
+    _whole("--samples", samples, 2, 1_000_000)
+    if args.method == "sobol" and samples & (samples - 1):
+        raise ScenarioError("--samples", "value", samples,
+                            "a power of two for Sobol sampling (e.g. 32, 64, 128)")
+    if args.levels < 2 or args.levels % 2:
+        raise ScenarioError("--levels", "value", args.levels, "an even whole number, 2 or more")
+    _whole("--replicates", args.replicates, 1, 1000)
+    _whole("--seed", args.seed, 0, 2**32 - 1)
+    _whole("--citizens", args.citizens, 1, MAX_CITIZENS)
+    _whole("--resamples", args.resamples, 10, 100_000)
+    if args.workers is not None:
+        _whole("--workers", args.workers, 1, 1024)
+    if not 0.5 <= args.conf_level < 1:
+        raise ScenarioError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
+    seeds = tuple(range(args.seed, args.seed + args.replicates))
+    return Plan(args.method, factors, samples, args.levels, seeds,
+                sa.ModelDesign(design, args.citizens), args.conf_level, args.resamples,
+                args.tornado and any(f.is_lever for f in factors), out)
+
+
+def _connect(address: str):
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ScenarioError("--scheduler", "address", address,
+                            f"no Dask scheduler answers there ({error})") from None
+
+
+# --- the command -----------------------------------------------------------------------------
+def main(args: argparse.Namespace) -> int:
+    """Run the analysis; return 0, or 1 if any run failed (finished runs are kept)."""
+    started, created = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
+    plan = plan_sensitivity(args)
+    X = sa.sample(plan.factors, plan.method, plan.samples, args.seed, plan.levels)
+    rows = sa.points(plan.factors, X)
+    swings = sa.tornado_points(plan.factors) if plan.tornado else []
+    swing_rows = [point for _, _, point in swings]
+    n_runs = sa.count_runs(plan.design, rows + swing_rows, plan.seeds)
+    client = _connect(args.scheduler) if args.scheduler else None
+    workers = args.workers or os.cpu_count() or 1
+    executor = (f"Dask scheduler {args.scheduler}" if client else
+                "serial" if workers == 1 else f"process pool, {workers} workers")
+    print(f"{plan.method}: {len(plan.factors)} factors, {len(rows)} sample points"
+          + (f" + {len(swing_rows)} tornado points" if swings else "")
+          + f" x {len(plan.seeds)} seed(s) = {n_runs} model runs (status quo runs included) "
+          f"of {plan.design.n_citizens:,} citizens ({executor}) into {plan.out}/",
+          file=sys.stderr)
+    execution = {"workers": args.workers, "scheduler": client, "progress": args.progress}
+    try:
+        plan.out.mkdir(parents=True, exist_ok=True)
+        try:
+            Y, report = sa.evaluate_points(plan.design, rows + swing_rows, plan.seeds, plan.out,
+                                           description=f"{plan.method} runs", **execution)
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: finished runs are kept in {plan.out}/runs; run the same "
+                  "command again to resume", file=sys.stderr)
+            return 130
+    finally:
+        if client is not None:
+            client.close()
+    if Y is None:
+        for name in OUTPUT_FILES:
+            (plan.out / name).unlink(missing_ok=True)
+        _write_manifest(plan, args, report, executor, created, started, n_runs, ())
+        print(report.failure_summary(), file=sys.stderr)
+        print("Finished runs are kept; run the same command again to retry the failed ones.",
+              file=sys.stderr)
+        return 1
+    written = _write_outputs(plan, args, X, rows, Y, swings, n_runs)
+    _write_manifest(plan, args, report, executor, created, started, n_runs, written)
+    print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/: {n_runs} model runs "
+          f"({report.completed} now, {report.reused} reused) in "
+          f"{time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: int) -> list:
+    from ..atomic import atomic_path
+
+    n_points = len(rows)
+    indices = sa.analyze(plan.factors, plan.method, X, Y.iloc[:n_points].reset_index(drop=True),
+                         args.seed, plan.conf_level, plan.resamples, plan.levels)
+    samples = pd.concat([pd.DataFrame(rows), Y.iloc[:n_points].reset_index(drop=True)], axis=1)
+    samples.insert(0, "point", range(n_points))
+    tables = {"indices.csv": indices, "samples.csv": samples}
+    tornado = None
+    if swings:
+        changes = [name for name in plan.design.outcome_names if name.endswith("_change")]
+        tornado = sa.tornado_table(swings, Y.iloc[n_points:].reset_index(drop=True), changes)
+        tables["tornado.csv"] = tornado
+    for name in OUTPUT_FILES:
+        if name not in tables and not name.endswith(".png"):
+            (plan.out / name).unlink(missing_ok=True)
+    for name, table in tables.items():
+        with atomic_path(plan.out / name) as temporary:
+            table.to_csv(temporary, index=False)
+    written = list(tables)
+    _print_ranking(indices, plan.method)
+    for name in ("tornado.png", "sobol.png", "morris.png"):
+        (plan.out / name).unlink(missing_ok=True)
+    if not args.plots:
+        return written
+    from .. import sensitivity_plots as figures
+
+    horizon, measure = plan.counterfactual.horizon, plan.counterfactual.measure
+    credit = (f"Model: belarus-opinion-abm {short_commit()}; {n_runs} runs of "
+              f"{plan.design.n_citizens:,} citizens, {len(plan.seeds)} seed(s) per point.")
+    if tornado is not None:
+        figures.plot_tornado(tornado, plan.out / "tornado.png", horizon, measure, credit)
+        written.append("tornado.png")
+    if plan.method == "sobol":
+        figures.plot_sobol(indices, plan.out / "sobol.png", horizon, measure, credit)
+        written.append("sobol.png")
+    else:
+        figures.plot_morris(indices, plan.out / "morris.png", horizon, measure, credit)
+        written.append("morris.png")
+    return written
+
+
+def _print_ranking(indices: pd.DataFrame, method: str, top: int = 5) -> None:
+    measure = "mu_star" if method == "morris" else "ST"
+    print(f"Top factors by {measure} (percentage points per full range)" if method == "morris"
+          else f"Top factors by {measure} (share of variance)")
+    for outcome, part in indices.groupby("outcome", sort=False):
+        best = part.sort_values(measure, ascending=False).head(top)
+        scale = 100 if method == "morris" else 1
+        cells = ", ".join(f"{row.factor} {scale * getattr(row, measure):.2f}"
+                          for row in best.itertuples())
+        print(f"  {outcome}: {cells}")
+
+
+def _reproduce(plan: Plan, args) -> str:
+    argv = ["python", "run.py", NAME, "--method", plan.method,
+            "--factors", ",".join(f.name for f in plan.factors), "--samples", str(plan.samples),
+            "--replicates", str(len(plan.seeds)), "--seed", str(args.seed),
+            "--citizens", str(plan.design.n_citizens), "--horizon", plan.counterfactual.horizon,
+            "--policy-month", plan.counterfactual.policy_month,
+            "--measure", plan.counterfactual.measure, "--conf-level", str(plan.conf_level),
+            "--resamples", str(plan.resamples)]
+    if plan.method == "morris":
+        argv += ["--levels", str(plan.levels)]
+    for item in args.ranges:
+        argv += ["--range", item]
+    for item in args.overrides:
+        argv += ["--set", item]
+    if not args.tornado:
+        argv.append("--no-tornado")
+    return shlex.join([*argv, "--out", str(plan.out)])
+
+
+def _write_manifest(plan: Plan, args, report, executor: str, created: str, started: float,
+                    n_runs: int, written) -> None:
+    from ..atomic import write_json
+    from ..execution import code_version
+
+    write_json(plan.out / "manifest.json", {
+        "status": "complete" if report.ok else "failed",
+        "created": created,
+        "reproduce": {"command": _reproduce(plan, args), "checkout": git_state()["commit"],
+                      "note": "--workers and --scheduler do not change any result"},
+        "method": plan.method,
+        "factors": [{"name": f.name, "group": f.group, "low": f.low, "high": f.high,
+                     "unit": f.unit, "whole_number": f.integer} for f in plan.factors],
+        "samples": plan.samples,
+        "seeds": list(plan.seeds),
+        "n_citizens": plan.design.n_citizens,
+        "horizon": plan.counterfactual.horizon,
+        "policy_month": plan.counterfactual.policy_month,
+        "measure": plan.counterfactual.measure,
+        "overrides": list(args.overrides),
+        "outcomes": list(plan.design.outcome_names),
+        "code": {**git_state(), "model_code_version": code_version()},
+        "libraries": {**library_versions(), "SALib": metadata.version("SALib")},
+        "environment": environment(),
+        "execution": {
+            "executor": executor, "model_runs": n_runs, "ran_now": report.completed,
+            "reused": report.reused, "wall_seconds": round(time.perf_counter() - started, 2),
+            "failed": [{**f.task.describe(), "error": f"{f.error_type}: {f.message}"}
+                       for f in report.failures],
+        },
+        "outputs": list(written),
+    })

@@ -1,0 +1,406 @@
+"""Global sensitivity analysis: factors, SALib sampling, evaluation on the executor, indices.
+
+The pipeline is sample -> evaluate -> analyse, the same for the model and for an analytic
+test function:
+
+1. :func:`select_factors` picks levers, exogenous inputs and parameters by name, each with
+   its range (registry bounds; the calibration prior for calibrated parameters; narrowed by
+   ``NAME=LOW:HIGH``).
+2. :func:`sample` draws SALib's Morris trajectories or Sobol (Saltelli) points.
+3. :func:`evaluate_points` turns every point into tasks through a *design* and runs them with
+   :func:`model.execution.run_tasks` (serial, process pool or Dask; resumable). A
+   :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo;
+   an :class:`AnalyticDesign` evaluates a test function with known indices instead.
+4. :func:`analyze` computes Morris mu* / sigma or Sobol S1 / ST with bootstrap confidence
+   intervals, per outcome.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from . import registry
+from .analytic import INPUTS, PREFIX, analytic_task
+from .execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
+from .exploration import Counterfactual, check_input, split_inputs
+from .registry import Group
+from .scenario import _MISSING, ScenarioError, baseline
+
+METHODS = ("morris", "sobol")
+#: Words that stand for a whole group in ``--factors``.
+GROUP_WORDS = {
+    "levers": lambda q: q.group is Group.LEVER,
+    "exogenous": lambda q: q.group is Group.EXOGENOUS,
+    "calibrated": lambda q: q.group is Group.PARAMETER and q.calibrated,
+}
+
+
+# --- factors ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Factor:
+    """One input varied by the analysis, over [low, high].
+
+    Attributes:
+        name: the registry name (or an analytic function's input).
+        low, high: the range explored.
+        group: ``lever``, ``exogenous``, ``parameter`` or ``analytic``.
+        integer: whether sampled values are rounded (whole-number registry entries).
+        unit: the registry unit, for tables and figures.
+    """
+
+    name: str
+    low: float
+    high: float
+    group: str = "analytic"
+    integer: bool = False
+    unit: str = ""
+
+    @property
+    def is_lever(self) -> bool:
+        """True for a Western policy lever."""
+        return self.group == Group.LEVER
+
+
+def default_range(quantity: registry.Quantity) -> tuple[float, float]:
+    """Return the plausible range: the calibration prior if set, else the registry bounds."""
+    return tuple(map(float, quantity.prior or quantity.bounds))
+
+
+def registry_factor(name: str, low: float | None = None, high: float | None = None) -> Factor:
+    """Return the factor for a registry entry, over its default range unless narrowed."""
+    quantity = registry.get(name)
+    default_low, default_high = default_range(quantity)
+    return Factor(name, default_low if low is None else float(low),
+                  default_high if high is None else float(high), str(quantity.group),
+                  quantity.dtype == "int", quantity.unit)
+
+
+def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
+                   option: str = "--factors") -> tuple[Factor, ...]:
+    """Return the factors named in ``spec`` (names or group words), with narrowed ranges.
+
+    Args:
+        spec: comma-separated names and group words (``levers``, ``exogenous``,
+            ``calibrated``), or a sequence of them.
+        ranges: ``NAME=LOW:HIGH`` items narrowing a chosen factor within registry bounds.
+        option: the option name used in error messages.
+
+    Raises:
+        ScenarioError: for an unknown name, a factor given twice, or a bad range.
+    """
+    words = [w.strip() for w in (spec.split(",") if isinstance(spec, str) else spec)]
+    names: list[str] = []
+    known = {q.name for q in registry.ALL}
+    for word in filter(None, words):
+        if word in GROUP_WORDS:
+            names += [q.name for q in registry.ALL if GROUP_WORDS[word](q)]
+        elif word in known:
+            names.append(word)
+        else:
+            hint = registry.unknown_name_message(word, [*known, *GROUP_WORDS])
+            raise ScenarioError(option, "value", word,
+                                f"{hint}; give registry names (python run.py levers) or "
+                                f"{', '.join(GROUP_WORDS)}, separated by commas")
+    names = list(dict.fromkeys(names))  # a name in a group word and given again counts once
+    if not names:
+        raise ScenarioError(option, "value", spec if isinstance(spec, str) else ",".join(spec),
+                            "at least one lever, exogenous input or parameter")
+    narrowed = parse_ranges(ranges, names)
+    return tuple(registry_factor(name, *narrowed.get(name, (None, None))) for name in names)
+
+
+def parse_ranges(items: Sequence[str], chosen: Sequence[str],
+                 option: str = "--range") -> dict[str, tuple[float, float]]:
+    """Parse ``NAME=LOW:HIGH`` items; each must name a chosen factor and lie within bounds.
+
+    Raises:
+        ScenarioError: naming the item and what is allowed.
+    """
+    form = "write NAME=LOW:HIGH, e.g. visa_fee_eur=0:90"
+    ranges = {}
+    for item in items:
+        name, _, text = (part.strip() for part in item.partition("="))
+        low_text, colon, high_text = text.partition(":")
+        if not name or not colon:
+            raise ScenarioError(option, "value", item, form)
+        if name not in chosen:
+            hint = registry.unknown_name_message(name, chosen)
+            raise ScenarioError(option, name, text, f"{hint} among the chosen factors "
+                                f"({', '.join(chosen)})")
+        try:
+            low, high = float(low_text), float(high_text)
+        except ValueError:
+            raise ScenarioError(option, name, text, f"numbers; {form}") from None
+        quantity = registry.get(name)
+        bounds = quantity.bounds
+        if not bounds[0] <= low < high <= bounds[1]:
+            raise ScenarioError(option, name, text,
+                                f"LOW < HIGH within the registry bounds [{bounds[0]:g}, "
+                                f"{bounds[1]:g}] ({quantity.unit})")
+        ranges[name] = (low, high)
+    return ranges
+
+
+def analytic_factors(function: str) -> tuple[Factor, ...]:
+    """Return the inputs of an analytic test function as factors."""
+    return tuple(Factor(name, low, high) for name, (low, high) in INPUTS[function].items())
+
+
+def salib_problem(factors: Sequence[Factor]) -> dict:
+    """Return SALib's problem dictionary."""
+    return {"num_vars": len(factors), "names": [f.name for f in factors],
+            "bounds": [[f.low, f.high] for f in factors]}
+
+
+# --- sampling ------------------------------------------------------------------------------
+def stream(seed: int, name: str) -> np.random.Generator:
+    """Return the named random stream of ``seed`` (sampling and bootstrap draw separately)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(
+        name.encode()),)))
+
+
+def sample(factors: Sequence[Factor], method: str, n: int, seed: int,
+           levels: int = 4) -> np.ndarray:
+    """Return the SALib sample, one row per point (before rounding whole-number factors).
+
+    Args:
+        factors: what to vary.
+        method: ``morris`` (``n`` trajectories of ``len(factors) + 1`` points on a grid of
+            ``levels``) or ``sobol`` (Saltelli's scheme without second-order terms:
+            ``n * (len(factors) + 2)`` points; ``n`` a power of two).
+        n: trajectories or base sample size.
+        seed: the seed; the sample is drawn from its own stream.
+        levels: Morris grid levels.
+    """
+    problem = salib_problem(factors)
+    rng = stream(seed, "sensitivity-sample")
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, n, num_levels=levels, seed=rng)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, n, calc_second_order=False, seed=rng)
+    raise ValueError(f"unknown method {method!r}; one of {METHODS}")
+
+
+def sample_size(method: str, n: int, n_factors: int) -> int:
+    """Return how many points ``sample`` draws."""
+    return n * (n_factors + 1) if method == "morris" else n * (n_factors + 2)
+
+
+def points(factors: Sequence[Factor], X: np.ndarray) -> list[dict[str, float]]:
+    """Return the sample as input dictionaries, whole-number factors rounded."""
+    rows = []
+    for x in X:
+        rows.append({f.name: float(round(v)) if f.integer else float(v)
+                     for f, v in zip(factors, x, strict=True)})
+    return rows
+
+
+# --- evaluation ------------------------------------------------------------------------------
+class Design(Protocol):
+    """How a point becomes tasks, and their results outcomes (the model or a test function)."""
+
+    outcome_names: tuple[str, ...]
+    worker: Worker
+
+    def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task, ...]:
+        """Return the tasks one point needs with one seed."""
+
+    def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
+        """Return the scalar outcomes from the tasks' results, in task order."""
+
+
+@dataclass(frozen=True)
+class ModelDesign:
+    """The model: each point is a policy counterfactual paired with its status quo."""
+
+    counterfactual: Counterfactual
+    n_citizens: int
+    worker: Worker = simulate_task
+
+    @property
+    def outcome_names(self) -> tuple[str, ...]:
+        """Shares at the horizon and their change from the status quo."""
+        return self.counterfactual.outcome_names
+
+    def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task, Task]:
+        """Return the (policy, status quo) tasks."""
+        return self.counterfactual.tasks(split_inputs(point, "sample"), seed, self.n_citizens)
+
+    def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
+        """Return the counterfactual's outcomes."""
+        return self.counterfactual.outcomes(*arrays)
+
+
+@dataclass(frozen=True)
+class AnalyticDesign:
+    """An analytic test function with known indices, run through the same executor."""
+
+    function: str
+    worker: Worker = analytic_task
+    outcome_names: tuple[str, ...] = ("y",)
+
+    def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task]:
+        """Return one task whose parameters carry the point."""
+        scenario = baseline().with_changes(name=PREFIX + self.function)
+        return (Task(scenario, seed, dict(point), 1),)
+
+    def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
+        """Return the function's value."""
+        return {"y": float(arrays[0][0])}
+
+
+def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int],
+                    out: str | Path, **execution) -> tuple[pd.DataFrame | None, RunReport]:
+    """Run every point with every seed on the executor; return outcomes averaged over seeds.
+
+    Args:
+        design: the model or an analytic function.
+        rows: the points.
+        seeds: each point runs once per seed; outcomes are averaged over them.
+        out: results go to ``out/runs`` (finished runs there are reused).
+        **execution: ``workers``, ``scheduler``, ``progress``, ``description`` for
+            :func:`model.execution.run_tasks`.
+
+    Returns:
+        (outcomes, one row per point, or None if any run failed; the run report).
+    """
+    plan = [[design.tasks(row, seed) for seed in seeds] for row in rows]
+    report = run_tasks((task for per_point in plan for tasks in per_point for task in tasks),
+                       out, worker=design.worker, **execution)
+    if not report.ok:
+        return None, report
+    cache: dict[str, np.ndarray] = {}
+
+    def result(task: Task) -> np.ndarray:
+        # Points often share their status quo run (a Morris step along a lever keeps the
+        # uncertainties): read each file once.
+        if task.id not in cache:
+            cache[task.id] = load_result(out, task)
+        return cache[task.id]
+
+    table = []
+    for per_point in plan:
+        values = [design.outcomes([result(t) for t in tasks]) for tasks in per_point]
+        table.append({name: float(np.mean([v[name] for v in values]))
+                      for name in design.outcome_names})
+        if len(cache) > 4096:
+            cache.clear()
+    return pd.DataFrame(table, columns=list(design.outcome_names)), report
+
+
+def count_runs(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int]) -> int:
+    """Return how many distinct model runs the points need (shared status quo runs once)."""
+    return len({task.id for row in rows for seed in seeds for task in design.tasks(row, seed)})
+
+
+# --- analysis --------------------------------------------------------------------------------
+def analyze(factors: Sequence[Factor], method: str, X: np.ndarray, Y: pd.DataFrame, seed: int,
+            conf_level: float = 0.95, resamples: int = 1000, levels: int = 4) -> pd.DataFrame:
+    """Return the indices with confidence intervals, one row per (outcome, factor).
+
+    Morris: ``mu`` (signed mean elementary effect), ``mu_star`` (mean absolute effect, the
+    ranking measure), ``sigma`` (spread: non-linearity or interactions), with ``mu_star``'s
+    bootstrap interval. Elementary effects are per full range of the factor, in the
+    outcome's unit. Sobol: ``S1`` (first-order) and ``ST`` (total) with their intervals.
+    """
+    problem = salib_problem(factors)
+    frames = []
+    for outcome in Y.columns:
+        y = Y[outcome].to_numpy(dtype=float)
+        rng = stream(seed, f"sensitivity-bootstrap-{outcome}")
+        if method == "morris":
+            from SALib.analyze import morris
+
+            result = morris.analyze(problem, X, y, num_resamples=resamples,
+                                    conf_level=conf_level, num_levels=levels, seed=rng)
+            half = np.asarray(result["mu_star_conf"], dtype=float)
+            frame = pd.DataFrame({
+                "mu": result["mu"], "mu_star": result["mu_star"], "sigma": result["sigma"],
+                "mu_star_conf": half,
+                "mu_star_low": np.asarray(result["mu_star"]) - half,
+                "mu_star_high": np.asarray(result["mu_star"]) + half})
+            frame["rank"] = frame["mu_star"].rank(ascending=False, method="min").astype(int)
+        else:
+            from SALib.analyze import sobol
+
+            result = sobol.analyze(problem, y, calc_second_order=False,
+                                   num_resamples=resamples, conf_level=conf_level, seed=rng)
+            frame = pd.DataFrame({index: result[index] for index in ("S1", "S1_conf",
+                                                                     "ST", "ST_conf")})
+            for index in ("S1", "ST"):
+                frame[f"{index}_low"] = frame[index] - frame[f"{index}_conf"]
+                frame[f"{index}_high"] = frame[index] + frame[f"{index}_conf"]
+            frame["rank"] = frame["ST"].rank(ascending=False, method="min").astype(int)
+        frame.insert(0, "factor", [f.name for f in factors])
+        frame.insert(0, "outcome", outcome)
+        frame.insert(2, "group", [f.group for f in factors])
+        frame.insert(3, "low", [f.low for f in factors])
+        frame.insert(4, "high", [f.high for f in factors])
+        frame["outcome_sd"] = float(np.std(y))
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    table.insert(0, "method", method)
+    table["conf_level"] = conf_level
+    return table
+
+
+# --- one-at-a-time swings (the tornado) ------------------------------------------------------
+def tornado_points(factors: Sequence[Factor]) -> list[tuple[Factor, str, dict[str, float]]]:
+    """Return (lever, "low"/"high", point) for each lever at each end of its range."""
+    swings = []
+    for factor in (f for f in factors if f.is_lever):
+        for end, value in (("low", factor.low), ("high", factor.high)):
+            swings.append((factor, end, {factor.name: float(round(value)) if factor.integer
+                                         else float(value)}))
+    return swings
+
+
+def tornado_table(swings: Sequence[tuple[Factor, str, dict]], outcomes: pd.DataFrame,
+                  changes: Sequence[str]) -> pd.DataFrame:
+    """Return one row per (lever, outcome): the change from the status quo at each end."""
+    rows = []
+    for (factor, end, point), (_, values) in zip(swings, outcomes.iterrows(), strict=True):
+        for outcome in changes:
+            rows.append({"factor": factor.name, "unit": factor.unit, "end": end,
+                         "value": point[factor.name], "outcome": outcome,
+                         "change": float(values[outcome])})
+    long = pd.DataFrame(rows)
+    wide = long.pivot_table(index=["outcome", "factor", "unit"], columns="end",
+                            values=["value", "change"], sort=False)
+    wide.columns = [f"{kind}_at_{end}" for kind, end in wide.columns]
+    wide = wide.reset_index()[["outcome", "factor", "unit", "value_at_low", "value_at_high",
+                               "change_at_low", "change_at_high"]]
+    wide["swing"] = (wide["change_at_high"] - wide["change_at_low"]).abs()
+    return wide.sort_values(["outcome", "swing"], ascending=[True, False], ignore_index=True)
+
+
+def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
+    """Refuse a ``--set`` on a sampled factor: the sample would silently win from the policy month.
+
+    Raises:
+        ScenarioError: naming the clash.
+    """
+    sampled = {f.name for f in factors}
+    for text in overrides:
+        key = text.partition("=")[0].partition("@")[0].strip().rpartition(".")[2]
+        if key in sampled:
+            raise ScenarioError("--set", text.strip(), _MISSING,
+                                f"{key!r} is a sampled factor; drop it from --factors or from "
+                                "--set")
+
+
+__all__ = ["METHODS", "AnalyticDesign", "Factor", "ModelDesign", "analytic_factors", "analyze",
+           "check_fixed", "check_input", "count_runs", "default_range", "evaluate_points",
+           "points", "registry_factor", "sample", "sample_size", "select_factors",
+           "tornado_points", "tornado_table"]
