@@ -1,0 +1,54 @@
+"""The plain function ``evaluate``: names as in the registry, outcomes, common random numbers."""
+
+import numpy as np
+import pytest
+
+from model.exploration import evaluate
+from model.scenario import ScenarioError
+
+SMALL = {"n_citizens": 300, "horizon": "2021-12", "policy_month": "2021-03"}
+
+
+def test_outcomes_and_series():
+    out = evaluate(seed=2, visa_fee_eur=0, open_crossings_poland=5, peer_rate=0.1, **SMALL)
+    for name in ("russia_2021", "both_2021", "eu_2021", "neither_2021"):
+        assert 0 <= out[name] <= 1
+        assert out[f"{name}_change"] == pytest.approx(
+            out[name] - (out[name.split("_")[0]] - out[name.split("_")[0] + "_change"])[-1])
+    assert sum(out[f"{c}_2021"] for c in ("russia", "both", "eu", "neither")) == \
+        pytest.approx(1)
+    assert out["russia"].shape == (len(out["months"]),) == (16,)
+    assert out["months"][0] == "2020-09" and out["months"][-1] == "2021-12"
+    assert out["russia"][-1] == out["russia_2021"]
+
+
+def test_same_seed_same_numbers_and_no_lever_no_change():
+    first = evaluate(seed=4, propaganda_state=2.0, **SMALL)
+    again = evaluate(seed=4, propaganda_state=2.0, **SMALL)
+    np.testing.assert_array_equal(first["russia"], again["russia"])
+    # No lever set: the policy is the status quo, so every change is exactly zero.
+    assert all(first[f"{c}_2021_change"] == 0 for c in ("russia", "both", "eu", "neither"))
+    # Before the policy month a lever changes nothing (common random numbers).
+    policy = evaluate(seed=4, propaganda_state=2.0, open_crossings_poland=5, **SMALL)
+    before = first["months"].index("2021-03")
+    np.testing.assert_array_equal(policy["russia"][:before], first["russia"][:before])
+    assert policy["russia_2021"] != first["russia_2021"]
+
+
+def test_numpy_scalars_are_accepted():
+    out = evaluate(seed=1, visa_fee_eur=np.float64(20.0), exchange_participants=np.int64(500),
+                   **SMALL)
+    assert np.isfinite(out["eu_2021_change"])
+
+
+@pytest.mark.parametrize("inputs, message", [
+    ({"visa_fe_eur": 3}, "did you mean 'visa_fee_eur'"),
+    ({"visa_fee_eur": 500}, "must lie in [0, 200]"),
+    ({"exchange_participants": 10.5}, "whole number"),
+    ({"horizon": "2021-13"}, "YYYY-MM"),
+    ({"measure": "poll"}, "survey"),
+    ({"n_citizens": 0}, "n_citizens"),
+])
+def test_bad_inputs_are_rejected_with_what_is_allowed(inputs, message):
+    with pytest.raises(ScenarioError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        evaluate(**{**SMALL, **inputs})
