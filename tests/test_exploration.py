@@ -52,3 +52,25 @@ def test_numpy_scalars_are_accepted():
 def test_bad_inputs_are_rejected_with_what_is_allowed(inputs, message):
     with pytest.raises(ScenarioError, match=message.replace("[", r"\[").replace("]", r"\]")):
         evaluate(**{**SMALL, **inputs})
+
+
+def test_ema_workbench_drives_the_model_as_in_the_readme():
+    """The README's example, smaller: EMA Workbench's numbers are evaluate()'s numbers."""
+    import importlib.util
+    from pathlib import Path
+
+    ema = pytest.importorskip("ema_workbench")
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "ema_workbench_example.py"
+    spec = importlib.util.spec_from_file_location("ema_workbench_example", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    example.belarus.constants = [ema.Constant("n_citizens", 300), ema.Constant("seed", 0)]
+    experiments, outcomes = ema.perform_experiments(
+        example.belarus, scenarios=2, policies=2, uncertainty_sampling_kwargs={"rng": 1},
+        lever_sampling_kwargs={"rng": 2})
+    assert outcomes["russia"].shape == (4, 124)
+    names = ["propaganda_state", "peer_rate", "visa_fee_eur", "open_crossings_poland"]
+    row = experiments.iloc[3]
+    direct = evaluate(seed=0, n_citizens=300, **{name: row[name] for name in names})
+    assert outcomes["eu_2030_change"][3] == direct["eu_2030_change"]
+    assert outcomes["russia_2030"][3] == direct["russia_2030"]
