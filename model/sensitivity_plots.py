@@ -100,9 +100,13 @@ def plot_sobol(indices: pd.DataFrame, path: str | Path, horizon: str, measure: s
 
 
 def plot_morris(indices: pd.DataFrame, path: str | Path, horizon: str, measure: str,
-                credit: str = "") -> Path:
-    """Morris mu* per factor (bars with confidence intervals), sigma as a marker."""
-    outcomes = _pick(indices["outcome"].unique(), change=False)
+                credit: str = "", change: bool = False) -> Path:
+    """Morris mu* per factor (bars with confidence intervals), sigma as a marker.
+
+    With ``change``, the outcomes are the changes from the status quo: what moves the effect
+    of the levers (an uncertainty ranks high there by modulating what the levers do).
+    """
+    outcomes = _pick(indices["outcome"].unique(), change=change)
     factors = (indices[indices["outcome"].isin(outcomes)].groupby("factor", sort=False)
                ["mu_star"].max().sort_values().index.tolist())
     fig, axes = plt.subplots(1, len(outcomes), sharey=True,
@@ -132,8 +136,13 @@ def plot_morris(indices: pd.DataFrame, path: str | Path, horizon: str, measure: 
               "when the input moves across its whole range, one input at a time from many "
               f"starting points; error bars: {100 * level:.0f}% bootstrap intervals. Levers "
               f"and exogenous inputs act from the policy month on. {credit}")
-    _finish(fig, axes, f"{QUESTION} Screening: which inputs move the answers in {horizon}\n"
-            f"{what}", footer)
+    if change:
+        footer += ("\nChanges are policy minus status quo on the same seed and uncertainties; "
+                   "an uncertainty's mu* here measures how much it alters the levers' effect.")
+        title = f"Screening: which inputs move the levers' effect on the answers in {horizon}"
+    else:
+        title = f"{QUESTION} Screening: which inputs move the answers in {horizon}"
+    _finish(fig, axes, f"{title}\n{what}", footer)
     return _save(fig, Path(path))
 
 

@@ -160,3 +160,19 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
     assert sensitivity(*argv, "--out", out) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_dask_cluster_gives_the_same_indices(tmp_path):
+    from distributed import LocalCluster
+
+    factors = sa.analytic_factors("linear")
+    X = sa.sample(factors, "morris", 4, 1)
+    serial, _ = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X), [0],
+                                   tmp_path / "serial", workers=1, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        dask, report = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X),
+                                          [0], tmp_path / "dask", progress=False,
+                                          scheduler=cluster.scheduler_address)
+    assert report.ok
+    pd.testing.assert_frame_equal(serial, dask)

@@ -38,7 +38,7 @@ DEFAULT_FACTORS = "levers,exogenous,calibrated"
 DEFAULT_CITIZENS = 5_000
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 OUTPUT_FILES = ("indices.csv", "samples.csv", "tornado.csv", "tornado.png", "sobol.png",
-                "morris.png")
+                "morris.png", "morris_change.png")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -238,7 +238,7 @@ def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: i
             table.to_csv(temporary, index=False)
     written = list(tables)
     _print_ranking(indices, plan.method)
-    for name in ("tornado.png", "sobol.png", "morris.png"):
+    for name in (n for n in OUTPUT_FILES if n.endswith(".png")):
         (plan.out / name).unlink(missing_ok=True)
     if not args.plots:
         return written
@@ -256,6 +256,10 @@ def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: i
     else:
         figures.plot_morris(indices, plan.out / "morris.png", horizon, measure, credit)
         written.append("morris.png")
+        if any(f.is_lever for f in plan.factors):
+            figures.plot_morris(indices, plan.out / "morris_change.png", horizon, measure,
+                                credit, change=True)
+            written.append("morris_change.png")
     return written
 
 
