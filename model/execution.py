@@ -310,7 +310,8 @@ def _run_dask(worker: Worker, tasks: Sequence[Task],
             running[future.key] = task
             return future
 
-        completed = as_completed([submit(t) for t, _ in zip(queue, range(window),
+        # range first: zip(queue, range) would take one task more from the queue and drop it.
+        completed = as_completed([submit(t) for _, t in zip(range(window), queue,
                                                             strict=False)])
         for future in completed:
             task = running.pop(future.key)
