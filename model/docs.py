@@ -150,7 +150,30 @@ def levers_markdown() -> str:
             f"`{quantity.name}`", str(kind), f"`{quantity.symbol}`" if quantity.symbol else "",
             _cell(quantity.unit), bounds_text(quantity), value_text(quantity, "<br>"),
             _cell(quantity.description), source]) + " |")
+    lines += _priors_section()
     return "\n".join(lines) + "\n"
+
+
+def _priors_section() -> list[str]:
+    """Return the table of calibration priors (the parameters fitted to the waves)."""
+    calibrated = [q for q in registry.PARAMETERS if q.calibrated]
+    lines = [
+        "",
+        "## Calibration priors",
+        "",
+        f"`python run.py calibrate` fits these {len(calibrated)} parameters to the Chatham "
+        "House waves, each with a uniform prior over the range below; every other parameter "
+        "stays at its default. The same ranges are the plausible ranges of the sensitivity "
+        "analysis. Method and results: [calibration.md](calibration.md).",
+        "",
+        "| Name | Symbol | Default | Prior (uniform) | Why this range |",
+        "|---|---|---|---|---|",
+    ]
+    for quantity in calibrated:
+        low, high = quantity.prior
+        lines.append(f"| `{quantity.name}` | `{quantity.symbol}` | {number(quantity.default)} "
+                     f"| {number(low)} to {number(high)} | {_cell(quantity.prior_source)} |")
+    return lines
 
 
 # --- writing and checking ----------------------------------------------------------------

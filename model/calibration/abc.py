@@ -1,0 +1,360 @@
+"""ABC-SMC with pyabc: priors from the registry, a seeded sampler, a resumable history.
+
+pyabc draws its proposals from numpy's global random generator and, in its own parallel
+samplers, reseeds it from the operating system in every worker, so two runs never give the
+same posterior. ``SeededMappingSampler`` closes that gap: every batch of work it hands out
+gets a seed from ``SeedSequence(seed, spawn_key=(generation, batch))``, and the evaluations
+themselves are pure functions of their parameters (``targets.evaluation_seed``). The same
+seed then gives the same posterior serially, in a process pool or on a Dask cluster.
+
+The run history lives in a SQLite database (pyabc's ``History``); a fit whose database
+already holds the same configuration picks up after its last finished generation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyabc
+from pyabc.sampler import MappingSampler
+
+from .. import registry
+from ..atomic import write_json
+from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
+
+_SAMPLER_STREAM = zlib.crc32(b"abc-sampler")
+
+
+def calibrated_names() -> tuple[str, ...]:
+    """Return the parameters with a calibration prior, in registry order."""
+    return tuple(q.name for q in registry.PARAMETERS if q.calibrated)
+
+
+def prior_distribution(names: Iterable[str]) -> pyabc.Distribution:
+    """Return independent uniform priors over the registry's prior ranges.
+
+    scipy's uniform is parameterised by (loc, scale) and covers [loc, loc + scale].
+    """
+    priors = {}
+    for name in names:
+        low, high = registry.get(name).prior
+        priors[name] = pyabc.RV("uniform", low, high - low)
+    return pyabc.Distribution(**priors)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """When a fit stops: whichever limit is reached first.
+
+    Attributes:
+        particles: population size of each generation.
+        max_simulations: total model evaluations.
+        max_minutes: wall-clock minutes (checked between generations).
+        max_generations: generations.
+        min_acceptance_rate: stop when a generation accepts fewer than this share.
+    """
+
+    particles: int = 400
+    max_simulations: int = 12_000
+    max_minutes: float = 25.0
+    max_generations: int = 15
+    min_acceptance_rate: float = 0.02
+
+
+class SeededMappingSampler(MappingSampler):
+    """pyabc's mapping sampler with reproducible per-batch seeds.
+
+    Each of the ``n`` mapped calls samples until it has one accepted particle, seeding
+    numpy's and Python's global generators (which pyabc's proposals use) from its own
+    seed first. Results come back in submission order, so the population does not depend
+    on which worker was fastest.
+    """
+
+    def __init__(self, map_: Callable = map, seed: int = 0):
+        super().__init__(map_=map_)
+        self.seed = int(seed)
+        self._calls: dict[int, int] = {}
+
+    def map_function(self, simulate_one, task_seed):
+        """Sample until one particle is accepted, from a fixed seed."""
+        simulate_one = self.unpickle(simulate_one)
+        np.random.seed(int(task_seed))
+        random.seed(int(task_seed))
+        evaluations = 0
+        sample = self._create_empty_sample()
+        while True:
+            particle = simulate_one()
+            evaluations += 1
+            sample.append(particle)
+            if particle.accepted:
+                return sample, evaluations
+
+    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
+                                all_accepted=False, ana_vars=None):
+        """Map ``n`` seeded tasks and merge their samples (in task order)."""
+        generation = int(t) + 1  # t is -1 for the calibration sample before generation 0
+        batch = self._calls.get(generation, 0)
+        self._calls[generation] = batch + 1
+        sequence = np.random.SeedSequence(self.seed,
+                                          spawn_key=(_SAMPLER_STREAM, generation, batch))
+        seeds = [int(s) for s in sequence.generate_state(n)]
+        task = partial(self.map_function, self.pickle(simulate_one))
+        results = list(self.map_(task, seeds))
+        self.nr_evaluations_ = sum(evaluations for _, evaluations in results)
+        sample = self._create_empty_sample()
+        for part, _ in results:
+            sample += part
+        return sample
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    """Everything that determines a fit (its identity for resuming).
+
+    Attributes:
+        free: the parameters fitted (each with a registry prior).
+        fixed: parameters held at given values.
+        fit_waves: keys of the target waves the distance scores.
+        report_waves: keys of every wave the simulator reports (fitted or held out).
+        n_citizens: simulated citizens per evaluation.
+        seed: the fit's seed.
+        budget: when to stop.
+    """
+
+    free: tuple[str, ...]
+    fixed: tuple[tuple[str, float], ...]
+    fit_waves: tuple[str, ...]
+    report_waves: tuple[str, ...]
+    n_citizens: int
+    seed: int
+    budget: Budget
+
+    def identity(self) -> str:
+        """Return a JSON text of the configuration (budget excluded: it may be raised)."""
+        data = asdict(self)
+        data.pop("budget")
+        return json.dumps(data, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A finished fit.
+
+    Attributes:
+        config: what was fitted.
+        particles: the last generation's parameters, one column per free parameter.
+        weights: their normalised importance weights.
+        statistics: the last generation's simulated statistics (one row per particle).
+        generations: per generation: epsilon, evaluations, particles, acceptance rate.
+        evaluations: total model evaluations.
+        seconds: wall-clock time of this call.
+        database: where the history lives.
+    """
+
+    config: FitConfig
+    particles: pd.DataFrame
+    weights: np.ndarray
+    statistics: pd.DataFrame
+    generations: pd.DataFrame
+    evaluations: int
+    seconds: float
+    database: Path
+
+    def posterior_table(self) -> pd.DataFrame:
+        """Return particles with a ``weight`` column (the format of ``model/data``)."""
+        table = self.particles.copy()
+        table["weight"] = self.weights
+        return table
+
+
+@contextmanager
+def _executor(workers: int, scheduler: object):
+    """Yield a map function: the built-in map, a spawn process pool, or a Dask client."""
+    if scheduler is not None:
+        from distributed import Client
+
+        own = not isinstance(scheduler, Client)
+        client = Client(scheduler) if own else scheduler
+        try:
+            yield lambda fn, items: client.gather(client.map(fn, list(items), pure=False))
+        finally:
+            if own:
+                client.close()
+    elif workers <= 1:
+        yield map
+    else:
+        import multiprocessing
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield lambda fn, items: pool.map(fn, items, chunksize=1)
+
+
+def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfig,
+        database: str | Path, *, workers: int = 1, scheduler: object = None) -> FitResult:
+    """Fit ``config.free`` to the waves in ``fit_keys`` by ABC-SMC and return the posterior.
+
+    Args:
+        targets: every wave the simulator reports (held-out ones are predicted, not fitted).
+        fit_keys: the keys of the waves the distance scores.
+        config: the fit's configuration.
+        database: the SQLite file of the run history; a history of the same configuration
+            found there is resumed.
+        workers: local processes (1: this process).
+        scheduler: a Dask scheduler address or ``distributed.Client`` (overrides workers).
+    """
+    started = time.perf_counter()
+    database = Path(database)
+    if is_finished(database, config):
+        return load_finished(database, config)
+    fitted = [t for t in targets if t.key in fit_keys]
+    simulator = WaveSimulator(tuple(targets), dict(config.fixed), config.n_citizens,
+                              config.seed)
+    distance = SurveyDistance(sampling_sds(fitted))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    budget = config.budget
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("Sampler").setLevel(logging.WARNING)
+    logging.getLogger("Epsilon").setLevel(logging.WARNING)
+    with _executor(workers, scheduler) as map_:
+        abc = pyabc.ABCSMC(simulator, prior_distribution(config.free), distance,
+                           population_size=budget.particles,
+                           sampler=SeededMappingSampler(map_, config.seed))
+        url = f"sqlite:///{database.resolve()}"
+        run_id = _resumable_run(database, config)
+        # pyabc's parent process draws from numpy's global generator too (KDE bandwidths,
+        # the first population's bookkeeping): seed it from the fit's seed.
+        np.random.seed(np.random.SeedSequence(config.seed).generate_state(1)[0])
+        if run_id is None:
+            abc.new(url, observed_stats(fitted), meta_info={"config": config.identity()})
+        else:
+            abc.load(url, run_id, observed_stats(fitted))
+        history = abc.history
+        if not _budget_spent(history, budget):
+            history = abc.run(max_nr_populations=budget.max_generations,
+                              max_total_nr_simulations=budget.max_simulations,
+                              max_walltime=timedelta(minutes=budget.max_minutes),
+                              min_acceptance_rate=budget.min_acceptance_rate)
+    result = read_result(history, config, database, time.perf_counter() - started)
+    write_json(_marker(database), {"config": config.identity(), "seconds": result.seconds,
+                                   "evaluations": result.evaluations})
+    return result
+
+
+def _marker(database: Path) -> Path:
+    return database.with_name(database.name + ".done.json")
+
+
+def is_finished(database: str | Path, config: FitConfig) -> bool:
+    """Return True when ``database`` holds a completed fit of ``config``."""
+    marker = _marker(Path(database))
+    return marker.is_file() and json.loads(marker.read_text())["config"] == config.identity()
+
+
+def load_finished(database: str | Path, config: FitConfig) -> FitResult:
+    """Return a completed fit from its database without running anything."""
+    database = Path(database)
+    marker = json.loads(_marker(database).read_text())
+    history = pyabc.History(f"sqlite:///{database.resolve()}")
+    history.id = _resumable_run(database, config)
+    return read_result(history, config, database, float(marker["seconds"]))
+
+
+def _budget_spent(history: pyabc.History, budget: Budget) -> bool:
+    """Return True when a resumed history already reached its generation or run budget."""
+    if history.max_t < 0:
+        return False
+    return (history.max_t + 1 >= budget.max_generations
+            or history.total_nr_simulations >= budget.max_simulations)
+
+
+def _resumable_run(database: Path, config: FitConfig) -> int | None:
+    """Return the id of a finished-or-interrupted run of the same configuration, if any."""
+    if not database.is_file():
+        return None
+    history = pyabc.History(f"sqlite:///{database.resolve()}")
+    runs = history.all_runs()
+    for run in reversed(runs):
+        history.id = run.id
+        if history.max_t >= 0 and _meta_config(history) == config.identity():
+            return run.id
+    return None
+
+
+def _meta_config(history: pyabc.History) -> str | None:
+    try:
+        info = history.get_abc().json_parameters
+        return json.loads(info).get("config") if info else None
+    except Exception:
+        return None
+
+
+def read_result(history: pyabc.History, config: FitConfig, database: Path,
+                seconds: float = 0.0) -> FitResult:
+    """Return the last generation of a pyabc history as a ``FitResult``."""
+    particles, weights = history.get_distribution(m=0, t=history.max_t)
+    particles = particles[list(config.free)].reset_index(drop=True)
+    stat_weights, stats = history.get_weighted_sum_stats(t=history.max_t)
+    statistics = pd.DataFrame(stats)
+    populations = history.get_all_populations()
+    populations = populations[populations.t >= 0].reset_index(drop=True)
+    generations = pd.DataFrame({
+        "generation": populations.t.astype(int),
+        "epsilon": populations.epsilon.astype(float),
+        "evaluations": populations.samples.astype(int),
+        "particles": populations.particles.astype(int),
+    })
+    generations["acceptance_rate"] = generations.particles / generations.evaluations
+    return FitResult(config=config, particles=particles,
+                     weights=np.asarray(weights, dtype=float) / np.sum(weights),
+                     statistics=statistics.assign(weight=np.asarray(stat_weights) /
+                                                  np.sum(stat_weights)),
+                     generations=generations, evaluations=int(history.total_nr_simulations),
+                     seconds=seconds, database=database)
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray,
+                       quantiles: Sequence[float]) -> np.ndarray:
+    """Return weighted quantiles (inverse of the weighted empirical CDF, midpoint rule)."""
+    order = np.argsort(values)
+    values, weights = np.asarray(values)[order], np.asarray(weights)[order]
+    cumulative = (np.cumsum(weights) - 0.5 * weights) / weights.sum()
+    return np.interp(quantiles, cumulative, values)
+
+
+def summarise(result: FitResult, names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return each fitted parameter's prior range, posterior mean and 90% interval.
+
+    ``sd_ratio`` is the posterior standard deviation over the prior's: near 1 the data
+    did not inform the parameter (it is not identified by these waves); well below 1 they
+    did.
+    """
+    rows = []
+    for name in names or result.particles.columns:
+        low, high = registry.get(name).prior
+        values = result.particles[name].to_numpy()
+        mean = float(np.average(values, weights=result.weights))
+        sd = float(np.sqrt(np.average((values - mean) ** 2, weights=result.weights)))
+        q05, q50, q95 = weighted_quantiles(values, result.weights, [0.05, 0.5, 0.95])
+        prior_sd = (high - low) / np.sqrt(12)
+        rows.append({"parameter": name, "default": registry.get(name).default,
+                     "prior_low": low, "prior_high": high, "mean": mean, "median": q50,
+                     "q05": q05, "q95": q95, "sd_ratio": sd / prior_sd})
+    return pd.DataFrame(rows)
+
+
+def observed_for(targets: Sequence[TargetWave]) -> Mapping[str, float]:
+    """Return the observed statistics of some waves (re-exported for reports)."""
+    return observed_stats(targets)

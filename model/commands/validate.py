@@ -1,0 +1,145 @@
+"""``validate``: held-out waves, a temporal split, naive forecasts and mechanism ablations.
+
+For each model variant (``calibration.validation.VARIANTS``) and each fold (one target wave
+held out), the variant is fitted by ABC-SMC to the other waves and predicts the held-out
+one; persistence and a linear trend predict it from the earlier waves. Writes
+``predictions.csv`` (every forecast, scored), ``scores.csv`` (per method: error in
+percentage points and interval coverage, over all folds and for the temporal split alone),
+``fold_parameters.csv`` (each fit's posterior summary), ``validation.png`` and a manifest.
+Finished fits are reused, so an interrupted validation resumes. See ``docs/calibration.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import write_json
+from ..calibration.abc import Budget, FitConfig, calibrated_names, fit, summarise
+from ..calibration.report import plot_validation
+from ..calibration.targets import target_waves
+from ..calibration.validation import (
+    INTERVAL,
+    VARIANTS,
+    folds,
+    model_predictions,
+    naive_predictions,
+    score,
+    summarise_scores,
+    temporal_split,
+    variant,
+)
+from ..provenance import environment, git_state, library_versions
+from ..scenario import _MISSING, ScenarioError
+from ._fitting import (
+    add_fit_arguments,
+    budget_from,
+    check_common,
+    connect,
+    say,
+    workers,
+    write_csv,
+)
+
+NAME = "validate"
+HELP = ("Leave-one-wave-out and temporal-split validation against naive forecasts, with "
+        "mechanism ablations.")
+ORDER = 35
+
+DEFAULT_OUT = "results/validation"
+#: Per fit; nine fits (three variants, three folds) take about half an hour on 2 cores.
+DEFAULT_BUDGET = Budget(particles=150, max_simulations=1_500, max_minutes=5.0,
+                        max_generations=10, min_acceptance_rate=0.03)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's options."""
+    add_fit_arguments(parser, DEFAULT_BUDGET, DEFAULT_OUT)
+    parser.add_argument("--variants", default=",".join(v.name for v in VARIANTS),
+                        metavar="NAME,...",
+                        help="model variants to fit: " + "; ".join(
+                            f"{v.name} ({v.description})" for v in VARIANTS))
+
+
+def plan(args: argparse.Namespace):
+    """Validate the command line; return the budget and the chosen variants."""
+    budget = budget_from(args)
+    check_common(args)
+    chosen = []
+    for name in (part.strip() for part in args.variants.split(",") if part.strip()):
+        try:
+            chosen.append(variant(name))
+        except KeyError:
+            raise ScenarioError("--variants", name, _MISSING,
+                                f"variants are {', '.join(v.name for v in VARIANTS)}") from None
+    if not chosen:
+        raise ScenarioError("--variants", "value", args.variants, "at least one variant")
+    return budget, chosen
+
+
+def main(args: argparse.Namespace) -> int:
+    """Fit every variant on every fold, score the forecasts, write the tables."""
+    budget, chosen = plan(args)
+    created, started = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
+    client = connect(args.scheduler)
+    out = Path(args.out)
+    targets = target_waves()
+    by_key = {t.key: t for t in targets}
+    all_keys = tuple(by_key)
+    predictions, fold_parameters, runs = [], [], 0
+    for fold in folds(targets):
+        held_out = by_key[fold.held_out]
+        naive = score(naive_predictions(held_out), held_out)
+        predictions.append(naive.assign(fold=fold.name, held_out=fold.held_out))
+        for chosen_variant in chosen:
+            free = tuple(n for n in calibrated_names() if n not in chosen_variant.fixed)
+            config = FitConfig(free=free, fixed=tuple(sorted(chosen_variant.fixed.items())),
+                               fit_waves=fold.fitted, report_waves=all_keys,
+                               n_citizens=args.citizens, seed=args.seed, budget=budget)
+            say(f"fitting {chosen_variant.name} without wave {fold.held_out} "
+                f"({len(free)} parameters)")
+            result = fit(targets, fold.fitted, config,
+                         out / "fits" / f"{chosen_variant.name}-{fold.name}.db",
+                         workers=workers(args), scheduler=client)
+            runs += result.evaluations
+            scored = score(model_predictions(result, held_out), held_out)
+            predictions.append(scored.assign(method=f"model:{chosen_variant.name}",
+                                             fold=fold.name, held_out=fold.held_out))
+            fold_parameters.append(summarise(result).assign(
+                variant=chosen_variant.name, fold=fold.name, evaluations=result.evaluations,
+                final_epsilon=float(result.generations.epsilon.iloc[-1])))
+    if client is not None:
+        client.close()
+    table = pd.concat(predictions, ignore_index=True)
+    table = table[["fold", "held_out", "method", "category", "observed", "predicted", "low",
+                   "high", "error_pp", "covered"]]
+    split = temporal_split(targets).name
+    scores = pd.concat([summarise_scores(table).assign(folds="all"),
+                        summarise_scores(table[table.fold == split]).assign(folds=split)],
+                       ignore_index=True)
+    written = [write_csv(out / "predictions.csv", table),
+               write_csv(out / "scores.csv", scores),
+               write_csv(out / "fold_parameters.csv", pd.concat(fold_parameters,
+                                                                 ignore_index=True))]
+    written.append(plot_validation(table, out / "validation.png"))
+    write_json(out / "manifest.json", {
+        "created": created,
+        "reproduce": shlex.join(["python", "run.py", NAME, "--seed", str(args.seed),
+                                 "--citizens", str(args.citizens), "--particles",
+                                 str(budget.particles), "--max-simulations",
+                                 str(budget.max_simulations), "--variants",
+                                 ",".join(v.name for v in chosen)]),
+        "interval": INTERVAL, "budget_per_fit": budget.__dict__,
+        "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
+                     for v in chosen},
+        "model_runs": runs, "wall_seconds": round(time.perf_counter() - started, 1),
+        "code": git_state(), "libraries": library_versions(), "environment": environment(),
+        "outputs": [str(p) for p in written]})
+    say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    say(f"{runs:,} model runs; outputs in {out}/")
+    return 0

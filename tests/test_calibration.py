@@ -1,0 +1,161 @@
+"""Calibration: targets, distance, the seeded ABC-SMC fit, resuming, parameter recovery."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.calibration import abc
+from model.calibration.abc import Budget, FitConfig, fit, is_finished, summarise
+from model.calibration.targets import (
+    SurveyDistance,
+    WaveSimulator,
+    expected_name,
+    observed_stats,
+    sampling_sds,
+    target_waves,
+    wave_statistics,
+)
+from model.calibration.validation import recovery_interval
+from model.observation import CATEGORIES
+
+TINY = Budget(particles=12, max_simulations=60, max_minutes=5, max_generations=2)
+
+
+def _config(free=("media_rate_state", "war_shock"), fixed=(), budget=TINY, seed=1,
+            citizens=400):
+    keys = tuple(t.key for t in target_waves())
+    return FitConfig(free=free, fixed=fixed, fit_waves=keys, report_waves=keys,
+                     n_citizens=citizens, seed=seed, budget=budget)
+
+
+# --- targets --------------------------------------------------------------------------------
+def test_targets_are_the_waves_after_the_initial_condition():
+    targets = target_waves()
+    assert [t.key for t in targets] == ["2022-01", "2022-11", "2025-08"]
+    assert targets[0].categories == ("both",)
+    assert targets[-1].categories == CATEGORIES
+    observed = observed_stats(targets)
+    assert observed["2022-01:both"] == pytest.approx(0.31)
+    assert observed["2025-08:russia"] == pytest.approx(0.44)
+    # binomial sampling error at the published n (755 in Jan-Feb 2022)
+    assert sampling_sds(targets)["2022-01:both"] == pytest.approx(np.sqrt(0.31 * 0.69 / 755))
+
+
+def test_wave_statistics_are_fieldwork_means_with_multinomial_sampling_error():
+    targets = target_waves()
+    months = [f"{y}-{m:02d}" for y in (2022, 2023, 2024, 2025) for m in range(1, 13)]
+    shares = np.tile([0.4, 0.25, 0.15, 0.2], (len(months), 1))
+    shares[months.index("2025-08"):months.index("2025-11") + 1] = [0.44, 0.22, 0.15, 0.19]
+    rng = np.random.default_rng(0)
+    draws = pd.DataFrame([wave_statistics(months, shares, targets, rng) for _ in range(4000)])
+    last = targets[-1]
+    for category, share in zip(CATEGORIES, [0.44, 0.22, 0.15, 0.19], strict=True):
+        stat = last.stat(category)
+        assert draws[expected_name(stat)].iloc[0] == pytest.approx(share)
+        # mean within 4 standard errors; spread within 10% of the binomial value
+        sd = np.sqrt(share * (1 - share) / last.sample_size)
+        assert abs(draws[stat].mean() - share) < 4 * sd / np.sqrt(len(draws))
+        assert draws[stat].std() == pytest.approx(sd, rel=0.1)
+    full = [last.stat(c) for c in CATEGORIES]
+    assert np.allclose(draws[full].sum(axis=1), 1.0)
+
+
+def test_distance_is_the_sampling_error_scaled_euclidean_norm():
+    targets = target_waves()
+    distance = SurveyDistance(sampling_sds(targets))
+    observed = observed_stats(targets)
+    assert distance(observed, observed) == 0
+    shifted = {**observed, "2022-01:both": observed["2022-01:both"] + 0.02}
+    assert distance(shifted, observed) == pytest.approx(0.02 / np.sqrt(0.31 * 0.69 / 755))
+
+
+def test_an_evaluation_is_a_pure_function_of_its_parameters():
+    simulator = WaveSimulator(target_waves(), {}, 300, base_seed=4)
+    first = simulator({"media_rate_state": 0.05})
+    assert simulator({"media_rate_state": 0.05}) == first
+    assert simulator({"media_rate_state": 0.06}) != first
+    assert all(np.isfinite(v) and 0 <= v <= 1 for v in first.values())
+
+
+# --- the fit --------------------------------------------------------------------------------
+def test_priors_come_from_the_registry():
+    names = abc.calibrated_names()
+    assert "media_rate_state" in names and "contact_gain" in names
+    prior = abc.prior_distribution(["contact_gain"])
+    draws = [prior.rvs()["contact_gain"] for _ in range(200)]
+    assert min(draws) >= 0 and max(draws) <= 0.2
+
+
+@pytest.mark.slow
+def test_same_seed_same_posterior_serially_in_a_pool_and_on_dask(tmp_path):
+    from distributed import Client, LocalCluster
+
+    targets = target_waves()
+    config = _config()
+    keys = config.fit_waves
+    serial = fit(targets, keys, config, tmp_path / "serial.db", workers=1)
+    pooled = fit(targets, keys, config, tmp_path / "pool.db", workers=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        dasked = fit(targets, keys, config, tmp_path / "dask.db", scheduler=client)
+    for other in (pooled, dasked):
+        pd.testing.assert_frame_equal(serial.particles, other.particles)
+        np.testing.assert_array_equal(serial.weights, other.weights)
+        assert serial.evaluations == other.evaluations
+    other_seed = fit(targets, keys, dataclasses.replace(config, seed=2), tmp_path / "s2.db")
+    assert not serial.particles.equals(other_seed.particles)
+
+
+def test_a_finished_fit_is_read_back_not_rerun(tmp_path, monkeypatch):
+    targets = target_waves()
+    config = _config(free=("media_rate_state",))
+    first = fit(targets, config.fit_waves, config, tmp_path / "abc.db")
+    assert is_finished(tmp_path / "abc.db", config)
+    # Any new model evaluation would fail now; the finished fit must not need one.
+    monkeypatch.setattr(WaveSimulator, "__call__", lambda *a: 1 / 0)
+    again = fit(targets, config.fit_waves, config, tmp_path / "abc.db")
+    pd.testing.assert_frame_equal(first.particles, again.particles)
+    assert again.evaluations == first.evaluations
+    # A different configuration in the same place is not mistaken for it.
+    assert not is_finished(tmp_path / "abc.db", dataclasses.replace(config, seed=9))
+
+
+def test_summary_reports_prior_range_and_shrinkage():
+    particles = pd.DataFrame({"war_shock": np.linspace(0.1, 0.12, 50)})
+    result = abc.FitResult(_config(free=("war_shock",)), particles, np.full(50, 1 / 50),
+                           pd.DataFrame(), pd.DataFrame(), 0, 0.0, None)
+    row = summarise(result).iloc[0]
+    assert (row.prior_low, row.prior_high) == (0.0, 0.25)
+    assert 0.1 <= row["q05"] < row["median"] < row["q95"] <= 0.12
+    assert row.sd_ratio < 0.1  # a tight posterior over a wide prior
+
+
+@pytest.mark.slow
+def test_parameter_recovery_known_values_fall_inside_the_posterior(tmp_path):
+    """Data made by the model from known parameters is fitted back at a small budget."""
+    truth = {"media_rate_state": 0.08, "media_rate_independent": 0.2}
+    targets = target_waves()
+    citizens = 1000
+    synthetic = WaveSimulator(targets, {}, citizens, base_seed=123)(truth)
+    fake = []
+    for target in targets:
+        shares = dict(target.wave.shares)
+        for category in target.categories:
+            shares[category] = synthetic[target.stat(category)]
+        fake.append(dataclasses.replace(target, wave=dataclasses.replace(target.wave,
+                                                                          shares=shares)))
+    config = _config(free=tuple(truth), budget=Budget(particles=60, max_simulations=500,
+                                                      max_minutes=5, max_generations=4),
+                     citizens=citizens, seed=7)
+    result = fit(fake, config.fit_waves, config, tmp_path / "recovery.db", workers=2)
+    for name, value in truth.items():
+        low, high = recovery_interval(result, name, 0.95)
+        assert low <= value <= high, (name, value, low, high)
+    # The fit must have learnt something: the 95% interval of the strongest parameter is
+    # well inside its prior (0 to 0.15).
+    low, high = recovery_interval(result, "media_rate_state", 0.95)
+    assert high - low < 0.5 * 0.15

@@ -1,0 +1,80 @@
+"""The calibrate and validate commands: outputs, resuming, and refusal of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.commands import calibrate as calibrate_command
+from model.posterior import Posterior
+
+TINY = ["--citizens", "300", "--particles", "10", "--max-simulations", "30",
+        "--max-generations", "1", "--workers", "1", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibration")
+    assert main(["calibrate", *TINY, "--predictive-draws", "3", "--out", str(out)]) == 0
+    return out
+
+
+def test_calibrate_writes_a_loadable_posterior_tables_figures_and_manifest(calibrated):
+    for name in ("posterior.csv", "parameters.csv", "generations.csv", "fit_check.csv",
+                 "marginals.png", "predictive.png", "manifest.json"):
+        assert (calibrated / name).is_file(), name
+    posterior = Posterior.from_csv(calibrated / "posterior.csv")
+    assert len(posterior.weights) == 10 and np.isclose(posterior.weights.sum(), 1)
+    assert "media_rate_state" in posterior.particles.columns
+    check = pd.read_csv(calibrated / "fit_check.csv")
+    assert set(check.wave) == {"2022-01", "2022-11", "2025-08"}
+    assert ((check.low <= check.predicted + 1e-9) | (check.predicted <= check.high)).all()
+    manifest = json.loads((calibrated / "manifest.json").read_text())
+    assert manifest["result"]["evaluations"] >= 10
+    assert "python run.py calibrate" in manifest["reproduce"]["command"]
+
+
+def test_calibrate_again_resumes_the_finished_fit(calibrated, monkeypatch, tmp_path):
+    before = pd.read_csv(calibrated / "posterior.csv")
+    target = tmp_path / "installed.csv"
+    monkeypatch.setattr(calibrate_command, "default_posterior_path", lambda: target)
+    assert main(["calibrate", *TINY, "--predictive-draws", "3", "--out", str(calibrated),
+                 "--install"]) == 0
+    pd.testing.assert_frame_equal(before, pd.read_csv(calibrated / "posterior.csv"))
+    pd.testing.assert_frame_equal(before, pd.read_csv(target))
+
+
+def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
+    out = tmp_path / "validation"
+    assert main(["validate", *TINY, "--variants", "media_peers", "--out", str(out)]) == 0
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert set(predictions.method) == {"persistence", "linear_trend", "model:media_peers"}
+    assert set(predictions.held_out) == {"2022-01", "2022-11", "2025-08"}
+    assert predictions.covered.isin([True, False]).all()
+    assert np.allclose(predictions.error_pp, 100 * (predictions.predicted - predictions.observed),
+                       atol=1e-3)
+    scores = pd.read_csv(out / "scores.csv")
+    assert set(scores.folds) == {"all", "without-2025-08"}
+    assert scores.coverage.between(0, 1).all() and (scores.mae_pp >= 0).all()
+    assert (out / "validation.png").is_file()
+    assert len(list((out / "fits").glob("*.done.json"))) == 3
+
+
+@pytest.mark.parametrize(("command", "argv", "message"), [
+    ("calibrate", ["--particles", "2"], "--particles"),
+    ("calibrate", ["--max-minutes", "0"], "--max-minutes"),
+    ("calibrate", ["--citizens", "5"], "--citizens"),
+    ("calibrate", ["--min-acceptance", "1.5"], "--min-acceptance"),
+    ("calibrate", ["--predictive-draws", "1"], "--predictive-draws"),
+    ("validate", ["--variants", "media_peer"], "variants are media_peers"),
+    ("validate", ["--workers", "0"], "--workers"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, command, argv, message):
+    out = tmp_path / "out"
+    assert main([command, *argv, "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
