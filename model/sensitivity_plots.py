@@ -92,8 +92,8 @@ def plot_sobol(indices: pd.DataFrame, path: str | Path, horizon: str, measure: s
     what, _ = MEASURE_TEXT[measure]
     footer = (f"Sobol indices (Saltelli sampling, SALib); error bars: {100 * level:.0f}% "
               "bootstrap intervals. Each factor varied over its range (levers and exogenous "
-              "inputs from the policy month on). Small negative S1 values are estimation "
-              f"noise around zero. {credit}")
+              "inputs from the policy month on). Values below 0 or above 1 are estimation error "
+              f"at this sample size (raise --samples). {credit}")
     _finish(fig, axes, f"{QUESTION} How much of the spread in {horizon} each input explains\n"
             f"{what}", footer)
     return _save(fig, Path(path))

@@ -132,8 +132,13 @@ def plan_sensitivity(args: argparse.Namespace) -> Plan:
     factors = sa.select_factors(args.factors, args.ranges)
     sa.check_fixed(factors, args.overrides)
     base = apply_overrides(baseline(), args.overrides)
-    design = Counterfactual.build(horizon=args.horizon, policy_month=args.policy_month,
-                                  measure=args.measure, base=base, source="--horizon")
+    try:
+        design = Counterfactual.build(horizon=args.horizon, policy_month=args.policy_month,
+                                      measure=args.measure, base=base)
+    except ScenarioError as error:  # name the command-line option, not the keyword
+        option = {"horizon": "--horizon", "policy_month": "--policy-month"}.get(error.key,
+                                                                               "--measure")
+        raise ScenarioError(option, "value", error.value, error.allowed) from None
     samples = args.samples or DEFAULT_SAMPLES[args.method]
     _whole("--samples", samples, 2, 1_000_000)
     if args.method == "sobol" and samples & (samples - 1):
