@@ -78,3 +78,20 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, command, argv, m
     assert main([command, *argv, "--out", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_committed_posterior_is_valid_and_used_by_default():
+    from model import registry
+    from model.commands import run as run_command
+    from model.posterior import default_posterior
+
+    posterior = default_posterior()
+    assert posterior is not None, "model/data/posterior.csv is committed"
+    assert set(posterior.particles.columns) == {q.name for q in registry.PARAMETERS
+                                                 if q.calibrated}
+    for name in posterior.particles.columns:
+        low, high = registry.get(name).prior
+        assert posterior.particles[name].between(low, high).all(), name
+    # `run` without --posterior/--no-posterior draws from it: one particle per seed.
+    assert run_command._posterior(None) is not None
+    assert run_command._posterior(False) is None

@@ -173,6 +173,15 @@ class FitResult:
     seconds: float
     database: Path
 
+    @property
+    def effective_sample_size(self) -> float:
+        """Return Kish's effective number of particles, 1 / sum(w^2).
+
+        Far below the particle count means a few particles carry most of the weight, and
+        the posterior is known less well than the particle count suggests.
+        """
+        return float(1.0 / np.sum(self.weights ** 2))
+
     def posterior_table(self) -> pd.DataFrame:
         """Return particles with a ``weight`` column (the format of ``model/data``)."""
         table = self.particles.copy()

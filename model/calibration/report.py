@@ -41,8 +41,9 @@ def plot_marginals(result: FitResult, path: str | Path, prior_draws: int = 0) ->
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
     footer = (f"ABC-SMC (pyabc), {result.evaluations:,} model runs of "
-              f"{result.config.n_citizens:,} citizens, {len(result.weights)} particles in the "
-              f"last of {len(result.generations)} generations (epsilon "
+              f"{result.config.n_citizens:,} citizens, {len(result.weights)} particles (effective "
+              f"{result.effective_sample_size:.0f}) in the last of {len(result.generations)} "
+              "generations (epsilon "
               f"{result.generations.epsilon.iloc[-1]:.2f}). Fitted to the Chatham House waves "
               f"{', '.join(result.config.fit_waves)} with multinomial sampling error. Units and "
               "meanings: python run.py levers NAME, docs/levers.md.")

@@ -103,7 +103,8 @@ def main(args: argparse.Namespace) -> int:
         client.close()
     final = result.generations.iloc[-1]
     say(f"done: {result.evaluations:,} model runs, {len(result.generations)} generations, "
-        f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}); "
+        f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}), "
+        f"{result.effective_sample_size:.0f} effective particles; "
         f"in-sample 90% coverage {check.covered.mean():.0%}; outputs in {out}/")
     return 0
 
@@ -125,6 +126,7 @@ def _write_manifest(out: Path, args, config: FitConfig, result, created: str, st
                    "seed": config.seed, "budget": config.budget.__dict__},
         "result": {"evaluations": result.evaluations, "generations": len(result.generations),
                    "final_epsilon": float(result.generations.epsilon.iloc[-1]),
+                   "effective_particles": round(result.effective_sample_size, 1),
                    "fit_seconds": round(result.seconds, 1),
                    "wall_seconds": round(time.perf_counter() - started, 1)},
         "inputs_sha256": {str(waves_file()): sha256_file(waves_file())},
