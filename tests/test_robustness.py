@@ -126,3 +126,20 @@ def test_bad_input_exits_2_and_writes_nothing(files, tmp_path, capsys, monkeypat
     assert robustness(files, *argv, "--out", out) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_posterior_futures_use_the_committed_calibration(files, tmp_path):
+    from model.posterior import default_posterior
+
+    posterior = default_posterior()
+    if posterior is None:
+        pytest.skip("no calibration committed")
+    out = tmp_path / "out"
+    assert robustness(files, "--samples", 2, "--uncertainties", "propaganda_state,calibrated",
+                      "--posterior", "--no-plots", "--out", out, "--workers", 1) == 0
+    futures = pd.read_csv(out / "robustness_futures.csv")
+    for future in futures.itertuples():
+        drawn = posterior.parameters_for(future.seed)
+        assert all(getattr(future, name) == value for name, value in drawn.items())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["posterior"] and "--posterior" in manifest["reproduce"]["command"]
