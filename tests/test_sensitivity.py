@@ -176,3 +176,21 @@ def test_dask_cluster_gives_the_same_indices(tmp_path):
                                           scheduler=cluster.scheduler_address)
     assert report.ok
     pd.testing.assert_frame_equal(serial, dask)
+
+
+def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, monkeypatch,
+                                                                 capsys):
+    from model import execution
+    from model.simulate import simulate
+
+    def flaky(scenario, *args, **kwargs):
+        if scenario.name == "status_quo":
+            raise RuntimeError("boom")
+        return simulate(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(execution, "simulate", flaky)
+    assert sensitivity(*COMMON[:-1], "--no-progress", "--out", tmp_path, "--workers", 1) == 1
+    assert "boom" in capsys.readouterr().err
+    assert not (tmp_path / "indices.csv").exists()
+    assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "failed"
+    assert list((tmp_path / "runs").glob("*.npz"))  # the policy runs are kept for a retry
