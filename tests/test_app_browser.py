@@ -1,7 +1,8 @@
 """The explorer in a real headless Chromium: load, move a lever, step, save a scenario.
 
-Needs Debian's ``chromium`` (``/usr/bin/chromium``) and the page's assets (reachable CDN, or
-``python run.py app --fetch-assets``). Skipped only when Chromium is absent.
+Needs Debian's ``chromium`` (``/usr/bin/chromium``) and the page's assets, which the server
+fixture caches from the npm registry when they are missing. Skipped only when Chromium is
+absent.
 """
 
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from model.app.assets import fetch_missing
 from model.app.settings import lever_controls
 from model.calendar import parse_month
 from model.scenario import baseline
@@ -41,6 +43,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Serve the page with a small scenario library; yield (url, library, log)."""
+    # A fresh environment has an empty asset cache and CI reaches no CDN: fill the cache
+    # from the npm registry first (what `python run.py app --fetch-assets` does).
+    try:
+        fetch_missing()
+    except RuntimeError as error:
+        pytest.fail(f"the page's assets are not cached and cannot be fetched: {error}")
     library = tmp_path_factory.mktemp("scenarios")
     write_scenario(baseline(), library / "baseline.toml")
     port = _free_port()
