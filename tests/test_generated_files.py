@@ -60,8 +60,13 @@ def test_baseline_file_gives_every_point_its_source():
 
 def test_levers_doc_has_one_row_per_registry_entry():
     text = (ROOT / docs.LEVERS_MD).read_text(encoding="utf-8")
-    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    main_table, priors = text.split("## Calibration priors")
+    rows = [line for line in main_table.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == [q.name for q in registry.ALL]
+    prior_rows = [line for line in priors.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in prior_rows] == [
+        q.name for q in registry.PARAMETERS if q.calibrated]
+    assert any("| 0 to 0.2 |" in row for row in prior_rows if "`contact_gain`" in row)
     peer = next(row for row in rows if row.startswith("| `peer_rate`"))
     assert "| parameter |" in peer and "| 0 to 0.5 | 0.08 |" in peer
     fee = next(row for row in rows if row.startswith("| `open_crossings_poland`"))
