@@ -50,7 +50,8 @@ from .simulate import simulate
 RUNS_DIR = "runs"
 #: Modules that only present results; editing them does not change any simulated number, so
 #: it must not invalidate finished runs (see ``code_version``).
-_PRESENTATION = ("cli.py", "commands", "plots.py", "outputs.py", "atomic.py")
+_PRESENTATION = ("cli.py", "commands", "plots.py", "outputs.py", "atomic.py",
+                 "sensitivity_plots.py", "calibration/report.py", "docs.py")
 #: Libraries whose version could change simulated numbers.
 _NUMERIC_LIBRARIES = ("numpy", "scipy", "mesa")
 
@@ -69,7 +70,7 @@ def code_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         relative = path.relative_to(package)
-        if relative.parts[0] in _PRESENTATION:
+        if relative.parts[0] in _PRESENTATION or relative.as_posix() in _PRESENTATION:
             continue
         digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for library in _NUMERIC_LIBRARIES:
