@@ -292,6 +292,9 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]
         return written
     credit = (f"Model: belarus-opinion-abm {short_commit()}, {len(plan.seeds)} seeds x "
               f"{plan.n_citizens:,} citizens per scenario.")
+    if plan.posterior is not None:
+        credit += (" Each seed runs with its own parameter set drawn from the calibration "
+                   "posterior, so the bands carry parameter uncertainty as well as chance.")
     waves = load_waves()
     figures.plot_shares(ensemble, plan.out / "shares.png", "survey", waves, credit)
     figures.plot_shares(ensemble, plan.out / "shares_population.png", "population",
