@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..calibration.abc import Budget
 from ..scenario import MAX_CITIZENS, ScenarioError
+from ._executor import add_executor_arguments
 
 #: Citizens per evaluation. At 5,000 the seed-to-seed spread of a wave's simulated survey
 #: share is about 0.8 pp, well under a wave's sampling error (about 1.9 pp at n = 700), and
@@ -36,14 +37,7 @@ def add_fit_arguments(parser: argparse.ArgumentParser, budget: Budget, out: str)
     parser.add_argument("--seed", type=int, default=0, metavar="S",
                         help="the fit's seed: same seed, same posterior on any executor "
                              "(default 0)")
-    parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="local worker processes (default: every core); 1 runs serially")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run the model evaluations on a Dask cluster, e.g. tcp://host:8786")
-    parser.add_argument("--out", default=out, metavar="DIR",
-                        help=f"output folder (default {out}/); a fit found there is resumed")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bars (default: when the terminal shows them)")
+    add_executor_arguments(parser, out, plots_help=None)
 
 
 def _whole(option: str, value: int, low: int, high: int) -> int:
@@ -92,23 +86,6 @@ def workers(args: argparse.Namespace) -> int:
     import os
 
     return args.workers or os.cpu_count() or 1
-
-
-def connect(address: str | None):
-    """Return a Dask client for ``--scheduler``, or None.
-
-    Raises:
-        ScenarioError: when no scheduler answers.
-    """
-    if not address:
-        return None
-    from distributed import Client
-
-    try:
-        return Client(address, timeout="15s")
-    except (OSError, TimeoutError, ValueError) as error:
-        raise ScenarioError("--scheduler", "address", address,
-                            f"no Dask scheduler answers there ({error})") from None
 
 
 def say(text: str) -> None:

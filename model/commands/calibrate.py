@@ -24,11 +24,11 @@ from ..calibration.targets import target_waves
 from ..calibration.validation import model_predictions, score
 from ..posterior import default_posterior_path
 from ..provenance import environment, git_state, library_versions, sha256_file, waves_file
+from ._executor import connect
 from ._fitting import (
     add_fit_arguments,
     budget_from,
     check_common,
-    connect,
     say,
     workers,
     write_csv,

@@ -28,6 +28,7 @@ from ..provenance import environment, git_state, library_versions, short_commit
 from ..registry import Group
 from ..scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError
 from ..scenario_files import load_scenario
+from ._executor import add_executor_arguments, connect
 from .run import REFERENCE_FILE, scenario_dir
 
 NAME = "robustness"
@@ -76,17 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--conf-level", type=float, default=0.95, metavar="C",
                         help="confidence level of the Wilson intervals (default 0.95)")
     add_set_argument(parser)
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                        help=f"output folder (default {DEFAULT_OUT}/); finished runs found "
-                             "there are reused")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="local worker processes (default: every core); 1 runs serially")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask distributed cluster, e.g. tcp://host:8786")
-    parser.add_argument("--no-plots", dest="plots", action="store_false",
-                        help="skip the figure")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bar with ETA (default: when the terminal shows it)")
+    add_executor_arguments(parser, DEFAULT_OUT, "skip the figure")
 
 
 @dataclass(frozen=True)
@@ -194,15 +185,6 @@ def plan_robustness(args: argparse.Namespace) -> Plan:
                 args.citizens, format_month(month), args.measure, args.conf_level, out)
 
 
-def _connect(address: str):
-    from distributed import Client
-
-    try:
-        return Client(address, timeout="15s")
-    except (OSError, TimeoutError, ValueError) as error:
-        raise ScenarioError("--scheduler", "address", address,
-                            f"no Dask scheduler answers there ({error})") from None
-
 
 def main(args: argparse.Namespace) -> int:
     """Run the check; return 0, or 1 if any run failed (finished runs are kept)."""
@@ -217,7 +199,7 @@ def main(args: argparse.Namespace) -> int:
                                                plan.policy_month)
             grid[scenario.name, future.index] = Task(changed, future.seed, parameters,
                                                      plan.n_citizens)
-    client = _connect(args.scheduler) if args.scheduler else None
+    client = connect(args.scheduler)
     workers = args.workers or os.cpu_count() or 1
     executor = (f"Dask scheduler {args.scheduler}" if client else
                 "serial" if workers == 1 else f"process pool, {workers} workers")

@@ -47,6 +47,7 @@ from ..scenario import (
     baseline,
 )
 from ..scenario_files import load_scenario, scenario_to_dict
+from ._executor import connect
 
 NAME = "run"
 HELP = "Run scenarios over a seed ensemble and compare them with the first (the reference)."
@@ -227,22 +228,13 @@ def plan_run(args: argparse.Namespace) -> Plan:
                 tuple(args.overrides), _posterior(args.posterior), out)
 
 
-def _connect(address: str):
-    from distributed import Client
-
-    try:
-        return Client(address, timeout="15s")
-    except (OSError, TimeoutError, ValueError) as error:
-        raise ScenarioError("--scheduler", "address", address,
-                            f"no Dask scheduler answers there ({error})") from None
-
 
 # --- the command -------------------------------------------------------------------------
 def main(args: argparse.Namespace) -> int:
     """Run the comparison; return 0, or 1 if any run failed (the failures are listed)."""
     started, created = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     plan = plan_run(args)
-    client = _connect(args.scheduler) if args.scheduler else None
+    client = connect(args.scheduler)
     try:
         plan.out.mkdir(parents=True, exist_ok=True)
         grid = plan.grid()

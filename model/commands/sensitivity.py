@@ -26,6 +26,7 @@ from ..observation import MEASURES
 from ..overrides import add_set_argument, apply_overrides
 from ..provenance import environment, git_state, library_versions, short_commit
 from ..scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
+from ._executor import add_executor_arguments, connect
 
 NAME = "sensitivity"
 HELP = ("Global sensitivity analysis (Morris or Sobol, SALib) of the 2030 shares over chosen "
@@ -82,17 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-tornado", dest="tornado", action="store_false",
                         help="skip the one-at-a-time lever runs of the tornado chart")
     add_set_argument(parser)
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                        help=f"output folder (default {DEFAULT_OUT}/); finished runs found "
-                             "there are reused")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="local worker processes (default: every core); 1 runs serially")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask distributed cluster, e.g. tcp://host:8786")
-    parser.add_argument("--no-plots", dest="plots", action="store_false",
-                        help="skip the figures")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bar with ETA (default: when the terminal shows it)")
+    add_executor_arguments(parser, DEFAULT_OUT, "skip the figures")
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -163,15 +154,6 @@ def plan_sensitivity(args: argparse.Namespace) -> Plan:
                 args.tornado and any(f.is_lever for f in factors), out)
 
 
-def _connect(address: str):
-    from distributed import Client
-
-    try:
-        return Client(address, timeout="15s")
-    except (OSError, TimeoutError, ValueError) as error:
-        raise ScenarioError("--scheduler", "address", address,
-                            f"no Dask scheduler answers there ({error})") from None
-
 
 # --- the command -----------------------------------------------------------------------------
 def main(args: argparse.Namespace) -> int:
@@ -183,7 +165,7 @@ def main(args: argparse.Namespace) -> int:
     swings = sa.tornado_points(plan.factors) if plan.tornado else []
     swing_rows = [point for _, _, point in swings]
     n_runs = sa.count_runs(plan.design, rows + swing_rows, plan.seeds)
-    client = _connect(args.scheduler) if args.scheduler else None
+    client = connect(args.scheduler)
     workers = args.workers or os.cpu_count() or 1
     executor = (f"Dask scheduler {args.scheduler}" if client else
                 "serial" if workers == 1 else f"process pool, {workers} workers")

@@ -36,11 +36,11 @@ from ..calibration.validation import (
 )
 from ..provenance import environment, git_state, library_versions
 from ..scenario import _MISSING, ScenarioError
+from ._executor import connect
 from ._fitting import (
     add_fit_arguments,
     budget_from,
     check_common,
-    connect,
     say,
     workers,
     write_csv,

@@ -1,0 +1,40 @@
+"""Options and connection shared by every command that runs many simulations."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..scenario import ScenarioError
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser, out: str,
+                           plots_help: str | None = "skip the figures") -> None:
+    """Declare ``--out``, ``--workers``, ``--scheduler``, ``--progress`` (and ``--no-plots``)."""
+    parser.add_argument("--out", default=out, metavar="DIR",
+                        help=f"output folder (default {out}/); finished runs found there are "
+                             "reused")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: every core); 1 runs serially")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask distributed cluster, e.g. tcp://host:8786")
+    if plots_help:
+        parser.add_argument("--no-plots", dest="plots", action="store_false", help=plots_help)
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar with ETA (default: when the terminal shows it)")
+
+
+def connect(address: str | None):
+    """Return a Dask client for ``--scheduler ADDRESS``, or None without one.
+
+    Raises:
+        ScenarioError: when no scheduler answers there.
+    """
+    if not address:
+        return None
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="15s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ScenarioError("--scheduler", "address", address,
+                            f"no Dask scheduler answers there ({error})") from None
