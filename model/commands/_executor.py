@@ -38,3 +38,29 @@ def connect(address: str | None):
     except (OSError, TimeoutError, ValueError) as error:
         raise ScenarioError("--scheduler", "address", address,
                             f"no Dask scheduler answers there ({error})") from None
+
+
+def describe_executor(args: argparse.Namespace, client) -> str:
+    """Return where the runs go, for the start message and the manifest."""
+    import os
+
+    workers = args.workers or os.cpu_count() or 1
+    return (f"Dask scheduler {args.scheduler}" if client else
+            "serial" if workers == 1 else f"process pool, {workers} workers")
+
+
+def interrupted(out) -> int:
+    """Say that finished runs are kept and how to resume; return the exit status (130)."""
+    import sys
+
+    print(f"\ninterrupted: finished runs are kept in {out}/runs; run the same command again "
+          "to resume", file=sys.stderr)
+    return 130
+
+
+def discard_outputs(out, names) -> None:
+    """Remove a previous run's outputs, so none sits next to a manifest of a failed run."""
+    from pathlib import Path
+
+    for name in names:
+        (Path(out) / name).unlink(missing_ok=True)

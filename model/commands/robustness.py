@@ -9,7 +9,6 @@ by every scenario. See ``docs/sensitivity.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time
@@ -28,7 +27,13 @@ from ..provenance import environment, git_state, library_versions, short_commit
 from ..registry import Group
 from ..scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError
 from ..scenario_files import load_scenario
-from ._executor import add_executor_arguments, connect
+from ._executor import (
+    add_executor_arguments,
+    connect,
+    describe_executor,
+    discard_outputs,
+    interrupted,
+)
 from .run import REFERENCE_FILE, scenario_dir
 
 NAME = "robustness"
@@ -200,9 +205,7 @@ def main(args: argparse.Namespace) -> int:
             grid[scenario.name, future.index] = Task(changed, future.seed, parameters,
                                                      plan.n_citizens)
     client = connect(args.scheduler)
-    workers = args.workers or os.cpu_count() or 1
-    executor = (f"Dask scheduler {args.scheduler}" if client else
-                "serial" if workers == 1 else f"process pool, {workers} workers")
+    executor = describe_executor(args, client)
     print(f"{len(plan.policies)} policies + {plan.reference.name} x {len(plan.futures)} futures "
           f"= {len(grid)} runs of {plan.n_citizens:,} citizens ({executor}) into {plan.out}/",
           file=sys.stderr)
@@ -212,15 +215,12 @@ def main(args: argparse.Namespace) -> int:
             report = run_tasks(grid.values(), plan.out, workers=args.workers, scheduler=client,
                                progress=args.progress, description="robustness runs")
         except KeyboardInterrupt:
-            print(f"\ninterrupted: finished runs are kept in {plan.out}/runs; run the same "
-                  "command again to resume", file=sys.stderr)
-            return 130
+            return interrupted(plan.out)
     finally:
         if client is not None:
             client.close()
     if not report.ok:
-        for name in OUTPUT_FILES:
-            (plan.out / name).unlink(missing_ok=True)
+        discard_outputs(plan.out, OUTPUT_FILES)
         _write_manifest(plan, args, report, executor, created, started, ())
         print(report.failure_summary(), file=sys.stderr)
         return 1

@@ -8,7 +8,6 @@ reference isolates the policy. See ``docs/running.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time
@@ -47,7 +46,7 @@ from ..scenario import (
     baseline,
 )
 from ..scenario_files import load_scenario, scenario_to_dict
-from ._executor import connect
+from ._executor import connect, describe_executor, discard_outputs, interrupted
 
 NAME = "run"
 HELP = "Run scenarios over a seed ensemble and compare them with the first (the reference)."
@@ -239,9 +238,7 @@ def main(args: argparse.Namespace) -> int:
         plan.out.mkdir(parents=True, exist_ok=True)
         grid = plan.grid()
         n_runs = len(plan.scenarios) * len(plan.seeds)
-        executor = (f"Dask scheduler {args.scheduler}" if client else
-                    "serial" if (args.workers or os.cpu_count()) == 1 else
-                    f"process pool, {args.workers or os.cpu_count()} workers")
+        executor = describe_executor(args, client)
         print(f"Running {len(plan.scenarios)} scenario(s) x {len(plan.seeds)} seeds = {n_runs} "
               f"runs of {plan.n_citizens:,} citizens ({executor}) into {plan.out}/",
               file=sys.stderr)
@@ -250,15 +247,12 @@ def main(args: argparse.Namespace) -> int:
                                workers=args.workers, scheduler=client, progress=args.progress,
                                description="runs")
         except KeyboardInterrupt:
-            print(f"\ninterrupted: finished runs are kept in {plan.out}/runs; run the same "
-                  "command again to resume", file=sys.stderr)
-            return 130
+            return interrupted(plan.out)
     finally:
         if client is not None:
             client.close()
     if not report.ok:
-        for name in OUTPUT_FILES:
-            (plan.out / name).unlink(missing_ok=True)
+        discard_outputs(plan.out, OUTPUT_FILES)
         _write_manifest(plan, args, report, executor, created, started, written=())
         print(report.failure_summary(), file=sys.stderr)
         print("Finished runs are kept; run the same command again to retry the failed ones.",

@@ -9,7 +9,6 @@ resumable). See ``docs/sensitivity.md``.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time
@@ -26,7 +25,13 @@ from ..observation import MEASURES
 from ..overrides import add_set_argument, apply_overrides
 from ..provenance import environment, git_state, library_versions, short_commit
 from ..scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
-from ._executor import add_executor_arguments, connect
+from ._executor import (
+    add_executor_arguments,
+    connect,
+    describe_executor,
+    discard_outputs,
+    interrupted,
+)
 
 NAME = "sensitivity"
 HELP = ("Global sensitivity analysis (Morris or Sobol, SALib) of the 2030 shares over chosen "
@@ -166,9 +171,7 @@ def main(args: argparse.Namespace) -> int:
     swing_rows = [point for _, _, point in swings]
     n_runs = sa.count_runs(plan.design, rows + swing_rows, plan.seeds)
     client = connect(args.scheduler)
-    workers = args.workers or os.cpu_count() or 1
-    executor = (f"Dask scheduler {args.scheduler}" if client else
-                "serial" if workers == 1 else f"process pool, {workers} workers")
+    executor = describe_executor(args, client)
     print(f"{plan.method}: {len(plan.factors)} factors, {len(rows)} sample points"
           + (f" + {len(swing_rows)} tornado points" if swings else "")
           + f" x {len(plan.seeds)} seed(s) = {n_runs} model runs (status quo runs included) "
@@ -181,15 +184,12 @@ def main(args: argparse.Namespace) -> int:
             Y, report = sa.evaluate_points(plan.design, rows + swing_rows, plan.seeds, plan.out,
                                            description=f"{plan.method} runs", **execution)
         except KeyboardInterrupt:
-            print(f"\ninterrupted: finished runs are kept in {plan.out}/runs; run the same "
-                  "command again to resume", file=sys.stderr)
-            return 130
+            return interrupted(plan.out)
     finally:
         if client is not None:
             client.close()
     if Y is None:
-        for name in OUTPUT_FILES:
-            (plan.out / name).unlink(missing_ok=True)
+        discard_outputs(plan.out, OUTPUT_FILES)
         _write_manifest(plan, args, report, executor, created, started, n_runs, ())
         print(report.failure_summary(), file=sys.stderr)
         print("Finished runs are kept; run the same command again to retry the failed ones.",
