@@ -18,7 +18,7 @@ import logging
 import random
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -362,8 +362,3 @@ def summarise(result: FitResult, names: Sequence[str] | None = None) -> pd.DataF
                      "prior_low": low, "prior_high": high, "mean": mean, "median": q50,
                      "q05": q05, "q95": q95, "sd_ratio": sd / prior_sd})
     return pd.DataFrame(rows)
-
-
-def observed_for(targets: Sequence[TargetWave]) -> Mapping[str, float]:
-    """Return the observed statistics of some waves (re-exported for reports)."""
-    return observed_stats(targets)

@@ -76,11 +76,6 @@ def target_waves(waves: Sequence[Wave] | None = None) -> tuple[TargetWave, ...]:
     return tuple(TargetWave(w.months[0], w) for w in waves[1:])
 
 
-def initial_wave() -> Wave:
-    """Return the wave the model starts from (Sep 2020)."""
-    return load_waves()[0]
-
-
 def observed_stats(targets: Sequence[TargetWave]) -> dict[str, float]:
     """Return the observed shares of several waves as one dict."""
     return {k: v for t in targets for k, v in t.observed().items()}
