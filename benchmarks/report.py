@@ -25,7 +25,7 @@ SIZE_METRICS = [
 
 
 #: The speed-up target is judged from this size up (the benchmark's smallest); below it a
-#: month's fixed cost (raking the survey, Python calls) dominates the vectorised step.
+#: month's fixed cost (raking the survey, Python calls) weighs on the step.
 SPEEDUP_FROM = 10_000
 
 
@@ -50,6 +50,10 @@ def tidy_rows(results: dict) -> list[dict]:
     for record in results["sizes"]:
         for metric, unit in SIZE_METRICS:
             add("size", record["citizens"], metric, record[metric], unit)
+        add("size", record["citizens"], "kernel_load", record["kernel_load"], "s")
+    for record in results.get("numpy_engine", []):
+        for metric, unit in SIZE_METRICS:
+            add("size_numpy_engine", record["citizens"], metric, record[metric], unit)
     default = results["default_run"]
     add("default_run", default["citizens"], "simulate_median", default["simulate_median"], "s")
     add("default_run", default["citizens"], "simulate_cpu_median",
@@ -164,6 +168,24 @@ def markdown(results: dict, machine: dict, command: str) -> str:
                      f"{r['citizen_steps_per_cpu_s'] / reference_speed:.0f}x"]
                     for r in results["sizes"]]), ""]
 
+    numpy_engine = results.get("numpy_engine", [])
+    if numpy_engine:
+        compiled = {r["citizens"]: r["citizen_steps_per_cpu_s"] for r in results["sizes"]}
+        out += ["## Compiled kernels against the numpy engine", "",
+                "The same model with `engine=\"numpy\"`: the array-operation specification "
+                "that the compiled kernels are tested against (`tests/test_kernels.py`). "
+                f"Loading the compiled kernels took {results['sizes'][0]['kernel_load']:.2f} s "
+                "once per process (not in the step times).", "",
+                _table(["citizens", "numpy engine citizen-steps/s (CPU)",
+                        "compiled citizen-steps/s (CPU)", "compiled / numpy",
+                        "numpy engine speed-up over the reference", "numpy engine peak RSS MB"],
+                       [[f"{r['citizens']:,}", f"{r['citizen_steps_per_cpu_s']:,.0f}",
+                         f"{compiled[r['citizens']]:,.0f}",
+                         f"{compiled[r['citizens']] / r['citizen_steps_per_cpu_s']:.2f}",
+                         f"{r['citizen_steps_per_cpu_s'] / reference_speed:.0f}x",
+                         f"{r['peak_rss_mb']:.0f}"]
+                        for r in numpy_engine]), ""]
+
     largest = max(results["sizes"], key=lambda r: r["citizens"])
     out += [f"## Memory kept per citizen ({largest['citizens']:,} citizens)", "",
             _table(["array", "dtype", "bytes per citizen"],
@@ -189,7 +211,12 @@ def scaling_plot(results: dict) -> bytes:
 
     ax = axes[0, 1]
     ax.semilogx(n, [r["citizen_steps_per_cpu_s"] / 1e6 for r in sizes], "o-",
-                label="vectorised (CPU)")
+                label="compiled kernels (CPU)")
+    numpy_engine = results.get("numpy_engine", [])
+    if numpy_engine:
+        ax.semilogx([r["citizens"] for r in numpy_engine],
+                    [r["citizen_steps_per_cpu_s"] / 1e6 for r in numpy_engine], "^--",
+                    label="numpy engine (CPU)")
     ax.axhline(ref / 1e6, color="tab:red", label="per-agent Mesa reference")
     ax.axhline(100 * ref / 1e6, color="tab:red", ls="--", label="100 x reference")
     ax.set(xlabel="citizens", ylabel="million citizen-steps per second", title="Throughput",

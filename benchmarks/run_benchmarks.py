@@ -6,8 +6,10 @@ Usage (from the repository root)::
     python benchmarks/run_benchmarks.py --full-population   # ... and 9.1 million (~5 GB)
     python benchmarks/run_benchmarks.py --quick             # smoke run, a few seconds
 
-Each population size runs in a fresh process, one after another, so that peak memory
-(``ru_maxrss``) belongs to that size alone and no two heavy jobs overlap. Writes
+Sizes run with the compiled kernels (the default engine) and, up to 10^6 citizens, with the
+numpy engine as well, to show what the kernels buy. Each population size runs in a fresh
+process, one after another, so that peak memory (``ru_maxrss``) belongs to that size alone
+and no two heavy jobs overlap. Writes
 ``benchmarks.csv`` (tidy), ``benchmarks.md`` and ``scaling.png`` to the output folder.
 """
 
@@ -39,6 +41,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--full-population", action="store_true",
                         help=f"also run the full population, {MAX_CITIZENS:,} citizens "
                              "(about 5 GB of memory and 10 minutes)")
+    parser.add_argument("--numpy-engine-up-to", type=int, default=1_000_000,
+                        help="also time the numpy engine (the specification the compiled "
+                             "kernels are tested against) at sizes up to this "
+                             "(default: %(default)s; 0 for none)")
     parser.add_argument("--end", default=DEFAULT_END, help="last month (default: %(default)s)")
     parser.add_argument("--ensemble-runs", type=int, default=16,
                         help="default runs in the ensemble benchmark (default: %(default)s)")
@@ -114,6 +120,14 @@ def main(argv=None) -> int:
         print(f"  build {record['build_total']:.2f} s, step {record['step_mean'] * 1e3:.1f} ms, "
               f"total {record['total']:.1f} s, peak {record['peak_rss_mb']:.0f} MB", flush=True)
         results["sizes"].append(record)
+
+    results["numpy_engine"] = []
+    for n in (n for n in args.sizes if n <= args.numpy_engine_up_to):
+        print(f"size {n:,}, numpy engine ...", flush=True)
+        record = in_fresh_process(measure.measure_size, n, args.end, 0, "numpy")
+        print(f"  step {record['step_mean'] * 1e3:.1f} ms, peak {record['peak_rss_mb']:.0f} MB",
+              flush=True)
+        results["numpy_engine"].append(record)
 
     print("default run ...", flush=True)
     results["default_run"] = in_fresh_process(measure.measure_default_run, args.default_repeats)

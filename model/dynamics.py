@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from functools import cache
 
 import numpy as np
 
+from . import kernels
 from .mechanisms.events import emigration
 from .mechanisms.grievance import (
     accumulate_grievance,
@@ -18,7 +20,16 @@ from .mechanisms.grievance import (
 from .mechanisms.media import EXPOSURE_BY_DIET, independent_reach, media_exposure
 from .mechanisms.noise import idiosyncratic_noise
 from .mechanisms.peers import anchoring, choose_partners, peer_influence
-from .mechanisms.travel import crossing_closure, extended_contact, travel_and_contact
+from .mechanisms.travel import (
+    application_scale,
+    bad_trip_probability,
+    crossing_closure,
+    extended_contact,
+    tie_report,
+    transport_access,
+    travel_and_contact,
+    trip_scale,
+)
 from .network import Network
 from .parameters import Parameters
 from .population import ADULT_POPULATION, AGE_SHARES, Population
@@ -38,6 +49,9 @@ class World:
         # Shape (N, 3) stored column by column: the media step reads one outlet at a time.
         self.media_exposure = EXPOSURE_BY_DIET.T[:, self.population.diet].T
         self.young = self.population.age_band == 0
+        # The compiled peer step's changes, computed for everyone before any is applied.
+        # Kept from month to month: at millions of citizens, fresh arrays cost page faults.
+        self.peer_scratch = np.empty((2, self.population.size))
         p = self.params
         self.media_positions = np.array([
             [p.media_position_state_r, p.media_position_state_e],
@@ -84,7 +98,14 @@ def exchange_probability(participants: float) -> float:
 BLOCK_SIZE = 1 << 15
 
 
-def advance_month(world: World, inputs: Mapping[str, float], draws: MonthlyDraws) -> MonthSummary:
+#: How the mechanisms of steps 1 to 6 run: ``"compiled"``, numba loops over citizens
+#: (``kernels``); ``"numpy"``, array operations, the readable specification the compiled
+#: loops are tested against. They agree to rounding (1e-12; in practice bit for bit).
+ENGINES = ("compiled", "numpy")
+
+
+def advance_month(world: World, inputs: Mapping[str, float], draws: MonthlyDraws,
+                  engine: str = "compiled") -> MonthSummary:
     """Advance every citizen by one month (all updates vectorised).
 
     The order:
@@ -97,23 +118,33 @@ def advance_month(world: World, inputs: Mapping[str, float], draws: MonthlyDraws
     6. Friedkin-Johnsen anchoring;
     7. emigration.
 
-    Steps 2 to 6 read and change only each citizen's own state, so they run block by block
-    of citizens (``BLOCK_SIZE``); peers and emigration read other citizens and run on all at
-    once. Fear is not updated here: it only changes what the survey records
+    By default steps 1 to 6 run as compiled loops over citizens (``kernels``). With
+    ``engine="numpy"`` they run as array operations: steps 2 to 6 read and change only each
+    citizen's own state, so they run block by block of citizens (``BLOCK_SIZE``); peers
+    read other citizens and run on all at once. Emigration runs on all at once in numpy
+    either way. Fear is not updated here: it only changes what the survey records
     (``observation``).
     """
     pop, s, p = world.population, world.state, world.params
 
-    partner = choose_partners(world.network, draws.neighbour)
-    peer_influence(s.r, s.e, partner, s.present, pop.regime, p.peer_rate, p.peer_latitude,
-                   p.peer_sharpness, p.intergroup_credibility)
-
-    counts = np.zeros(4, dtype=np.int64)
-    for start in range(0, pop.size, BLOCK_SIZE):
-        block = slice(start, start + BLOCK_SIZE)
-        counts += _advance_own_state(
-            _rows(pop, block), _rows(s, block), world.media_exposure[block], world.young[block],
-            world.media_positions, p, inputs, _rows(draws, block))
+    if engine == "compiled":
+        network = world.network
+        kernels.peer_influence(s.r, s.e, network.indptr, network.indices, network.degree,
+                               draws.neighbour, s.present, pop.regime, p.peer_rate,
+                               p.intergroup_credibility, p.peer_latitude**p.peer_sharpness,
+                               p.peer_sharpness / 2.0, *world.peer_scratch)
+        counts = _advance_own_state_compiled(world, inputs, draws)
+    elif engine == "numpy":
+        partner = choose_partners(world.network, draws.neighbour)
+        peer_influence(s.r, s.e, partner, s.present, pop.regime, p.peer_rate,
+                       p.peer_latitude, p.peer_sharpness, p.intergroup_credibility)
+        counts = np.zeros(4, dtype=np.int64)
+        for block in _blocks(pop.size):
+            counts += _advance_own_state(
+                _rows(pop, block), _rows(s, block), world.media_exposure[block],
+                world.young[block], world.media_positions, p, inputs, _rows(draws, block))
+    else:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
 
     leaving = emigration(s.r, s.e, s.present, s.eu_ties, world.network,
                          inputs["emigration_rate"], p.emigration_attitude_selection,
@@ -123,10 +154,30 @@ def advance_month(world: World, inputs: Mapping[str, float], draws: MonthlyDraws
                         restriction_hits=restriction_hits, emigrants=int(leaving.sum()))
 
 
+_EVERYONE = slice(None)
+
+
+def _blocks(n: int):
+    """Yield the slices of citizens updated together (everyone, when one block holds all)."""
+    if n <= BLOCK_SIZE:
+        yield _EVERYONE
+        return
+    for start in range(0, n, BLOCK_SIZE):
+        yield slice(start, start + BLOCK_SIZE)
+
+
 def _rows(arrays, block: slice):
     """Return a copy of a dataclass of per-citizen arrays holding views of some citizens."""
-    return replace(arrays, **{f.name: getattr(arrays, f.name)[..., block]
-                              for f in fields(arrays)})
+    if block is _EVERYONE:
+        return arrays
+    return replace(arrays, **{name: getattr(arrays, name)[..., block]
+                              for name in _field_names(type(arrays))})
+
+
+@cache
+def _field_names(dataclass_type: type) -> tuple[str, ...]:
+    # ``dataclasses.fields`` is slow enough to show in the profile of a month.
+    return tuple(field.name for field in fields(dataclass_type))
 
 
 def _advance_own_state(pop: Population, s: CitizenState, exposure_by_outlet: np.ndarray,
@@ -165,3 +216,62 @@ def _advance_own_state(pop: Population, s: CitizenState, exposure_by_outlet: np.
     anchoring(s.r, s.e, s.r_anchor, s.e_anchor, s.stubbornness * s.present)
     return np.array([trips.good_trip.sum(), trips.bad_trip.sum(), trips.refused.sum(),
                      hits.sum()])
+
+
+def own_state_scalars(p: Parameters, inputs: Mapping[str, float]) -> np.ndarray:
+    """Return the month's scalars for the compiled kernel, in the order of ``kernels.SCALARS``.
+
+    Each is computed by the expression or helper the numpy path uses, so that the two paths
+    multiply the same numbers in the same order.
+    """
+    without_car, with_car = transport_access(np.array([False, True]), inputs["car_plate_ban"],
+                                             inputs["bus_routes"], p.bus_dependence,
+                                             p.car_to_bus_substitution)
+    values = {
+        "shield_buffer": p.contact_buffer,
+        "media_scaled_latitude": p.media_latitude**2.0,
+        "media_backfire": p.media_backfire,
+        "media_rejection_squared": p.media_rejection_distance**2,
+        "visa_keep_threshold": 1.0 / p.visa_validity_months,
+        "travel_attitude_selection": p.travel_attitude_selection,
+        "travel_ties_selection": p.travel_ties_selection,
+        "travel_income_selection": p.travel_income_selection,
+        "apply_rate": application_scale(inputs, p),
+        "refusal_rate": inputs["visa_refusal_rate"],
+        "exchange_probability": exchange_probability(inputs["exchange_participants"]),
+        "trip_rate": trip_scale(inputs, inputs["pandemic_travel_barrier"], p),
+        "access_without_car": without_car,
+        "access_with_car": with_car,
+        "bad_trip_probability": bad_trip_probability(inputs, p),
+        "contact_decay": 0.5 ** (1.0 / p.contact_half_life),
+        "contact_gain": p.contact_gain,
+        "contact_russia_reduction": p.contact_russia_reduction,
+        "anchor_gain_e": p.contact_anchor_share * p.contact_gain,
+        "anchor_gain_r": p.contact_anchor_share * p.contact_russia_reduction,
+        "extended_contact_rate": p.extended_contact_rate,
+        "tie_report": tie_report(inputs["eu_bank_access"], inputs["legal_residence_ease"]),
+        "restriction_hit_rate": p.restriction_hit_rate,
+        "grievance_kept": 1.0 - p.grievance_decay,
+        "grievance_to_eu": p.grievance_to_eu,
+        "grievance_to_russia_now": p.grievance_to_russia * inputs["propaganda_state"],
+        "attitude_noise": p.attitude_noise,
+    }
+    return np.array([values[name] for name in kernels.SCALARS], dtype=np.float64)
+
+
+def _advance_own_state_compiled(world: World, inputs: Mapping[str, float],
+                                draws: MonthlyDraws) -> np.ndarray:
+    """Apply steps 2 to 6 to every citizen with the compiled kernel (in place)."""
+    pop, s, p = world.population, world.state, world.params
+    closure = crossing_closure(inputs["open_crossings_poland"],
+                               inputs["open_crossings_lithuania"],
+                               inputs["open_crossings_latvia"])
+    return kernels.advance_own_state(
+        s.r, s.e, s.r_anchor, s.e_anchor, s.contact, s.grievance, s.attribution,
+        s.stubbornness, s.has_visa, s.present, s.eu_ties, pop.income, pop.car_owner,
+        pop.border_region, world.young, world.media_exposure.T, media_doses(inputs, p),
+        world.media_positions, restriction_levels(inputs, closure),
+        (1.0 - p.grievance_gain) ** np.arange(kernels.MAX_HITS + 1),
+        own_state_scalars(p, inputs), draws.visa_expiry, draws.visa_application,
+        draws.visa_refusal, draws.trip, draws.trip_quality, draws.exchange,
+        draws.restriction, draws.noise)

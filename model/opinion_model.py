@@ -8,7 +8,7 @@ import numpy as np
 from . import attitudes
 from .calendar import parse_month
 from .citizen import Citizen
-from .dynamics import MonthSummary, World, advance_month
+from .dynamics import ENGINES, MonthSummary, World, advance_month
 from .mechanisms.events import WAR_MONTH, war_shock
 from .mechanisms.grievance import blame_attribution
 from .network import build_network
@@ -17,8 +17,8 @@ from .observation import (
     MEASURES,
     SurveyDesign,
     VirtualSurvey,
-    alliance_probabilities,
     base_fear,
+    favour_chances,
     population_shares,
 )
 from .population import synthesise_population
@@ -44,11 +44,16 @@ class OpinionModel(mesa.Model):
         n_citizens: population size (defaults to the scenario's).
         create_agents: create Mesa ``Citizen`` agents (default: when N <= AGENT_LIMIT).
         survey_design: the virtual instrument (the Chatham House design by default).
+        engine: how the own-state mechanisms run, one of ``dynamics.ENGINES``: compiled
+            (the default) or the numpy specification; they agree to rounding.
     """
 
     def __init__(self, scenario: Scenario | None = None, seed: int = 0,
                  n_citizens: int | None = None, create_agents: bool | None = None,
-                 survey_design: SurveyDesign | None = None):
+                 survey_design: SurveyDesign | None = None, engine: str = "compiled"):
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+        self.engine = engine
         self.streams = RandomStreams(seed)
         super().__init__(rng=self.streams.integer_seed("mesa"))
         self.spec = scenario or baseline()  # Mesa's own ``scenario`` attribute is Mesa's.
@@ -79,6 +84,7 @@ class OpinionModel(mesa.Model):
         })
         self._schedule_events()
         self._draws: MonthlyDraws | None = None  # refilled every month (MonthlyDraws.draw)
+        self._favour: np.ndarray | None = None  # refilled every month (favour_chances)
         self._citizens: list[Citizen] | None = None
         if create_agents if create_agents is not None else n <= AGENT_LIMIT:
             self._citizens = [Citizen(self, i) for i in range(n)]
@@ -132,19 +138,18 @@ class OpinionModel(mesa.Model):
     # --- observation ---------------------------------------------------------------------
     def _survey_shares(self, survey: VirtualSurvey, r, e, present, repression) -> np.ndarray:
         p = self.params
-        probabilities = alliance_probabilities(r, e, p.threshold_russia, p.threshold_eu,
-                                               p.response_noise)
-        return survey.shares(probabilities, present, repression, p.fear_opposed,
+        favour = favour_chances(r, e, p.threshold_russia, p.threshold_eu, p.response_noise)
+        return survey.shares(favour, present, repression, p.fear_opposed,
                              p.fear_neutral, p.falsification_rate, p.panel_fear_aversion,
                              p.panel_loyalist_aversion)
 
     def _observe(self) -> None:
         s, p, t = self.world.state, self.params, self.month_index
-        probabilities = alliance_probabilities(s.r, s.e, p.threshold_russia, p.threshold_eu,
-                                               p.response_noise)
-        self.shares[t, 0] = population_shares(probabilities, s.present)
+        favour = self._favour = favour_chances(s.r, s.e, p.threshold_russia, p.threshold_eu,
+                                               p.response_noise, out=self._favour)
+        self.shares[t, 0] = population_shares(favour, s.present)
         self.shares[t, 1] = self.survey.shares(
-            probabilities, s.present, self.repression, p.fear_opposed, p.fear_neutral,
+            favour, s.present, self.repression, p.fear_opposed, p.fear_neutral,
             p.falsification_rate, p.panel_fear_aversion, p.panel_loyalist_aversion)
         self.datacollector.collect(self)
 
@@ -178,7 +183,8 @@ class OpinionModel(mesa.Model):
         draws = self._draws = MonthlyDraws.draw(self.streams, self.world.population.size,
                                                 out=self._draws)
         was_present = self.world.state.present.copy() if self._citizens else None
-        self.summaries.append(advance_month(self.world, self.inputs.at(t), draws))
+        self.summaries.append(advance_month(self.world, self.inputs.at(t), draws,
+                                            self.engine))
         if was_present is not None:
             for i in np.flatnonzero(was_present & ~self.world.state.present):
                 self._citizens[i].remove()

@@ -38,7 +38,7 @@ from .calendar import parse_month
 from .mechanisms.events import WAR_MONTH
 from .mechanisms.media import EXPOSURE_BY_DIET, OTHER_FUNDING, REFERENCE_FUNDING
 from .mechanisms.travel import REFERENCE_CROSSINGS, REFERENCE_FEE
-from .observation import MEASURES
+from .observation import MEASURES, answers_from_favour
 from .population import (
     ADULT_POPULATION,
     AGE_SHARES,
@@ -303,13 +303,12 @@ class ReferenceCitizen(mesa.Agent):
         shift = size * WAR_DIRECTION[self.diet]
         self.r, self.r_anchor = clip(self.r + shift), clip(self.r_anchor + shift)
 
-    def answer_probabilities(self) -> tuple[float, float, float, float]:
-        """Return the chances of answering russia, both, eu, neither (two-axis probit)."""
+    def favour_chances(self) -> tuple[float, float, float]:
+        """Return the chances of favouring Russia, the EU, and both (two-axis probit)."""
         p = self.model.params
         p_russia = normal_cdf((self.r - p.threshold_russia) / p.response_noise)
         p_eu = normal_cdf((self.e - p.threshold_eu) / p.response_noise)
-        return (p_russia * (1 - p_eu), p_russia * p_eu, (1 - p_russia) * p_eu,
-                (1 - p_russia) * (1 - p_eu))
+        return p_russia, p_eu, p_russia * p_eu
 
 
 class ReferenceModel(mesa.Model):
@@ -424,11 +423,13 @@ class ReferenceModel(mesa.Model):
         ``VirtualSurvey`` reads the citizens' answer chances.
         """
         p, t = self.params, min(self.steps, self.inputs.n_months - 1)
-        chances = [citizen.answer_probabilities() for citizen in self.citizens]
+        chances = [citizen.favour_chances() for citizen in self.citizens]
         present = [citizen.present for citizen in self.citizens]
         residents = [row for row, here in zip(chances, present, strict=True) if here]
-        self.shares[t, MEASURES.index("population")] = [
-            math.fsum(column) / len(residents) for column in zip(*residents, strict=True)]
+        mean_chances = [math.fsum(column) / len(residents)
+                        for column in zip(*residents, strict=True)]
+        self.shares[t, MEASURES.index("population")] = answers_from_favour(
+            np.array(mean_chances))
         repression = float(self.inputs.series["repression_index"][t])
         self.shares[t, MEASURES.index("survey")] = self.survey.shares(
             np.array(chances).T, np.array(present), repression, p.fear_opposed,

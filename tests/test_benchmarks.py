@@ -19,8 +19,12 @@ def test_size_measurement_and_report(tmp_path):
     assert len(names) == len(set(names)) and "state.r" in names
     assert record["build_total"] >= record["build_network"] > 0
 
+    numpy_record = measure.measure_size(400, "2020-12", engine="numpy")
+    assert numpy_record["engine"] == "numpy" and numpy_record["steps"] == 3
+
     results = {
         "sizes": [record],
+        "numpy_engine": [numpy_record],
         "default_run": {"citizens": 20_000, "repeats": 1, "simulate_median": 0.5,
                         "simulate_min": 0.5, "simulate_cpu_median": 0.5},
         "network": measure.measure_network([1_000, 4_000], [14, 7], repeats=1),
@@ -38,10 +42,11 @@ def test_size_measurement_and_report(tmp_path):
     with open(tmp_path / "b.csv") as handle:
         read = list(csv.DictReader(handle))
     assert len(read) == len(rows)
-    assert {row["benchmark"] for row in read} >= {"size", "network_k14", "network_k7",
-                                                  "reference", "speedup"}
+    assert {row["benchmark"] for row in read} >= {"size", "size_numpy_engine", "network_k14",
+                                                  "network_k7", "reference", "speedup"}
     assert all(np.isfinite(float(row["value"])) for row in read)
     text = report.markdown(results, {"cpu": "test"}, "python benchmarks/run_benchmarks.py")
     assert "Speed-up over the per-agent Mesa reference" in text and "state.r" in text
+    assert "Compiled kernels against the numpy engine" in text
     png = report.scaling_plot(results)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

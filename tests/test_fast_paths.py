@@ -7,10 +7,21 @@ with ``array_equal``) or changes them at rounding level only (checked to 1e-12).
 import numpy as np
 import pytest
 
+from model.kernels import survey_cell_totals
 from model.mechanisms.attitude_change import acceptance, acceptance_of_squared
-from model.mechanisms.grievance import count_restriction_hits, restriction_exposure
+from model.mechanisms.grievance import (
+    accumulate_grievance,
+    count_restriction_hits,
+    restriction_exposure,
+)
 from model.network import build_network
-from model.observation import VirtualSurvey, population_shares
+from model.observation import (
+    VirtualSurvey,
+    answers_from_favour,
+    base_fear,
+    favour_chances,
+    population_shares,
+)
 from model.population import DIET_SHARES_IN_FRAME, _rake_diet_intercepts, synthesise_population
 from model.state import MonthlyDraws
 from model.streams import RandomStreams
@@ -102,9 +113,10 @@ def test_acceptance_from_squared_distance_matches_the_equation():
 
 def test_masked_population_mean_matches_the_mean_over_residents():
     rng = np.random.default_rng(6)
-    probabilities = rng.dirichlet(np.ones(4), size=50_000).T
+    favour = favour_chances(*rng.uniform(-1, 1, (2, 50_000)), 0.1, -0.2, 0.3)
     present = rng.random(50_000) < 0.9
-    got = population_shares(probabilities, present)
+    got = population_shares(favour, present)
+    probabilities = answers_from_favour(favour)
     assert np.allclose(got, probabilities[:, present].mean(axis=1), rtol=0, atol=1e-13)
     assert got.sum() == pytest.approx(1.0, abs=1e-12)
 
@@ -113,13 +125,20 @@ def test_survey_cell_totals_equal_totals_over_selected_rows():
     population = synthesise_population(3_000, np.random.default_rng(8), 0.1)
     survey = VirtualSurvey(population)
     rng = np.random.default_rng(1)
-    mask = rng.random(3_000) < 0.8
-    weights = rng.random(3_000)
-    assert np.array_equal(survey._cell_totals(mask, weights),
-                          np.bincount(survey.cell[mask], weights=weights[mask],
-                                      minlength=survey.N_CELLS))
-    assert np.array_equal(survey._cell_totals(mask),
-                          np.bincount(survey.cell[mask], minlength=survey.N_CELLS))
+    present = rng.random(3_000) < 0.8
+    favour = rng.random((3, 3_000))
+    frame_count, target_count, totals = survey_cell_totals(
+        survey.cell, present, survey.in_frame, survey.in_target, favour, survey.N_CELLS)
+    sampled = present & survey.in_frame
+    assert np.array_equal(frame_count, np.bincount(survey.cell[sampled], minlength=48))
+    assert np.array_equal(target_count,
+                          np.bincount(survey.cell[present & survey.in_target], minlength=48))
+    for row in range(3):  # the same sums as bincount over the selected rows, bit for bit
+        assert np.array_equal(totals[row], np.bincount(survey.cell[sampled],
+                                                       weights=favour[row, sampled],
+                                                       minlength=48))
+    assert np.array_equal(survey._cell_totals(sampled),
+                          np.bincount(survey.cell[sampled], minlength=survey.N_CELLS))
 
 
 def test_restriction_rows_equal_the_stacked_version():
@@ -137,8 +156,54 @@ def test_restriction_rows_equal_the_stacked_version():
                         np.maximum(border, visa).astype(np.float64)])
     assert np.array_equal(exposure, stacked)
     draws, levels = rng.random((5, n)), rng.random(5)
+    levels[[1, 3]] = 0.0  # lifted restrictions are skipped
     assert np.array_equal(count_restriction_hits(exposure, levels, 0.6, draws),
                           (draws < 0.6 * stacked * levels[:, None]).sum(axis=0))
+
+
+def test_grievance_from_a_table_of_powers_equals_the_power_per_citizen():
+    rng = np.random.default_rng(4)
+    grievance, hits = rng.random(10_000), rng.integers(0, 6, 10_000)
+    expected = (1.0 - (1.0 - grievance) * (1.0 - 0.13) ** hits) * (1.0 - 0.05)
+    accumulate_grievance(grievance, hits, 0.13, 0.05)
+    assert np.array_equal(grievance, expected)
+    empty = np.zeros(0)
+    accumulate_grievance(empty, np.zeros(0, dtype=np.int64), 0.13, 0.05)
+
+
+def plain_raking(survey, present, cell_fear, fear_aversion, loyalist_aversion, rounds):
+    """Raking as first written: fixed rounds of proportional fitting over the 48 cells."""
+    frame_count = np.bincount(survey.cell[present & survey.in_frame], minlength=48)
+    target_count = np.bincount(survey.cell[present & survey.in_target], minlength=48)
+    propensity = 1 / (1 + np.exp(-(0.5 * (survey.cell_age <= 1) - fear_aversion * cell_fear
+                                   - loyalist_aversion * (survey.cell_regime == 2))))
+    respondents = frame_count * propensity
+    weight = np.where(respondents > 0, 1.0, 0.0)
+    margins = (survey.cell_age, survey.cell_education, survey.cell_minsk)
+    for _ in range(rounds):
+        for margin in margins:
+            achieved = np.bincount(margin, respondents * weight)
+            wanted = np.bincount(margin, target_count)
+            factor = np.divide(wanted, achieved, out=np.ones_like(wanted), where=achieved > 0)
+            weight = weight * factor[margin]
+    return propensity * weight
+
+
+@pytest.mark.parametrize("n, leave, oldest_leave", [
+    (5_000, 0.0, False), (2_000, 0.3, False), (300, 0.5, False), (3_000, 0.0, True)])
+def test_raking_to_convergence_matches_many_rounds_of_cell_raking(n, leave, oldest_leave):
+    # Small populations leave cells without respondents; with every respondent of the oldest
+    # age band gone, that margin category cannot be met at all.
+    population = synthesise_population(n, np.random.default_rng(n), 0.1)
+    survey = VirtualSurvey(population)
+    present = np.random.default_rng(1).random(n) >= leave
+    if oldest_leave:
+        present &= ~((population.age_band == 3) & survey.in_frame)
+        assert not (present & survey.in_frame)[population.age_band == 3].any()
+    cell_fear = base_fear(survey.cell_regime, 0.8, 0.4) * 0.9
+    got = survey.cell_weights(present, cell_fear, 1.0, 0.5)
+    expected = plain_raking(survey, present, cell_fear, 1.0, 0.5, rounds=200)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
 
 
 def test_blocked_step_equals_one_block(monkeypatch):
@@ -152,7 +217,8 @@ def test_blocked_step_equals_one_block(monkeypatch):
 
     def run(block_size):
         monkeypatch.setattr(dynamics, "BLOCK_SIZE", block_size)
-        model = OpinionModel(scenario, seed=3, n_citizens=1_000, create_agents=False)
+        model = OpinionModel(scenario, seed=3, n_citizens=1_000, create_agents=False,
+                             engine="numpy")  # the compiled engine does not use blocks
         model.run_model()
         return model
 

@@ -12,7 +12,9 @@ from model.observation import (
     SurveyDesign,
     VirtualSurvey,
     alliance_probabilities,
+    answers_from_favour,
     base_fear,
+    favour_chances,
     population_shares,
 )
 
@@ -28,12 +30,25 @@ def test_answer_probabilities_sum_to_one_and_follow_the_thresholds():
     assert p[NEITHER, 0] > 0.99 and p[RUSSIA, 2] > 0.99 and p[BOTH, 3] > 0.99
 
 
+def test_answers_from_favour_equal_the_products_and_stay_in_bounds():
+    rng = np.random.default_rng(3)
+    r, e = rng.uniform(-1, 1, (2, 20_000))
+    r[:10], e[:10] = 1.0, 1.0  # near-certain answers: differences of sums cancel here
+    answers = alliance_probabilities(r, e, 0.1, -0.2, 0.05)
+    p_russia, p_eu, _ = favour_chances(r, e, 0.1, -0.2, 0.05)
+    products = np.stack([p_russia * (1 - p_eu), p_russia * p_eu, (1 - p_russia) * p_eu,
+                         (1 - p_russia) * (1 - p_eu)])
+    np.testing.assert_allclose(answers, products, rtol=0, atol=1e-15)
+    assert (answers >= 0).all()
+    totals = answers_from_favour(favour_chances(r, e, 0.1, -0.2, 0.05).sum(axis=1), r.size)
+    np.testing.assert_allclose(totals, products.sum(axis=1), rtol=1e-12)
+
+
 def _survey_and_population(model, **design):
     survey = VirtualSurvey(model.world.population, SurveyDesign(**design))
     s, p = model.world.state, model.params
-    probabilities = alliance_probabilities(s.r, s.e, p.threshold_russia, p.threshold_eu,
-                                           p.response_noise)
-    return survey, probabilities, population_shares(probabilities, s.present)
+    favour = favour_chances(s.r, s.e, p.threshold_russia, p.threshold_eu, p.response_noise)
+    return survey, favour, population_shares(favour, s.present)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +107,9 @@ def test_a_sample_of_respondents_agrees_with_the_expected_survey(run_model):
     survey = VirtualSurvey(population, PERFECT)
     probabilities = alliance_probabilities(state.r, state.e, p.threshold_russia,
                                            p.threshold_eu, p.response_noise)
-    exact = survey.shares(probabilities, state.present, 0.0, 0.8, 0.4, 0.0, 0.0, 0.0)
+    favour = favour_chances(state.r, state.e, p.threshold_russia, p.threshold_eu,
+                            p.response_noise)
+    exact = survey.shares(favour, state.present, 0.0, 0.8, 0.4, 0.0, 0.0, 0.0)
     rng = np.random.default_rng(1)
     rows = rng.choice(np.flatnonzero(state.present), size=4_000, replace=True)
     answers = (rng.random(rows.size)[:, None] > probabilities[:, rows].T.cumsum(axis=1)).sum(1)

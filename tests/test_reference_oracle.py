@@ -25,9 +25,10 @@ STRESS = {"media_backfire": 0.3, "media_rejection_distance": 0.8, "trip_rate": 0
           "grievance_to_eu": 0.1, "contact_gain": 0.3, "extended_contact_rate": 0.05}
 
 
-def run_pair(parameters=None, seed=11, reference_parameters=None):
+def run_pair(parameters=None, seed=11, reference_parameters=None, engine="compiled"):
     scenario = baseline().with_changes(end=END, parameters=parameters or {})
-    model = OpinionModel(scenario, seed=seed, n_citizens=N_CITIZENS, create_agents=False)
+    model = OpinionModel(scenario, seed=seed, n_citizens=N_CITIZENS, create_agents=False,
+                         engine=engine)
     reference = ReferenceModel(model)
     if reference_parameters:
         reference.params = reference.params.replace(**reference_parameters)
@@ -43,9 +44,10 @@ def max_differences(model, reference):
             for f in fields(mine)}
 
 
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
 @pytest.mark.parametrize("parameters", [None, STRESS], ids=["defaults", "stress"])
-def test_reference_reproduces_vectorised_step(parameters):
-    model, reference = run_pair(parameters)
+def test_reference_reproduces_vectorised_step(parameters, engine):
+    model, reference = run_pair(parameters, engine=engine)
     assert model.steps == reference.steps == 18
     differences = max_differences(model, reference)
     assert max(differences.values()) < TOLERANCE, differences

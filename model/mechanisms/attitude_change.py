@@ -42,4 +42,7 @@ def acceptance_of_squared(squared_distance: np.ndarray, latitude: float, sharpne
 def clip_attitudes(*arrays: np.ndarray) -> None:
     """Clip attitude arrays to [-1, 1] in place."""
     for array in arrays:
-        np.clip(array, -1.0, 1.0, out=array)
+        # The two ufuncs are what np.clip computes, without its Python-level overhead,
+        # which shows in the profile of a month at small populations.
+        np.maximum(array, -1.0, out=array)
+        np.minimum(array, 1.0, out=array)

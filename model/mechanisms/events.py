@@ -41,9 +41,16 @@ def emigration(r: np.ndarray, e: np.ndarray, present: np.ndarray, eu_ties: np.nd
     """
     if rate <= 0.0 or not present.any():
         return np.zeros_like(present)
-    selection = np.exp(attitude_selection * (e - r))
-    hazard = rate * selection / selection[present].mean()
-    leaving = present & (draw < hazard)
+    # In place, one array of N numbers for selection and then hazard: at millions of
+    # citizens each fresh array costs page faults every month.
+    hazard = np.subtract(e, r)
+    hazard *= attitude_selection
+    np.exp(hazard, out=hazard)
+    mean_selection = hazard[present].mean()
+    hazard *= rate
+    hazard /= mean_selection
+    leaving = draw < hazard
+    leaving &= present
     present &= ~leaving
     to_west = np.flatnonzero(leaving & (west_draw < west_share))
     if to_west.size:

@@ -71,7 +71,8 @@ def count_restriction_hits(exposure: np.ndarray, levels: np.ndarray, hit_rate: f
     assert exposure.shape[0] == len(RESTRICTIONS)
     hits = np.zeros(exposure.shape[1], dtype=np.int64)
     for draw, exposed, level in zip(draws, exposure, levels, strict=True):
-        hits += draw < hit_rate * exposed * level
+        if level > 0.0:  # a lifted restriction touches nobody (uniform draws are never < 0)
+            hits += draw < hit_rate * exposed * level
     return hits
 
 
@@ -81,7 +82,10 @@ def accumulate_grievance(grievance: np.ndarray, hits: np.ndarray, gain: float,
 
     g_i <- 1 - (1 - g_i)(1 - eta)^hits_i,  then  g_i <- (1 - delta_g) g_i
     """
-    grievance[:] = 1.0 - (1.0 - grievance) * (1.0 - gain) ** hits
+    # (1 - eta)^hits read from a table of its few possible values: a power per citizen was
+    # one of the costliest operations of the month.
+    kept = (1.0 - gain) ** np.arange(hits.max(initial=0) + 1)
+    grievance[:] = 1.0 - (1.0 - grievance) * kept[hits]
     grievance *= 1.0 - decay
 
 

@@ -65,6 +65,41 @@ def travel_propensity(e: np.ndarray, eu_ties: np.ndarray, income: np.ndarray,
                   + income_selection * income)
 
 
+def application_scale(levers, p) -> float:
+    """Return the month's visa application probability before self-selection.
+
+    v0 * L_cap * exp(-gamma_fee (L_fee - 35) / 35)
+    """
+    fee_factor = np.exp(-p.visa_fee_elasticity
+                        * (levers["visa_fee_eur"] - REFERENCE_FEE) / REFERENCE_FEE)
+    # No pandemic factor here: the capacity lever is derived from visas actually issued, which
+    # already reflect the pandemic.
+    return (p.visa_application_rate * levers["visa_processing_capacity"]) * fee_factor
+
+
+def trip_scale(levers, pandemic_barrier: float, p) -> float:
+    """Return the month's trip probability before selection and transport: pi0 C(t) (1 - P(t))."""
+    capacity = border_capacity(levers["open_crossings_poland"],
+                               levers["open_crossings_lithuania"],
+                               levers["open_crossings_latvia"], p.crossing_capacity_exponent)
+    return p.trip_rate * capacity * (1.0 - pandemic_barrier)
+
+
+def bad_trip_probability(levers, p) -> float:
+    """Return the chance that a trip is humiliating: q0 + q_queue * closure + q_conf * L_goods."""
+    closure = crossing_closure(levers["open_crossings_poland"],
+                               levers["open_crossings_lithuania"],
+                               levers["open_crossings_latvia"])
+    return (p.bad_trip_base + p.queue_humiliation * closure
+            + p.confiscation_humiliation * levers["consumer_goods_sanctions"])
+
+
+def tie_report(bank_access: float, residence_ease: float) -> float:
+    """Return the tone of reports from ties in the EU, in [-1, 1]: 2 q(t) - 1."""
+    tie_quality = 0.5 * (bank_access + residence_ease)
+    return 2.0 * tie_quality - 1.0
+
+
 def travel_and_contact(r, e, r_anchor, e_anchor, contact, has_visa, present, eu_ties, income,
                        car_owner, young, levers, pandemic_barrier, exchange_probability, p,
                        draws) -> TravelOutcome:
@@ -86,13 +121,7 @@ def travel_and_contact(r, e, r_anchor, e_anchor, contact, has_visa, present, eu_
 
     propensity = travel_propensity(e, eu_ties, income, p.travel_attitude_selection,
                                    p.travel_ties_selection, p.travel_income_selection)
-    open_to_travel = 1.0 - pandemic_barrier
-    fee_factor = np.exp(-p.visa_fee_elasticity
-                        * (levers["visa_fee_eur"] - REFERENCE_FEE) / REFERENCE_FEE)
-    # No pandemic factor here: the capacity lever is derived from visas actually issued, which
-    # already reflect the pandemic.
-    apply_probability = (p.visa_application_rate * levers["visa_processing_capacity"]
-                         * fee_factor) * propensity
+    apply_probability = application_scale(levers, p) * propensity
     applying = present & ~has_visa & (draws.visa_application < apply_probability)
     refused = applying & (draws.visa_refusal < levers["visa_refusal_rate"])
     has_visa |= applying & ~refused
@@ -100,20 +129,11 @@ def travel_and_contact(r, e, r_anchor, e_anchor, contact, has_visa, present, eu_
     exchange = present & young & (draws.exchange < exchange_probability)
     has_visa |= exchange
 
-    capacity = border_capacity(levers["open_crossings_poland"],
-                               levers["open_crossings_lithuania"],
-                               levers["open_crossings_latvia"], p.crossing_capacity_exponent)
     access = transport_access(car_owner, levers["car_plate_ban"], levers["bus_routes"],
                               p.bus_dependence, p.car_to_bus_substitution)
-    trip_probability = p.trip_rate * capacity * open_to_travel * propensity * access
+    trip_probability = trip_scale(levers, pandemic_barrier, p) * propensity * access
     trip = present & has_visa & ~exchange & (draws.trip < trip_probability)
-
-    closure = crossing_closure(levers["open_crossings_poland"],
-                               levers["open_crossings_lithuania"],
-                               levers["open_crossings_latvia"])
-    bad_probability = (p.bad_trip_base + p.queue_humiliation * closure
-                       + p.confiscation_humiliation * levers["consumer_goods_sanctions"])
-    bad_trip = trip & (draws.trip_quality < bad_probability)
+    bad_trip = trip & (draws.trip_quality < bad_trip_probability(levers, p))
     good_trip = (trip & ~bad_trip) | exchange
 
     contact *= 0.5 ** (1.0 / p.contact_half_life)
@@ -137,6 +157,5 @@ def extended_contact(e: np.ndarray, eu_ties: np.ndarray, present: np.ndarray,
     Emigrants who can bank and stay legally send home good reports (q > 1/2); blocked
     accounts and residence hurdles turn the reports sour.
     """
-    tie_quality = 0.5 * (bank_access + residence_ease)
-    e += rate * np.minimum(eu_ties, 3) * (2.0 * tie_quality - 1.0) * present
+    e += rate * np.minimum(eu_ties, 3) * tie_report(bank_access, residence_ease) * present
     clip_attitudes(e)
