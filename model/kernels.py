@@ -233,3 +233,57 @@ def survey_cell_totals(cell, present, in_frame, in_target, favour, n_cells):
             for k in range(favour.shape[0]):
                 favour_totals[k, c] += favour[k, i]
     return frame_count, target_count, favour_totals
+
+
+@njit(cache=True)
+def rake_groups(groups, wanted, max_iterations, tolerance):
+    """Rake a three-way table to its one-way margins (iterative proportional fitting).
+
+    ``groups`` holds the expected respondents of each (age, education, Minsk) group and
+    ``wanted`` the target population of each. Each round scales the groups so that each
+    margin in turn matches the target's; rounds stop when one changes no group by more
+    than the factor ``tolerance``, or after ``max_iterations``. A margin category with no
+    respondents cannot be scaled: its factor stays 1.
+
+    Returns:
+        The weight of each group (its raked size over ``groups``; 0 where it is empty).
+    """
+    shape = groups.shape
+    weighted = groups.copy()
+    targets = [np.zeros(shape[axis]) for axis in range(3)]
+    reachable = [np.zeros(shape[axis], dtype=np.bool_) for axis in range(3)]
+    for a in range(shape[0]):
+        for b in range(shape[1]):
+            for c in range(shape[2]):
+                index = (a, b, c)
+                for axis in range(3):
+                    targets[axis][index[axis]] += wanted[a, b, c]
+                    if groups[a, b, c] > 0.0:
+                        reachable[axis][index[axis]] = True
+    for _ in range(max_iterations):
+        change = np.ones(shape)
+        for axis in range(3):
+            achieved = np.zeros(shape[axis])
+            for a in range(shape[0]):
+                for b in range(shape[1]):
+                    for c in range(shape[2]):
+                        achieved[(a, b, c)[axis]] += weighted[a, b, c]
+            factor = np.ones(shape[axis])
+            for k in range(shape[axis]):
+                if reachable[axis][k]:
+                    factor[k] = targets[axis][k] / achieved[k]
+            for a in range(shape[0]):
+                for b in range(shape[1]):
+                    for c in range(shape[2]):
+                        f = factor[(a, b, c)[axis]]
+                        weighted[a, b, c] *= f
+                        change[a, b, c] *= f
+        if np.abs(change - 1.0).max() <= tolerance:
+            break
+    weight = np.zeros(shape)
+    for a in range(shape[0]):
+        for b in range(shape[1]):
+            for c in range(shape[2]):
+                if groups[a, b, c] > 0.0:
+                    weight[a, b, c] = weighted[a, b, c] / groups[a, b, c]
+    return weight
