@@ -12,7 +12,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 #: Distributions whose versions are recorded in every manifest.
-LIBRARIES = ("belarus-opinion-abm", "numpy", "scipy", "pandas", "mesa", "matplotlib",
+LIBRARIES = ("belarus-opinion-abm", "numpy", "numba", "scipy", "pandas", "mesa", "matplotlib",
              "pyarrow", "tqdm", "dask", "distributed", "tomli-w", "pyabc", "SALib")
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
