@@ -14,6 +14,10 @@ differ in the last bit, so the two paths are tested to agree to 1e-12
 (``tests/test_kernels.py``). Scalars that depend only on the month (doses, probabilities,
 decay factors) are computed once, in Python, by the same functions the numpy path uses
 (``dynamics.own_state_scalars``).
+
+Two parts of the survey instrument live here too, used whatever the engine: the per-cell
+sums (``survey_cell_totals``, the same sums as ``np.bincount``) and the raking rounds
+(``rake_groups``), whose numpy forms cost more in call overhead than in arithmetic.
 """
 
 from __future__ import annotations
