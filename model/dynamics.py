@@ -14,6 +14,7 @@ from .mechanisms.grievance import (
     accumulate_grievance,
     count_restriction_hits,
     grievance_effects,
+    kept_after_hits,
     restriction_exposure,
     restriction_levels,
 )
@@ -23,7 +24,6 @@ from .mechanisms.peers import anchoring, choose_partners, peer_influence
 from .mechanisms.travel import (
     application_scale,
     bad_trip_probability,
-    crossing_closure,
     extended_contact,
     tie_report,
     transport_access,
@@ -200,12 +200,9 @@ def _advance_own_state(pop: Population, s: CitizenState, exposure_by_outlet: np.
     extended_contact(s.e, s.eu_ties, s.present, inputs["eu_bank_access"],
                      inputs["legal_residence_ease"], p.extended_contact_rate)
 
-    closure = crossing_closure(inputs["open_crossings_poland"],
-                               inputs["open_crossings_lithuania"],
-                               inputs["open_crossings_latvia"])
     exposure = restriction_exposure(pop.car_owner, pop.border_region, s.has_visa, s.eu_ties,
                                     pop.income)
-    hits = count_restriction_hits(exposure, restriction_levels(inputs, closure),
+    hits = count_restriction_hits(exposure, restriction_levels(inputs),
                                   p.restriction_hit_rate, draws.restriction)
     hits = (hits + trips.refused + trips.bad_trip) * s.present
     accumulate_grievance(s.grievance, hits, p.grievance_gain, p.grievance_decay)
@@ -263,15 +260,12 @@ def _advance_own_state_compiled(world: World, inputs: Mapping[str, float],
                                 draws: MonthlyDraws) -> np.ndarray:
     """Apply steps 2 to 6 to every citizen with the compiled kernel (in place)."""
     pop, s, p = world.population, world.state, world.params
-    closure = crossing_closure(inputs["open_crossings_poland"],
-                               inputs["open_crossings_lithuania"],
-                               inputs["open_crossings_latvia"])
     return kernels.advance_own_state(
         s.r, s.e, s.r_anchor, s.e_anchor, s.contact, s.grievance, s.attribution,
         s.stubbornness, s.has_visa, s.present, s.eu_ties, pop.income, pop.car_owner,
         pop.border_region, world.young, world.media_exposure.T, media_doses(inputs, p),
-        world.media_positions, restriction_levels(inputs, closure),
-        (1.0 - p.grievance_gain) ** np.arange(kernels.MAX_HITS + 1),
+        world.media_positions, restriction_levels(inputs),
+        kept_after_hits(p.grievance_gain, kernels.MAX_HITS),
         own_state_scalars(p, inputs), draws.visa_expiry, draws.visa_application,
         draws.visa_refusal, draws.trip, draws.trip_quality, draws.exchange,
         draws.restriction, draws.noise)

@@ -150,8 +150,6 @@ class VirtualSurvey:
         else:
             self.in_frame = np.ones(pop.size, dtype=bool)
         self.in_target = pop.urban if design.rake_to == "urban" else np.ones(pop.size, bool)
-        self._margins = [(margin, margin.max() + 1)
-                         for margin in (self.cell_age, self.cell_education, self.cell_minsk)]
 
     def _cell_totals(self, mask: np.ndarray) -> np.ndarray:
         """Return how many citizens in ``mask`` each cell holds."""

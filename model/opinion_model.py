@@ -44,7 +44,7 @@ class OpinionModel(mesa.Model):
         n_citizens: population size (defaults to the scenario's).
         create_agents: create Mesa ``Citizen`` agents (default: when N <= AGENT_LIMIT).
         survey_design: the virtual instrument (the Chatham House design by default).
-        engine: how the own-state mechanisms run, one of ``dynamics.ENGINES``: compiled
+        engine: how the monthly mechanisms run, one of ``dynamics.ENGINES``: compiled
             (the default) or the numpy specification; they agree to rounding.
     """
 

@@ -8,6 +8,7 @@ from scipy.special import expit
 from ..population import BOTH_MEDIA, INDEPENDENT_ONLY, RARELY, STATE_ONLY
 from ..state import RESTRICTIONS
 from .attitude_change import clip_attitudes
+from .travel import crossing_closure
 
 #: Share of state-media framing in each diet group's information (rows: state only, both,
 #: independent only, rarely), used for blame attribution.
@@ -51,15 +52,23 @@ def restriction_exposure(car_owner, border_region, has_visa, eu_ties, income) ->
     return exposure
 
 
-def restriction_levels(levers, closure: float) -> np.ndarray:
+def restriction_levels(levers) -> np.ndarray:
     """Return how severe each restriction is this month, in [0, 1], ordered as RESTRICTIONS."""
     return np.array([
         levers["consumer_goods_sanctions"],
         levers["car_plate_ban"],
         1.0 - levers["eu_bank_access"],
         1.0 - levers["legal_residence_ease"],
-        closure,
+        crossing_closure(levers),
     ])
+
+
+def kept_after_hits(gain: float, most_hits: int) -> np.ndarray:
+    """Return the share of grievance-free room kept after h hits, (1 - eta)^h, h = 0..most_hits.
+
+    Read as a table: a power per citizen was one of the costliest operations of the month.
+    """
+    return (1.0 - gain) ** np.arange(most_hits + 1)
 
 
 def count_restriction_hits(exposure: np.ndarray, levels: np.ndarray, hit_rate: float,
@@ -82,10 +91,7 @@ def accumulate_grievance(grievance: np.ndarray, hits: np.ndarray, gain: float,
 
     g_i <- 1 - (1 - g_i)(1 - eta)^hits_i,  then  g_i <- (1 - delta_g) g_i
     """
-    # (1 - eta)^hits read from a table of its few possible values: a power per citizen was
-    # one of the costliest operations of the month.
-    kept = (1.0 - gain) ** np.arange(hits.max(initial=0) + 1)
-    grievance[:] = 1.0 - (1.0 - grievance) * kept[hits]
+    grievance[:] = 1.0 - (1.0 - grievance) * kept_after_hits(gain, hits.max(initial=0))[hits]
     grievance *= 1.0 - decay
 
 

@@ -34,9 +34,11 @@ def border_capacity(open_poland: float, open_lithuania: float, open_latvia: floa
     return ((open_poland + open_lithuania + open_latvia) / REFERENCE_CROSSINGS) ** exponent
 
 
-def crossing_closure(open_poland: float, open_lithuania: float, open_latvia: float) -> float:
+def crossing_closure(levers) -> float:
     """Return the share of Sep 2020 crossings that are closed (0 when as many or more open)."""
-    return max(0.0, 1.0 - (open_poland + open_lithuania + open_latvia) / REFERENCE_CROSSINGS)
+    open_crossings = (levers["open_crossings_poland"] + levers["open_crossings_lithuania"]
+                      + levers["open_crossings_latvia"])
+    return max(0.0, 1.0 - open_crossings / REFERENCE_CROSSINGS)
 
 
 def transport_access(car_owner: np.ndarray, car_plate_ban: float, bus_routes: float,
@@ -87,10 +89,7 @@ def trip_scale(levers, pandemic_barrier: float, p) -> float:
 
 def bad_trip_probability(levers, p) -> float:
     """Return the chance that a trip is humiliating: q0 + q_queue * closure + q_conf * L_goods."""
-    closure = crossing_closure(levers["open_crossings_poland"],
-                               levers["open_crossings_lithuania"],
-                               levers["open_crossings_latvia"])
-    return (p.bad_trip_base + p.queue_humiliation * closure
+    return (p.bad_trip_base + p.queue_humiliation * crossing_closure(levers)
             + p.confiscation_humiliation * levers["consumer_goods_sanctions"])
 
 
