@@ -14,12 +14,12 @@ from dataclasses import fields
 
 import numpy as np
 
-from model import attitudes, opinion_model
-from model.network import build_network
-from model.opinion_model import OpinionModel
-from model.reference import ReferenceModel
-from model.scenario import baseline
-from model.simulate import simulate
+from model.core import attitudes, opinion_model
+from model.core.network import build_network
+from model.core.opinion_model import OpinionModel
+from model.core.simulate import simulate
+from model.inputs.scenario import baseline
+from model.oracle.reference import ReferenceModel
 
 
 def peak_rss_mb() -> float:

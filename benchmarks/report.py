@@ -157,7 +157,7 @@ def markdown(results: dict, machine: dict, command: str) -> str:
                     for r in results["network"]]), ""]
 
     out += ["## Speed-up over the per-agent Mesa reference", "",
-            f"Reference (`model/reference.py`), {ref['citizens']:,} citizens, {ref['steps']} "
+            f"Reference (`model/oracle/reference.py`), {ref['citizens']:,} citizens, {ref['steps']} "
             f"steps: {ref['reference_citizen_steps_per_cpu_s']:,.0f} citizen-steps per CPU "
             f"second ({ref['reference_citizen_steps_per_s']:,.0f} per wall second); the "
             f"vectorised model on the same world: "

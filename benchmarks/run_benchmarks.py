@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import measure, report  # noqa: E402
-from model.scenario import DEFAULT_END, MAX_CITIZENS  # noqa: E402
+from model.inputs.scenario import DEFAULT_END, MAX_CITIZENS  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

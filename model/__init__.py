@@ -4,10 +4,10 @@ Entry points: ``simulate`` (pure: scenario and seed in, monthly shares out), ``O
 (the Mesa model, for stepping and inspection) and ``load_scenario`` (TOML files).
 """
 
-from .opinion_model import OpinionModel
-from .scenario import Scenario, ScenarioError, baseline
-from .scenario_files import load_scenario
-from .simulate import SimulationResult, simulate
+from .core.opinion_model import OpinionModel
+from .core.simulate import SimulationResult, simulate
+from .inputs.scenario import Scenario, ScenarioError, baseline
+from .inputs.scenario_files import load_scenario
 
 __all__ = ["OpinionModel", "Scenario", "ScenarioError", "SimulationResult", "baseline",
            "load_scenario", "simulate"]

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
-from .scenario import ScenarioError
+from .inputs.scenario import ScenarioError
 
 USAGE_ERROR = 2
 

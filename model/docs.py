@@ -1,6 +1,6 @@
 """Files generated from the registry: ``docs/levers.md`` and ``scenarios/baseline.toml``.
 
-The registry (``model/registry.py``) is the one home of every lever's dated history and every
+The registry (``model/inputs/registry.py``) is the one home of every lever's dated history and every
 parameter's default. These two files are written from it, never by hand::
 
     python -m model.docs            # rewrite both files
@@ -17,9 +17,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from . import registry
-from .registry import Group, Quantity
-from .scenario import DEFAULT_CITIZENS, DEFAULT_END, DEFAULT_SEEDS, MODEL_START, baseline
+from .inputs import registry
+from .inputs.registry import Group, Quantity
+from .inputs.scenario import DEFAULT_CITIZENS, DEFAULT_END, DEFAULT_SEEDS, MODEL_START, baseline
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVERS_MD = Path("docs") / "levers.md"
@@ -78,7 +78,7 @@ def baseline_toml() -> str:
     """Return the text of ``scenarios/baseline.toml``: every timeline's sourced history."""
     lines = [
         "# GENERATED FILE: do not edit by hand.",
-        *_comment("Written from model/registry.py, the one home of every lever's and exogenous "
+        *_comment("Written from model/inputs/registry.py, the one home of every lever's and exogenous "
                   f"input's dated history, by `{REGENERATE}`. To change a value or a source, "
                   "edit the registry and run that command again; a test fails while this file "
                   "is out of date."),
@@ -121,7 +121,7 @@ def levers_markdown() -> str:
     lines = [
         "# Levers, exogenous inputs and parameters",
         "",
-        f"<!-- GENERATED from model/registry.py by `{REGENERATE}`: do not edit by hand. -->",
+        f"<!-- GENERATED from model/inputs/registry.py by `{REGENERATE}`: do not edit by hand. -->",
         "",
         f"Every input of the model: {counts[Group.LEVER]} levers, "
         f"{counts[Group.EXOGENOUS]} exogenous inputs and {counts[Group.PARAMETER]} parameters. "

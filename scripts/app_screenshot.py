@@ -20,9 +20,9 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.calendar import format_month, parse_month  # noqa: E402
-from model.scenario import baseline  # noqa: E402
-from model.scenario_files import write_scenario  # noqa: E402
+from model.inputs.calendar import format_month, parse_month  # noqa: E402
+from model.inputs.scenario import baseline  # noqa: E402
+from model.inputs.scenario_files import write_scenario  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

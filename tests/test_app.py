@@ -8,7 +8,6 @@ import pytest
 import solara
 from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 
-from model import registry
 from model.app import assets
 from model.app.charts import COLOUR_MODES, attitudes_figure, shares_figure
 from model.app.explorer_model import SCATTER_SAMPLE, ExplorerModel
@@ -29,15 +28,16 @@ from model.app.settings import (
     scenario_choices,
     values_at,
 )
-from model.calendar import parse_month
 from model.cli import main as cli_main
 from model.commands.app import check_port
-from model.opinion_model import OpinionModel
-from model.registry import Group
-from model.scenario import ScenarioError, baseline
-from model.scenario_files import load_scenario, write_scenario
-from model.survey_data import load_waves
-from model.timeline import TimelinePoint
+from model.core.opinion_model import OpinionModel
+from model.inputs import registry
+from model.inputs.calendar import parse_month
+from model.inputs.registry import Group
+from model.inputs.scenario import ScenarioError, baseline
+from model.inputs.scenario_files import load_scenario, write_scenario
+from model.inputs.survey_data import load_waves
+from model.inputs.timeline import TimelinePoint
 
 N = 1_000  # citizens: the app logic, not the dynamics, is under test
 

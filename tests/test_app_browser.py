@@ -17,10 +17,10 @@ import pytest
 
 from model.app.assets import fetch_missing
 from model.app.settings import lever_controls
-from model.calendar import parse_month
-from model.scenario import baseline
-from model.scenario_files import load_scenario, write_scenario
-from model.timeline import compile_timeline
+from model.inputs.calendar import parse_month
+from model.inputs.scenario import baseline
+from model.inputs.scenario_files import load_scenario, write_scenario
+from model.inputs.timeline import compile_timeline
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.calibration import abc
-from model.calibration.abc import Budget, FitConfig, fit, is_finished, summarise
-from model.calibration.targets import (
+from model.analysis.calibration import abc
+from model.analysis.calibration.abc import Budget, FitConfig, fit, is_finished, summarise
+from model.analysis.calibration.targets import (
     SurveyDistance,
     WaveSimulator,
     expected_name,
@@ -19,8 +19,8 @@ from model.calibration.targets import (
     target_waves,
     wave_statistics,
 )
-from model.calibration.validation import recovery_interval
-from model.observation import CATEGORIES
+from model.analysis.calibration.validation import recovery_interval
+from model.core.observation import CATEGORIES
 
 TINY = Budget(particles=12, max_simulations=60, max_minutes=5, max_generations=2)
 

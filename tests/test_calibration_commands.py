@@ -10,7 +10,7 @@ import pytest
 
 from model.cli import main
 from model.commands import calibrate as calibrate_command
-from model.posterior import Posterior
+from model.inputs.posterior import Posterior
 
 TINY = ["--citizens", "300", "--particles", "10", "--max-simulations", "30",
         "--max-generations", "1", "--workers", "1", "--no-progress"]
@@ -81,9 +81,9 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, command, argv, m
 
 
 def test_the_committed_posterior_is_valid_and_used_by_default():
-    from model import registry
     from model.commands import run as run_command
-    from model.posterior import default_posterior
+    from model.inputs import registry
+    from model.inputs.posterior import default_posterior
 
     posterior = default_posterior()
     assert posterior is not None, "model/data/posterior.csv is committed"

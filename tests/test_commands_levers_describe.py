@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from model import registry
 from model.cli import main
-from model.scenario_files import load_scenario
+from model.inputs import registry
+from model.inputs.scenario_files import load_scenario
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -3,8 +3,8 @@
 import numpy as np
 
 from model import simulate
-from model.streams import RandomStreams
-from model.timeline import TimelinePoint
+from model.core.streams import RandomStreams
+from model.inputs.timeline import TimelinePoint
 
 
 def test_same_seed_gives_identical_output(short_baseline):

@@ -9,10 +9,11 @@ nor raise the Russia share; more propaganda and blocking must do the opposite.
 import numpy as np
 import pytest
 
-from model import baseline, registry, simulate
-from model.observation import EU, RUSSIA
-from model.registry import Group
-from model.timeline import TimelinePoint
+from model import baseline, simulate
+from model.core.observation import EU, RUSSIA
+from model.inputs import registry
+from model.inputs.registry import Group
+from model.inputs.timeline import TimelinePoint
 
 SEEDS = (0, 1, 2)
 CITIZENS = 2_000

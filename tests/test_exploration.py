@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model.exploration import evaluate
-from model.scenario import ScenarioError
+from model.analysis.exploration import evaluate
+from model.inputs.scenario import ScenarioError
 
 SMALL = {"n_citizens": 300, "horizon": "2021-12", "policy_month": "2021-03"}
 

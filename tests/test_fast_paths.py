@@ -7,24 +7,24 @@ with ``array_equal``) or changes them at rounding level only (checked to 1e-12).
 import numpy as np
 import pytest
 
-from model.kernels import survey_cell_totals
-from model.mechanisms.attitude_change import acceptance, acceptance_of_squared
-from model.mechanisms.grievance import (
+from model.core.kernels import survey_cell_totals
+from model.core.mechanisms.attitude_change import acceptance, acceptance_of_squared
+from model.core.mechanisms.grievance import (
     accumulate_grievance,
     count_restriction_hits,
     restriction_exposure,
 )
-from model.network import build_network
-from model.observation import (
+from model.core.network import build_network
+from model.core.observation import (
     VirtualSurvey,
     answers_from_favour,
     base_fear,
     favour_chances,
     population_shares,
 )
-from model.population import DIET_SHARES_IN_FRAME, _rake_diet_intercepts, synthesise_population
-from model.state import MonthlyDraws
-from model.streams import RandomStreams
+from model.core.population import DIET_SHARES_IN_FRAME, _rake_diet_intercepts, synthesise_population
+from model.core.state import MonthlyDraws
+from model.core.streams import RandomStreams
 
 
 def plain_network(similarity_key, mean_degree, rewiring, rng, degree_spread=4):
@@ -59,7 +59,7 @@ def test_lean_network_build_gives_the_same_network(n, degree, rewiring):
 
 
 def test_uniform_blocks_match_one_draw():
-    from model.network import _uniform_below
+    from model.core.network import _uniform_below
     expected = np.random.default_rng(9).random((1_000, 7)) < 0.3
     got = _uniform_below(np.random.default_rng(9), (1_000, 7), 0.3, rows_per_block=64)
     assert np.array_equal(got, expected)
@@ -209,9 +209,9 @@ def test_raking_to_convergence_matches_many_rounds_of_cell_raking(n, leave, olde
 def test_blocked_step_equals_one_block(monkeypatch):
     from dataclasses import fields
 
-    from model import dynamics
-    from model.opinion_model import OpinionModel
-    from model.scenario import baseline
+    from model.core import dynamics
+    from model.core.opinion_model import OpinionModel
+    from model.inputs.scenario import baseline
 
     scenario = baseline().with_changes(end="2022-04")
 

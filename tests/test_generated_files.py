@@ -5,10 +5,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model import docs, registry
-from model.scenario import baseline
-from model.scenario_files import load_scenario
-from model.simulate import simulate
+from model import docs
+from model.core.simulate import simulate
+from model.inputs import registry
+from model.inputs.scenario import baseline
+from model.inputs.scenario_files import load_scenario
 
 ROOT = Path(__file__).parent.parent
 

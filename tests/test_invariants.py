@@ -3,7 +3,7 @@
 import numpy as np
 
 from model import simulate
-from model.observation import CATEGORIES, MEASURES
+from model.core.observation import CATEGORIES, MEASURES
 
 
 def test_shares_sum_to_one_and_are_probabilities(finished_model):

@@ -1,15 +1,15 @@
-"""The compiled own-state kernel (model/kernels.py) against the numpy specification."""
+"""The compiled own-state kernel (model/core/kernels.py) against the numpy specification."""
 
 from dataclasses import fields
 
 import numpy as np
 import pytest
 
-from model import kernels
-from model.dynamics import own_state_scalars
-from model.opinion_model import OpinionModel
-from model.scenario import baseline
-from model.timeline import TimelinePoint
+from model.core import kernels
+from model.core.dynamics import own_state_scalars
+from model.core.opinion_model import OpinionModel
+from model.inputs.scenario import baseline
+from model.inputs.timeline import TimelinePoint
 
 #: Parameters that exercise the rarely taken branches: media backfire, heavy travel and
 #: refusals, strong grievance, large extended contact.

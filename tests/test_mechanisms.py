@@ -3,19 +3,19 @@
 import numpy as np
 import pytest
 
-from model.mechanisms.attitude_change import acceptance
-from model.mechanisms.events import emigration, war_shock
-from model.mechanisms.grievance import (
+from model.core.mechanisms.attitude_change import acceptance
+from model.core.mechanisms.events import emigration, war_shock
+from model.core.mechanisms.grievance import (
     accumulate_grievance,
     blame_attribution,
     count_restriction_hits,
     grievance_effects,
 )
-from model.mechanisms.media import independent_reach, media_exposure
-from model.mechanisms.peers import anchoring, choose_partners, peer_influence
-from model.mechanisms.travel import border_capacity, transport_access
-from model.network import Network
-from model.population import INDEPENDENT_ONLY, LOYAL, NEUTRAL, OPPOSED, STATE_ONLY
+from model.core.mechanisms.media import independent_reach, media_exposure
+from model.core.mechanisms.peers import anchoring, choose_partners, peer_influence
+from model.core.mechanisms.travel import border_capacity, transport_access
+from model.core.network import Network
+from model.core.population import INDEPENDENT_ONLY, LOYAL, NEUTRAL, OPPOSED, STATE_ONLY
 
 
 def test_acceptance_is_one_half_at_the_latitude_and_backfires_only_far_away():

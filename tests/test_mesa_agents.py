@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline
-from model.population import DIETS
+from model.core.population import DIETS
 
 
 @pytest.fixture()

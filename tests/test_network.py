@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline
-from model.network import build_network
+from model.core.network import build_network
 
 N = 20_000
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel
-from model.observation import (
+from model.core.observation import (
     BOTH,
     EU,
     NEITHER,

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline, simulate
-from model.observation import RUSSIA, alliance_probabilities
-from model.population import INDEPENDENT_ONLY, STATE_ONLY
-from model.survey_data import load_waves
+from model.core.observation import RUSSIA, alliance_probabilities
+from model.core.population import INDEPENDENT_ONLY, STATE_ONLY
+from model.inputs.survey_data import load_waves
 
 SEEDS = (0, 1)
 CITIZENS = 20_000

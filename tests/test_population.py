@@ -7,8 +7,8 @@ standard errors (0.01) for drawn margins, tighter for margins fixed by construct
 import numpy as np
 import pytest
 
-from model import population as pop
-from model.streams import RandomStreams
+from model.core import population as pop
+from model.core.streams import RandomStreams
 
 N = 60_000
 

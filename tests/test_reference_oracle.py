@@ -1,4 +1,4 @@
-"""The vectorised monthly step against the per-agent Mesa reference (model/reference.py).
+"""The vectorised monthly step against the per-agent Mesa reference (model/oracle/reference.py).
 
 Both start from the same world and replay the same MonthlyDraws, so they must agree to
 rounding error; the reference uses scalar ``math`` where the vectorised code uses numpy, so
@@ -10,9 +10,9 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from model.opinion_model import OpinionModel
-from model.reference import ReferenceModel
-from model.scenario import baseline
+from model.core.opinion_model import OpinionModel
+from model.inputs.scenario import baseline
+from model.oracle.reference import ReferenceModel
 
 N_CITIZENS = 300
 END = "2022-03"  # 18 steps from 2020-09, through the February 2022 war shock

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from model import cli
-from model import robustness as rb
+from model.analysis import robustness as rb
+from model.analysis.sensitivity import select_factors
 from model.commands import robustness as command
-from model.posterior import Posterior
-from model.scenario import baseline
-from model.scenario_files import write_scenario
-from model.sensitivity import select_factors
-from model.timeline import TimelinePoint
+from model.inputs.posterior import Posterior
+from model.inputs.scenario import baseline
+from model.inputs.scenario_files import write_scenario
+from model.inputs.timeline import TimelinePoint
 
 END = "2021-12"
 CITIZENS = 300
@@ -129,7 +129,7 @@ def test_bad_input_exits_2_and_writes_nothing(files, tmp_path, capsys, monkeypat
 
 
 def test_posterior_futures_use_the_committed_calibration(files, tmp_path):
-    from model.posterior import default_posterior
+    from model.inputs.posterior import default_posterior
 
     posterior = default_posterior()
     if posterior is None:

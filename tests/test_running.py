@@ -18,18 +18,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import cli, execution
-from model.calendar import month_range
+from model import cli
 from model.commands import run as run_command
-from model.execution import Task, error_path, load_result, result_path, run_tasks
-from model.observation import CATEGORIES, MEASURES
-from model.outputs import default_horizons
-from model.posterior import Posterior
-from model.provenance import sha256_file
-from model.scenario import baseline
-from model.scenario_files import write_scenario
-from model.simulate import simulate
-from model.timeline import TimelinePoint
+from model.core.observation import CATEGORIES, MEASURES
+from model.core.simulate import simulate
+from model.inputs.calendar import month_range
+from model.inputs.posterior import Posterior
+from model.inputs.scenario import baseline
+from model.inputs.scenario_files import write_scenario
+from model.inputs.timeline import TimelinePoint
+from model.runs import execution
+from model.runs.execution import Task, error_path, load_result, result_path, run_tasks
+from model.runs.outputs import default_horizons
+from model.runs.provenance import sha256_file
 
 ROOT = Path(__file__).resolve().parents[1]
 END = "2021-06"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from model.scenario import ScenarioError
-from model.scenario_files import load_scenario
+from model.inputs.scenario import ScenarioError
+from model.inputs.scenario_files import load_scenario
 
 GALLERY = Path(__file__).parent / "scenario_gallery"
 ROOT = Path(__file__).parent.parent

@@ -5,10 +5,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import registry
-from model.calendar import parse_month
-from model.scenario_files import load_scenario
-from model.simulate import simulate
+from model.core.simulate import simulate
+from model.inputs import registry
+from model.inputs.calendar import parse_month
+from model.inputs.scenario_files import load_scenario
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import registry
-from model.overrides import apply_overrides
-from model.scenario_files import load_scenario, scenario_to_dict, write_scenario
-from model.simulate import simulate
+from model.core.simulate import simulate
+from model.inputs import registry
+from model.inputs.overrides import apply_overrides
+from model.inputs.scenario_files import load_scenario, scenario_to_dict, write_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 LIBRARY = sorted(SCENARIOS.glob("*.toml"))

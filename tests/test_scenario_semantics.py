@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model import registry
-from model.calendar import month_range
-from model.overrides import apply_overrides
-from model.scenario import ScenarioError, baseline
-from model.scenario_files import load_scenario
-from model.timeline import TimelinePoint
+from model.inputs import registry
+from model.inputs.calendar import month_range
+from model.inputs.overrides import apply_overrides
+from model.inputs.scenario import ScenarioError, baseline
+from model.inputs.scenario_files import load_scenario
+from model.inputs.timeline import TimelinePoint
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 BASELINE_TOML = SCENARIOS / "baseline.toml"

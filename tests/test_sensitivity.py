@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import cli, registry
-from model import sensitivity as sa
-from model.exploration import evaluate
-from model.registry import Group
+from model import cli
+from model.analysis import sensitivity as sa
+from model.analysis.exploration import evaluate
+from model.inputs import registry
+from model.inputs.registry import Group
 
 CITIZENS = 300
 HORIZON = "2021-12"
@@ -180,8 +181,8 @@ def test_dask_cluster_gives_the_same_indices(tmp_path):
 
 def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, monkeypatch,
                                                                  capsys):
-    from model import execution
-    from model.simulate import simulate
+    from model.core.simulate import simulate
+    from model.runs import execution
 
     def flaky(scenario, *args, **kwargs):
         if scenario.name == "status_quo":

@@ -1,6 +1,6 @@
 """Finding the line of a key in TOML text, for error messages."""
 
-from model.toml_lines import key_line, key_lines
+from model.inputs.toml_lines import key_line, key_lines
 
 TEXT = '''\
 name = "x"

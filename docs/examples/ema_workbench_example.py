@@ -16,7 +16,7 @@ from ema_workbench import (
     perform_experiments,
 )
 
-from model.exploration import evaluate
+from model.analysis.exploration import evaluate
 
 belarus = Model("belarus", function=evaluate)
 # Names as in model/registry.py (`python run.py levers`); ranges within the registry bounds.

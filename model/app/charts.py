@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..calendar import parse_month
-from ..observation import CATEGORIES, MEASURES, alliance_probabilities
-from ..population import DIETS
-from ..survey_data import Wave
+from ..core.observation import CATEGORIES, MEASURES, alliance_probabilities
+from ..core.population import DIETS
+from ..inputs.calendar import parse_month
+from ..inputs.survey_data import Wave
 from .explorer_model import ExplorerModel
 
 ANSWER_COLOURS = {"russia": "#c0392b", "both": "#8e44ad", "eu": "#1f5fbf", "neither": "#7f8c8d"}

@@ -13,8 +13,8 @@ from pathlib import Path
 import solara
 from mesa.visualization.utils import update_counter
 
-from ..scenario import ScenarioError
-from ..survey_data import load_waves
+from ..inputs.scenario import ScenarioError
+from ..inputs.survey_data import load_waves
 from .charts import COLOUR_MODES, attitudes_figure, shares_figure
 from .explorer_model import ExplorerModel
 from .save import save_as_scenario

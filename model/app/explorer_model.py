@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..opinion_model import OpinionModel
-from ..scenario import Scenario
+from ..core.opinion_model import OpinionModel
+from ..inputs.scenario import Scenario
 from .settings import (
     DEFAULT_CITIZENS,
     DEFAULT_SETTINGS,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..scenario import Scenario, ScenarioError
-from ..scenario_files import load_scenario, write_scenario
+from ..inputs.scenario import Scenario, ScenarioError
+from ..inputs.scenario_files import load_scenario, write_scenario
 from .settings import ExplorerSettings, explorer_scenario, lever_changes, load_picked
 
 #: A saved scenario's name: letters, digits, '_' and '-', starting with a letter or digit.

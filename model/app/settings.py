@@ -3,7 +3,7 @@
 The page holds an ``ExplorerSettings``: the scenario file picked from the library, the month
 from which the user's lever values apply (the policy month), and the values of the levers
 the user moved. Everything else (the lever history before the policy month, the run's end,
-the parameters) comes from the picked scenario, and through it from ``model.registry``: the
+the parameters) comes from the picked scenario, and through it from ``model.inputs.registry``: the
 controls are generated from the registry and nothing here holds a lever default.
 """
 
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .. import registry
-from ..calendar import format_month, month_range, parse_month
-from ..registry import Group, Quantity
-from ..scenario import Scenario, ScenarioError, baseline
-from ..scenario_files import load_scenario
-from ..timeline import TimelinePoint, compile_timeline
+from ..inputs import registry
+from ..inputs.calendar import format_month, month_range, parse_month
+from ..inputs.registry import Group, Quantity
+from ..inputs.scenario import Scenario, ScenarioError, baseline
+from ..inputs.scenario_files import load_scenario
+from ..inputs.timeline import TimelinePoint, compile_timeline
 
 #: The month from which moved levers apply unless the user picks another.
 DEFAULT_POLICY_MONTH = "2026-01"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..scenario import ScenarioError
+from ..inputs.scenario import ScenarioError
 
 
 def add_executor_arguments(parser: argparse.ArgumentParser, out: str,

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..calibration.abc import Budget
-from ..scenario import MAX_CITIZENS, ScenarioError
+from ..analysis.calibration.abc import Budget
+from ..inputs.scenario import MAX_CITIZENS, ScenarioError
 from ._executor import add_executor_arguments
 
 #: Citizens per evaluation. At 5,000 the seed-to-seed spread of a wave's simulated survey
@@ -95,7 +95,7 @@ def say(text: str) -> None:
 
 def write_csv(path: Path, table) -> Path:
     """Write a DataFrame as CSV atomically and return the path."""
-    from ..atomic import atomic_path
+    from ..runs.atomic import atomic_path
 
     with atomic_path(path) as temporary:
         table.to_csv(temporary, index=False, float_format="%.6g")

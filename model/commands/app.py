@@ -8,7 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
-from ..scenario import ScenarioError
+from ..inputs.scenario import ScenarioError
 
 NAME = "app"
 HELP = ("Serve the interactive explorer (a Mesa SolaraViz page: scenario, lever sliders, "

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import atomic_path, write_json
-from ..calibration.abc import Budget, FitConfig, calibrated_names, fit
-from ..calibration.report import fit_tables, plot_marginals, plot_predictive, predictive_runs
-from ..calibration.targets import target_waves
-from ..calibration.validation import model_predictions, score
-from ..posterior import default_posterior_path
-from ..provenance import environment, git_state, library_versions, sha256_file, waves_file
+from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, fit
+from ..analysis.calibration.targets import target_waves
+from ..analysis.calibration.validation import model_predictions, score
+from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
+from ..inputs.posterior import default_posterior_path
+from ..runs.atomic import atomic_path, write_json
+from ..runs.provenance import environment, git_state, library_versions, sha256_file, waves_file
 from ._executor import connect
 from ._fitting import (
     add_fit_arguments,
@@ -60,7 +60,7 @@ def plan(args: argparse.Namespace) -> FitConfig:
     budget = budget_from(args)
     check_common(args)
     if not 2 <= args.predictive_draws <= 10_000:
-        from ..scenario import ScenarioError
+        from ..inputs.scenario import ScenarioError
 
         raise ScenarioError("--predictive-draws", "value", args.predictive_draws,
                             "a whole number from 2 to 10,000")

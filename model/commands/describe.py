@@ -7,14 +7,14 @@ import textwrap
 import tomllib
 from pathlib import Path
 
-from .. import registry
-from ..calendar import parse_month
 from ..docs import number
-from ..overrides import add_set_argument, apply_overrides
-from ..registry import Group
-from ..scenario import Scenario
-from ..scenario_files import dumps_scenario, load_scenario, scenario_to_dict
-from ..timeline import TimelinePoint
+from ..inputs import registry
+from ..inputs.calendar import parse_month
+from ..inputs.overrides import add_set_argument, apply_overrides
+from ..inputs.registry import Group
+from ..inputs.scenario import Scenario
+from ..inputs.scenario_files import dumps_scenario, load_scenario, scenario_to_dict
+from ..inputs.timeline import TimelinePoint
 
 NAME = "describe"
 HELP = "Validate a scenario file and print it resolved: run settings and every timeline."

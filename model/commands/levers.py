@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from .. import registry
 from ..docs import GROUP_TITLES, bounds_text, number, value_text
-from ..registry import Group, Quantity
-from ..scenario import _MISSING, ScenarioError
+from ..inputs import registry
+from ..inputs.registry import Group, Quantity
+from ..inputs.scenario import _MISSING, ScenarioError
 
 NAME = "levers"
 HELP = "List every lever, exogenous input and parameter (name, unit, bounds, value)."

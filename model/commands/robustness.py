@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import robustness as rb
-from .. import sensitivity as sa
-from ..calendar import format_month, parse_month
-from ..exploration import DEFAULT_POLICY_MONTH
-from ..observation import MEASURES
-from ..overrides import add_set_argument, apply_overrides
-from ..posterior import Posterior, default_posterior, default_posterior_path
-from ..provenance import environment, git_state, library_versions, short_commit
-from ..registry import Group
-from ..scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError
-from ..scenario_files import load_scenario
+from ..analysis import robustness as rb
+from ..analysis import sensitivity as sa
+from ..analysis.exploration import DEFAULT_POLICY_MONTH
+from ..core.observation import MEASURES
+from ..inputs.calendar import format_month, parse_month
+from ..inputs.overrides import add_set_argument, apply_overrides
+from ..inputs.posterior import Posterior, default_posterior, default_posterior_path
+from ..inputs.registry import Group
+from ..inputs.scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError
+from ..inputs.scenario_files import load_scenario
+from ..runs.provenance import environment, git_state, library_versions, short_commit
 from ._executor import (
     add_executor_arguments,
     connect,
@@ -193,7 +193,7 @@ def plan_robustness(args: argparse.Namespace) -> Plan:
 
 def main(args: argparse.Namespace) -> int:
     """Run the check; return 0, or 1 if any run failed (finished runs are kept)."""
-    from ..execution import Task, load_result, run_tasks
+    from ..runs.execution import Task, load_result, run_tasks
 
     started, created = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
     plan = plan_robustness(args)
@@ -242,7 +242,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _write_outputs(plan: Plan, args, table, per_future, n_runs: int) -> list[str]:
-    from ..atomic import atomic_path
+    from ..runs.atomic import atomic_path
 
     for name, frame in (("robustness.csv", table), ("robustness_futures.csv", per_future)):
         with atomic_path(plan.out / name) as temporary:
@@ -250,7 +250,7 @@ def _write_outputs(plan: Plan, args, table, per_future, n_runs: int) -> list[str
     written = ["robustness.csv", "robustness_futures.csv"]
     (plan.out / "robustness.png").unlink(missing_ok=True)
     if args.plots:
-        from ..sensitivity_plots import plot_robustness
+        from ..figures.sensitivity import plot_robustness
 
         credit = (f"Model: belarus-opinion-abm {short_commit()}; {n_runs} runs of "
                   f"{plan.n_citizens:,} citizens.")
@@ -277,8 +277,8 @@ def _print_table(table) -> None:
 
 def _write_manifest(plan: Plan, args, report, executor: str, created: str, started: float,
                     written) -> None:
-    from ..atomic import write_json
-    from ..execution import code_version
+    from ..runs.atomic import write_json
+    from ..runs.execution import code_version
 
     argv = ["python", "run.py", NAME, *map(str, plan.files), "--samples", str(len(plan.futures)),
             "--uncertainties", ",".join(f.name for f in plan.factors), "--seed", str(args.seed),

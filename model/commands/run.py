@@ -15,28 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..calendar import parse_month
-from ..execution import (
-    RunReport,
-    Task,
-    code_version,
-    load_record,
-    run_tasks,
-)
-from ..observation import CATEGORIES
-from ..outputs import default_horizons
-from ..overrides import apply_overrides
-from ..posterior import Posterior, default_posterior, default_posterior_path
-from ..provenance import (
-    environment,
-    git_state,
-    library_versions,
-    scenario_file_chain,
-    sha256_file,
-    short_commit,
-    waves_file,
-)
-from ..scenario import (
+from ..core.observation import CATEGORIES
+from ..inputs.calendar import parse_month
+from ..inputs.overrides import apply_overrides
+from ..inputs.posterior import Posterior, default_posterior, default_posterior_path
+from ..inputs.scenario import (
     _MISSING,
     DEFAULT_CITIZENS,
     DEFAULT_SEEDS,
@@ -45,7 +28,24 @@ from ..scenario import (
     ScenarioError,
     baseline,
 )
-from ..scenario_files import load_scenario, scenario_to_dict
+from ..inputs.scenario_files import load_scenario, scenario_to_dict
+from ..runs.execution import (
+    RunReport,
+    Task,
+    code_version,
+    load_record,
+    run_tasks,
+)
+from ..runs.outputs import default_horizons
+from ..runs.provenance import (
+    environment,
+    git_state,
+    library_versions,
+    scenario_file_chain,
+    sha256_file,
+    short_commit,
+    waves_file,
+)
 from ._executor import connect, describe_executor, discard_outputs, interrupted
 
 NAME = "run"
@@ -266,9 +266,9 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]:
-    from .. import plots as figures
-    from ..outputs import write_shares_and_bands, write_summary
-    from ..survey_data import load_waves
+    from ..figures import plots as figures
+    from ..inputs.survey_data import load_waves
+    from ..runs.outputs import write_shares_and_bands, write_summary
 
     ensemble = write_shares_and_bands(plan.out, grid)
     write_summary(plan.out, ensemble, plan.horizons)
@@ -296,7 +296,7 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]
 
 def _print_headline(ensemble, date: str) -> None:
     """Print the survey shares at ``date``: mean [5-95%] and paired difference, in %."""
-    from ..observation import MEASURES
+    from ..core.observation import MEASURES
 
     t, m = ensemble.months.index(date), MEASURES.index("survey")
     print(f"Virtual survey in {date}, % of respondents: mean [5-95% over "
@@ -336,7 +336,7 @@ def _input_hashes(plan: Plan) -> dict[str, str]:
 
 def _write_manifest(plan: Plan, args: argparse.Namespace, report: RunReport, executor: str,
                     created: str, started: float, written) -> None:
-    from ..atomic import write_json
+    from ..runs.atomic import write_json
 
     failed_ids = {failure.task.id for failure in report.failures}
     runs, run_seconds = [], 0.0

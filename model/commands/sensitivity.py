@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import sensitivity as sa
-from ..exploration import DEFAULT_POLICY_MONTH, Counterfactual
-from ..observation import MEASURES
-from ..overrides import add_set_argument, apply_overrides
-from ..provenance import environment, git_state, library_versions, short_commit
-from ..scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
+from ..analysis import sensitivity as sa
+from ..analysis.exploration import DEFAULT_POLICY_MONTH, Counterfactual
+from ..core.observation import MEASURES
+from ..inputs.overrides import add_set_argument, apply_overrides
+from ..inputs.scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
+from ..runs.provenance import environment, git_state, library_versions, short_commit
 from ._executor import (
     add_executor_arguments,
     connect,
@@ -204,7 +204,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: int) -> list:
-    from ..atomic import atomic_path
+    from ..runs.atomic import atomic_path
 
     n_points = len(rows)
     indices = sa.analyze(plan.factors, plan.method, X, Y.iloc[:n_points].reset_index(drop=True),
@@ -229,7 +229,7 @@ def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: i
         (plan.out / name).unlink(missing_ok=True)
     if not args.plots:
         return written
-    from .. import sensitivity_plots as figures
+    from ..figures import sensitivity as figures
 
     horizon, measure = plan.counterfactual.horizon, plan.counterfactual.measure
     credit = (f"Model: belarus-opinion-abm {short_commit()}; {n_runs} runs of "
@@ -283,8 +283,8 @@ def _reproduce(plan: Plan, args) -> str:
 
 def _write_manifest(plan: Plan, args, report, executor: str, created: str, started: float,
                     n_runs: int, written) -> None:
-    from ..atomic import write_json
-    from ..execution import code_version
+    from ..runs.atomic import write_json
+    from ..runs.execution import code_version
 
     write_json(plan.out / "manifest.json", {
         "status": "complete" if report.ok else "failed",

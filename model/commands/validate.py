@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atomic import write_json
-from ..calibration.abc import Budget, FitConfig, calibrated_names, fit, summarise
-from ..calibration.report import plot_validation
-from ..calibration.targets import target_waves
-from ..calibration.validation import (
+from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, fit, summarise
+from ..analysis.calibration.targets import target_waves
+from ..analysis.calibration.validation import (
     INTERVAL,
     VARIANTS,
     folds,
@@ -34,8 +32,10 @@ from ..calibration.validation import (
     temporal_split,
     variant,
 )
-from ..provenance import environment, git_state, library_versions
-from ..scenario import _MISSING, ScenarioError
+from ..figures.calibration import plot_validation
+from ..inputs.scenario import _MISSING, ScenarioError
+from ..runs.atomic import write_json
+from ..runs.provenance import environment, git_state, library_versions
 from ._executor import connect
 from ._fitting import (
     add_fit_arguments,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..inputs.scenario import Scenario, baseline
 from .observation import CATEGORIES, MEASURES
 from .opinion_model import OpinionModel
-from .scenario import Scenario, baseline
 
 
 @dataclass(frozen=True)

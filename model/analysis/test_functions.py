@@ -1,8 +1,9 @@
 """Analytic test functions with known sensitivity indices, run like the model.
 
-They check the sensitivity pipeline end to end: a :class:`~model.sensitivity.AnalyticDesign`
-turns each sample point into a :class:`~model.execution.Task` whose parameters carry the
-point, and :func:`analytic_task` (the worker) evaluates the function instead of simulating.
+They check the sensitivity pipeline end to end: an
+:class:`~model.analysis.sensitivity.AnalyticDesign` turns each sample point into a
+:class:`~model.runs.execution.Task` whose parameters carry the point, and
+:func:`analytic_task` (the worker) evaluates the function instead of simulating.
 Sampling, the executor, result files and the analysis are those of the model.
 """
 
@@ -12,7 +13,7 @@ import math
 
 import numpy as np
 
-from .execution import Task
+from ..runs.execution import Task
 
 #: Prefix of the scenario name that tells :func:`analytic_task` which function to evaluate.
 PREFIX = "analytic:"

@@ -8,6 +8,7 @@ from functools import cache
 
 import numpy as np
 
+from ..inputs.parameters import Parameters
 from . import kernels
 from .mechanisms.events import emigration
 from .mechanisms.grievance import (
@@ -31,7 +32,6 @@ from .mechanisms.travel import (
     trip_scale,
 )
 from .network import Network
-from .parameters import Parameters
 from .population import ADULT_POPULATION, AGE_SHARES, Population
 from .state import CitizenState, MonthlyDraws
 

@@ -9,7 +9,7 @@ and returns a :class:`RunReport`. Results go to disk one by one, never into one 
 memory does not grow with the number of tasks.
 
 The three executors give bit-identical results: a run depends only on its task (every random
-number derives from the seed, see ``model.streams``), never on the process or machine.
+number derives from the seed, see ``model.core.streams``), never on the process or machine.
 
 Example (what the ``run`` command and the sensitivity analysis do)::
 
@@ -42,37 +42,39 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from ..core.simulate import simulate
+from ..inputs.scenario import Scenario
+from ..inputs.scenario_files import scenario_to_dict
 from .atomic import atomic_path, write_json
-from .scenario import Scenario
-from .scenario_files import scenario_to_dict
-from .simulate import simulate
 
 RUNS_DIR = "runs"
-#: Modules that only present results; editing them does not change any simulated number, so
-#: it must not invalidate finished runs (see ``code_version``).
-_PRESENTATION = ("cli.py", "commands", "plots.py", "outputs.py", "atomic.py",
-                 "sensitivity_plots.py", "calibration/report.py", "docs.py")
+#: The folders of the package whose code determines simulated numbers: the numeric core and
+#: the definitions of its inputs. Everything else (commands, figures, the app, the oracle,
+#: run bookkeeping) only orders or presents the numbers, so editing it must not invalidate
+#: finished runs (see ``code_version``).
+NUMERIC_FOLDERS = ("core", "inputs")
+#: The ``model`` package folder.
+PACKAGE = Path(__file__).resolve().parents[1]
 #: Libraries whose version could change simulated numbers.
-_NUMERIC_LIBRARIES = ("numpy", "scipy", "mesa")
+_NUMERIC_LIBRARIES = ("numpy", "scipy", "numba", "mesa")
 
 #: A worker turns a task into an array (the default: the monthly shares of ``simulate``).
 Worker = Callable[["Task"], np.ndarray]
 
 
 @cache
-def code_version() -> str:
-    """Return a hash of the model's source code and numeric library versions.
+def code_version(package: Path = PACKAGE) -> str:
+    """Return a hash of the code that determines numbers, and numeric library versions.
 
     It is part of every task id, so results computed by different model code are never
     mixed up or resumed from: change a mechanism and every run is computed afresh.
+    ``package`` is the ``model`` folder (a parameter so that tests can hash a copy).
     """
-    package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        relative = path.relative_to(package)
-        if relative.parts[0] in _PRESENTATION or relative.as_posix() in _PRESENTATION:
-            continue
-        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for folder in NUMERIC_FOLDERS:
+        for path in sorted((package / folder).rglob("*.py")):
+            relative = path.relative_to(package).as_posix()
+            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
     for library in _NUMERIC_LIBRARIES:
         digest.update(f"{library}=={metadata.version(library)}\0".encode())
     return digest.hexdigest()[:16]

@@ -13,8 +13,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from ..core.observation import CATEGORIES
 from .calendar import format_month, parse_month
-from .observation import CATEGORIES
 
 #: Fallback sample size where a wave's n is not known (Aug-Nov 2025: "more than 700").
 UNKNOWN_SAMPLE_SIZE = 700

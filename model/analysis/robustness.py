@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest, qmc
 
-from .observation import CATEGORIES, MEASURES
-from .posterior import Posterior
-from .registry import Group
-from .scenario import Scenario
+from ..core.observation import CATEGORIES, MEASURES
+from ..inputs.posterior import Posterior
+from ..inputs.registry import Group
+from ..inputs.scenario import Scenario
+from ..inputs.timeline import TimelinePoint
 from .sensitivity import Factor
-from .timeline import TimelinePoint
 
 #: The tests each policy is scored on: column -> (category, sign of a helpful change).
 TESTS = {"lowers_russia": (("russia", -1),), "raises_eu": (("eu", +1),),

@@ -8,7 +8,7 @@ test function:
    ``NAME=LOW:HIGH``).
 2. :func:`sample` draws SALib's Morris trajectories or Sobol (Saltelli) points.
 3. :func:`evaluate_points` turns every point into tasks through a *design* and runs them with
-   :func:`model.execution.run_tasks` (serial, process pool or Dask; resumable). A
+   :func:`model.runs.execution.run_tasks` (serial, process pool or Dask; resumable). A
    :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo;
    an :class:`AnalyticDesign` evaluates a test function with known indices instead.
 4. :func:`analyze` computes Morris mu* / sigma or Sobol S1 / ST with bootstrap confidence
@@ -26,12 +26,12 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from . import registry
-from .analytic import INPUTS, PREFIX, analytic_task
-from .execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
+from ..inputs import registry
+from ..inputs.registry import Group
+from ..inputs.scenario import _MISSING, ScenarioError, baseline
+from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
 from .exploration import Counterfactual, check_input, split_inputs
-from .registry import Group
-from .scenario import _MISSING, ScenarioError, baseline
+from .test_functions import INPUTS, PREFIX, analytic_task
 
 METHODS = ("morris", "sobol")
 #: Words that stand for a whole group in ``--factors``.
@@ -270,7 +270,7 @@ def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: 
         seeds: each point runs once per seed; outcomes are averaged over them.
         out: results go to ``out/runs`` (finished runs there are reused).
         **execution: ``workers``, ``scheduler``, ``progress``, ``description`` for
-            :func:`model.execution.run_tasks`.
+            :func:`model.runs.execution.run_tasks`.
 
     Returns:
         (outcomes, one row per point, or None if any run failed; the run report).

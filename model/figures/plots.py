@@ -19,13 +19,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import registry
-from .atomic import atomic_path
-from .observation import CATEGORIES, MEASURES
-from .outputs import Ensemble
-from .registry import Group
-from .scenario import Scenario
-from .survey_data import UNKNOWN_SAMPLE_SIZE, Wave
+from ..core.observation import CATEGORIES, MEASURES
+from ..inputs import registry
+from ..inputs.registry import Group
+from ..inputs.scenario import Scenario
+from ..inputs.survey_data import UNKNOWN_SAMPLE_SIZE, Wave
+from ..runs.atomic import atomic_path
+from ..runs.outputs import Ensemble
 
 CATEGORY_LABELS = {"russia": "Union with Russia", "both": "Union with both Russia and the EU",
                    "eu": "Union with the EU", "neither": "No union (neither)"}
@@ -264,6 +264,6 @@ def plot_levers(scenarios: Sequence[Scenario], path: str | Path, credit: str = "
              else "every lever")
     footer = ("Black: the reference scenario; colours: other scenarios where they depart from "
               "it. History to late 2025 from the sources in docs/levers.md "
-              f"(model/registry.py); changes from the scenario files. {credit}")
+              f"(model/inputs/registry.py); changes from the scenario files. {credit}")
     _finish(fig, axes, f"Western policy levers by scenario ({which}), monthly", footer)
     return _save(fig, Path(path))

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..calendar import parse_month
-from ..observation import CATEGORIES, MEASURES
-from ..scenario import Scenario, baseline
-from ..simulate import simulate
-from ..survey_data import Wave, load_waves
+from ...core.observation import CATEGORIES, MEASURES
+from ...core.simulate import simulate
+from ...inputs.calendar import parse_month
+from ...inputs.scenario import Scenario, baseline
+from ...inputs.survey_data import Wave, load_waves
 
 SURVEY = MEASURES.index("survey")
 

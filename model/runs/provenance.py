@@ -14,7 +14,7 @@ from pathlib import Path
 #: Distributions whose versions are recorded in every manifest.
 LIBRARIES = ("belarus-opinion-abm", "numpy", "numba", "scipy", "pandas", "mesa", "matplotlib",
              "pyarrow", "tqdm", "dask", "distributed", "tomli-w", "pyabc", "SALib")
-_SOURCE_ROOT = Path(__file__).resolve().parent.parent
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def sha256_file(path: str | Path) -> str:

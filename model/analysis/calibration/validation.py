@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ..calendar import parse_month
-from ..survey_data import Wave, load_waves
+from ...inputs.calendar import parse_month
+from ...inputs.survey_data import Wave, load_waves
 from .abc import FitResult, weighted_quantiles
 from .targets import TargetWave, expected_name
 

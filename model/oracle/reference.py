@@ -1,6 +1,6 @@
 """The monthly rules written agent by agent in plain Mesa: the oracle for the vectorised step.
 
-``ReferenceCitizen.step``-style methods apply the rules of ``model.dynamics.advance_month``
+``ReferenceCitizen.step``-style methods apply the rules of ``model.core.dynamics.advance_month``
 to one citizen at a time with scalar Python and ``math``; nothing here calls the vectorised
 mechanisms. The module serves three purposes:
 
@@ -34,12 +34,11 @@ from typing import NamedTuple
 import mesa
 import numpy as np
 
-from .calendar import parse_month
-from .mechanisms.events import WAR_MONTH
-from .mechanisms.media import EXPOSURE_BY_DIET, OTHER_FUNDING, REFERENCE_FUNDING
-from .mechanisms.travel import REFERENCE_CROSSINGS, REFERENCE_FEE
-from .observation import MEASURES, answers_from_favour
-from .population import (
+from ..core.mechanisms.events import WAR_MONTH
+from ..core.mechanisms.media import EXPOSURE_BY_DIET, OTHER_FUNDING, REFERENCE_FUNDING
+from ..core.mechanisms.travel import REFERENCE_CROSSINGS, REFERENCE_FEE
+from ..core.observation import MEASURES, answers_from_favour
+from ..core.population import (
     ADULT_POPULATION,
     AGE_SHARES,
     BOTH_MEDIA,
@@ -49,7 +48,8 @@ from .population import (
     RARELY,
     STATE_ONLY,
 )
-from .state import CitizenState, MonthlyDraws
+from ..core.state import CitizenState, MonthlyDraws
+from ..inputs.calendar import parse_month
 
 #: Media outlets in the order of ``EXPOSURE_BY_DIET``'s columns.
 OUTLETS = ("state", "russia", "independent")

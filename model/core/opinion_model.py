@@ -5,8 +5,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from ..inputs.calendar import parse_month
+from ..inputs.scenario import Scenario, baseline
 from . import attitudes
-from .calendar import parse_month
 from .citizen import Citizen
 from .dynamics import ENGINES, MonthSummary, World, advance_month
 from .mechanisms.events import WAR_MONTH, war_shock
@@ -22,7 +23,6 @@ from .observation import (
     population_shares,
 )
 from .population import synthesise_population
-from .scenario import Scenario, baseline
 from .state import CitizenState, MonthlyDraws
 from .streams import RandomStreams
 

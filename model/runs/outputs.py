@@ -1,6 +1,6 @@
 """Ensemble outputs: tidy shares, the summary with paired differences, written atomically.
 
-The per-run files (``OUT/runs/<id>.npz``, see ``model.execution``) are read back one
+The per-run files (``OUT/runs/<id>.npz``, see ``model.runs.execution``) are read back one
 scenario at a time, in a fixed order (scenarios as given, then seeds ascending), and streamed
 into ``shares.csv`` and ``shares.parquet``; only two scenarios' arrays (the reference and the
 current one) are held in memory at once. The same pass computes, for every month, the mean
@@ -20,11 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..core.observation import CATEGORIES, MEASURES
+from ..core.simulate import SimulationResult
+from ..inputs.calendar import month_range, parse_month
 from .atomic import atomic_path
-from .calendar import month_range, parse_month
 from .execution import Task, load_result
-from .observation import CATEGORIES, MEASURES
-from .simulate import SimulationResult
 
 SHARES_COLUMNS = ("scenario", "seed", "date", "measure", *CATEGORIES)
 SUMMARY_COLUMNS = ("scenario", "measure", "date", "category", "n_seeds", "mean", "p05", "p95",

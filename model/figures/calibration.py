@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import registry
-from ..execution import Task, iter_results, run_tasks
-from ..observation import CATEGORIES, MEASURES
-from ..plots import CATEGORY_LABELS, QUESTION, _date_axis, _dates, _finish, _save, _survey_points
-from ..scenario import Scenario, baseline
-from ..survey_data import UNKNOWN_SAMPLE_SIZE, load_waves
-from .abc import FitResult
-from .validation import INTERVAL
+from ..analysis.calibration.abc import FitResult
+from ..analysis.calibration.validation import INTERVAL
+from ..core.observation import CATEGORIES, MEASURES
+from ..inputs import registry
+from ..inputs.scenario import Scenario, baseline
+from ..inputs.survey_data import UNKNOWN_SAMPLE_SIZE, load_waves
+from ..runs.execution import Task, iter_results, run_tasks
+from .plots import CATEGORY_LABELS, QUESTION, _date_axis, _dates, _finish, _save, _survey_points
 
 _SURVEY = MEASURES.index("survey")
 
@@ -111,7 +111,7 @@ def plot_predictive(months: Sequence[str], shares: np.ndarray, path: str | Path,
 
 def fit_tables(result: FitResult) -> dict[str, pd.DataFrame]:
     """Return the tables a fit writes: posterior, parameter summary, generations."""
-    from .abc import summarise
+    from ..analysis.calibration.abc import summarise
 
     return {"posterior.csv": result.posterior_table(),
             "parameters.csv": summarise(result),

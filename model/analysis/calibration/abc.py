@@ -31,8 +31,8 @@ import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
 
-from .. import registry
-from ..atomic import write_json
+from ...inputs import registry
+from ...runs.atomic import write_json
 from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
 
 _SAMPLER_STREAM = zlib.crc32(b"abc-sampler")

@@ -2,5 +2,5 @@
 
 Every mechanism is a plain function of numpy arrays: it reads the state, the month's
 inputs, the parameters and the month's pre-drawn random numbers, and updates the state in
-place. ``model.dynamics.advance_month`` calls them in the documented order.
+place. ``model.core.dynamics.advance_month`` calls them in the documented order.
 """

@@ -1,0 +1,1 @@
+"""The numeric core: population, network, monthly mechanisms, observation, the Mesa model."""

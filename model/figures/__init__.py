@@ -1,0 +1,1 @@
+"""Figures drawn from results (presentation only: nothing here changes a number)."""

@@ -1,0 +1,1 @@
+"""Running many simulations: tasks, executors, result files, provenance."""
