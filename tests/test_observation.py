@@ -7,48 +7,31 @@ from model import OpinionModel
 from model.core.observation import (
     BOTH,
     EU,
+    FRAME,
+    N_CELLS,
     NEITHER,
     RUSSIA,
+    TARGET,
     SurveyDesign,
     VirtualSurvey,
-    alliance_probabilities,
-    answers_from_favour,
+    answer_chances,
     base_fear,
-    favour_chances,
-    population_shares,
+    observation_totals,
 )
+from model.core.population import synthesise_population
+from model.core.threads import CHUNK, set_thread_count
+from model.inputs.parameters import Parameters
 
 PERFECT = SurveyDesign(frame="everyone", rake_to="everyone")
 
 
-def test_answer_probabilities_sum_to_one_and_follow_the_thresholds():
-    r = np.array([-1.0, 0.0, 1.0, 1.0])
-    e = np.array([-1.0, 0.0, -1.0, 1.0])
-    p = alliance_probabilities(r, e, 0.0, 0.0, 0.25)
-    np.testing.assert_allclose(p.sum(axis=0), 1.0)
-    np.testing.assert_allclose(p[:, 1], 0.25)      # on both thresholds: a fair coin twice
-    assert p[NEITHER, 0] > 0.99 and p[RUSSIA, 2] > 0.99 and p[BOTH, 3] > 0.99
-
-
-def test_answers_from_favour_equal_the_products_and_stay_in_bounds():
-    rng = np.random.default_rng(3)
-    r, e = rng.uniform(-1, 1, (2, 20_000))
-    r[:10], e[:10] = 1.0, 1.0  # near-certain answers: differences of sums cancel here
-    answers = alliance_probabilities(r, e, 0.1, -0.2, 0.05)
-    p_russia, p_eu, _ = favour_chances(r, e, 0.1, -0.2, 0.05)
-    products = np.stack([p_russia * (1 - p_eu), p_russia * p_eu, (1 - p_russia) * p_eu,
-                         (1 - p_russia) * (1 - p_eu)])
-    np.testing.assert_allclose(answers, products, rtol=0, atol=1e-15)
-    assert (answers >= 0).all()
-    totals = answers_from_favour(favour_chances(r, e, 0.1, -0.2, 0.05).sum(axis=1), r.size)
-    np.testing.assert_allclose(totals, products.sum(axis=1), rtol=1e-12)
-
-
-def _survey_and_population(model, **design):
-    survey = VirtualSurvey(model.world.population, SurveyDesign(**design))
-    s, p = model.world.state, model.params
-    favour = favour_chances(s.r, s.e, p.threshold_russia, p.threshold_eu, p.response_noise)
-    return survey, favour, population_shares(favour, s.present)
+def test_answer_chances_sum_to_one_and_follow_the_thresholds():
+    p = Parameters({"threshold_russia": 0.0, "threshold_eu": 0.0,
+                    "response_noise": 0.25}).record()
+    chances = answer_chances(np.array([-1.0, 0.0, 1.0, 1.0]), np.array([-1.0, 0.0, -1.0, 1.0]), p)
+    np.testing.assert_allclose(chances.sum(axis=0), 1.0)
+    np.testing.assert_allclose(chances[:, 1], 0.25)      # on both thresholds: a fair coin twice
+    assert chances[NEITHER, 0] > 0.99 and chances[RUSSIA, 2] > 0.99 and chances[BOTH, 3] > 0.99
 
 
 @pytest.fixture(scope="module")
@@ -58,39 +41,90 @@ def run_model(short_baseline):
     return model
 
 
+def test_population_totals_are_the_residents_answer_chances(run_model):
+    s, p = run_model.world.state, run_model.world.params
+    survey = VirtualSurvey(run_model.world.population, PERFECT)
+    population, cells = survey.totals(s.r, s.e, s.present, p)
+    chances = answer_chances(s.r, s.e, p)[:, s.present]
+    assert population[0] == s.present.sum()
+    p_russia, p_eu = chances[RUSSIA] + chances[BOTH], chances[EU] + chances[BOTH]
+    np.testing.assert_allclose(population[1:], [p_russia.sum(), p_eu.sum(),
+                                                chances[BOTH].sum()], rtol=1e-12)
+    np.testing.assert_array_equal(cells[:, FRAME], np.bincount(survey.cell[s.present],
+                                                               minlength=N_CELLS))
+
+
+def test_cell_totals_are_the_same_on_one_thread_or_two():
+    n = 70 * CHUNK  # enough chunks for the loop to be split between threads
+    population = synthesise_population(n, np.random.default_rng(8), 0.1)
+    survey = VirtualSurvey(population)
+    rng = np.random.default_rng(1)
+    r, e, present = rng.uniform(-1, 1, n), rng.uniform(-1, 1, n), rng.random(n) < 0.9
+    p = Parameters().record()
+    try:
+        set_thread_count(1)
+        one = observation_totals(r, e, present, survey.cell, survey.in_frame,
+                                 survey.in_target, p)
+        set_thread_count(2)
+        two = observation_totals(r, e, present, survey.cell, survey.in_frame,
+                                 survey.in_target, p)
+    finally:
+        set_thread_count(None)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+    frame = present & survey.in_frame
+    np.testing.assert_array_equal(one[1][:, TARGET],
+                                  np.bincount(survey.cell[present & survey.in_target],
+                                              minlength=N_CELLS))
+    np.testing.assert_array_equal(one[1][:, FRAME], np.bincount(survey.cell[frame],
+                                                                minlength=N_CELLS))
+
+
 def test_survey_is_unbiased_without_fear_selection_or_frame(run_model):
-    survey, probabilities, truth = _survey_and_population(run_model, frame="everyone",
-                                                          rake_to="everyone")
-    measured = survey.shares(probabilities, run_model.world.state.present, repression=0.0,
-                             fear_opposed=0.8, fear_neutral=0.4, falsification_rate=0.25,
-                             fear_aversion=1.0, loyalist_aversion=0.0)
+    s = run_model.world.state
+    p = Parameters({"panel_loyalist_aversion": 0.0}).record()
+    truth, measured = VirtualSurvey(run_model.world.population, PERFECT).read(
+        s.r, s.e, s.present, 0.0, p)
     np.testing.assert_allclose(measured, truth, atol=1e-12)
 
 
 def test_fear_hides_eu_answers_but_not_attitudes(run_model):
-    survey, probabilities, _ = _survey_and_population(run_model, frame="everyone",
-                                                      rake_to="everyone")
-    present = run_model.world.state.present
-    calm = survey.shares(probabilities, present, 0.0, 0.8, 0.4, 0.25, 0.0, 0.0)
-    afraid = survey.shares(probabilities, present, 1.0, 0.8, 0.4, 0.25, 0.0, 0.0)
+    s = run_model.world.state
+    p = Parameters({"panel_fear_aversion": 0.0, "panel_loyalist_aversion": 0.0}).record()
+    survey = VirtualSurvey(run_model.world.population, PERFECT)
+    _, cells = survey.totals(s.r, s.e, s.present, p)
+    calm, afraid = survey.shares(cells, 0.0, p), survey.shares(cells, 1.0, p)
     assert afraid[EU] < calm[EU]
     assert afraid[BOTH] > calm[BOTH] and afraid[NEITHER] > calm[NEITHER]
     assert afraid[RUSSIA] == pytest.approx(calm[RUSSIA], abs=1e-12)
 
 
 def test_raking_restores_the_target_margins(run_model):
-    population = run_model.world.population
-    present = run_model.world.state.present
+    population, s, p = run_model.world.population, run_model.world.state, run_model.params
     survey = VirtualSurvey(population)
+    _, cells = survey.totals(s.r, s.e, s.present, run_model.world.params)
     cell_fear = base_fear(survey.cell_regime, 0.8, 0.4)
-    weights = survey.cell_weights(present, cell_fear, 1.0, 0.5)
-    respondents = np.bincount(survey.cell[present & survey.in_frame],
-                              minlength=survey.N_CELLS)
-    weighted = respondents * weights
-    target = np.bincount(survey.cell[present & population.urban], minlength=survey.N_CELLS)
+    weights = survey.cell_weights(cells[:, FRAME], cells[:, TARGET], cell_fear,
+                                  run_model.world.params)
+    weighted = cells[:, FRAME] * weights
     for margin in (survey.cell_age, survey.cell_education, survey.cell_minsk):
-        np.testing.assert_allclose(np.bincount(margin, weighted), np.bincount(margin, target),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(np.bincount(margin, weighted),
+                                   np.bincount(margin, cells[:, TARGET]), rtol=1e-9)
+    assert p.panel_fear_aversion > 0  # propensities differ, so the weights had work to do
+
+
+def test_a_margin_nobody_in_the_frame_can_meet_is_left_alone():
+    population = synthesise_population(3_000, np.random.default_rng(3), 0.1)
+    survey = VirtualSurvey(population)
+    present = ~((population.age_band == 3) & survey.in_frame)  # no oldest respondents
+    p = Parameters().record()
+    _, cells = survey.totals(np.zeros(3_000), np.zeros(3_000), present, p)
+    weights = survey.cell_weights(cells[:, FRAME], cells[:, TARGET],
+                                  base_fear(survey.cell_regime, 0.8, 0.4), p)
+    assert np.isfinite(weights).all()
+    assert (weights[survey.cell_age == 3] == 0).all()
+    shares = survey.shares(cells, 0.5, p)
+    assert shares.sum() == pytest.approx(1.0) and (shares >= 0).all()
 
 
 def test_the_chatham_house_frame_is_urban_internet_users(run_model):
@@ -100,19 +134,16 @@ def test_the_chatham_house_frame_is_urban_internet_users(run_model):
 
 
 def test_a_sample_of_respondents_agrees_with_the_expected_survey(run_model):
-    # Draw 4,000 respondents through the same frame, propensities and answer link, then
-    # weight them: the estimate must match the exact instrument within 4 standard errors.
-    model = run_model
-    population, state, p = model.world.population, model.world.state, model.params
-    survey = VirtualSurvey(population, PERFECT)
-    probabilities = alliance_probabilities(state.r, state.e, p.threshold_russia,
-                                           p.threshold_eu, p.response_noise)
-    favour = favour_chances(state.r, state.e, p.threshold_russia, p.threshold_eu,
-                            p.response_noise)
-    exact = survey.shares(favour, state.present, 0.0, 0.8, 0.4, 0.0, 0.0, 0.0)
+    # Draw 4,000 respondents through the same frame and answer link, then count them: the
+    # estimate must match the exact instrument within 4 standard errors.
+    s = run_model.world.state
+    p = Parameters({"panel_loyalist_aversion": 0.0, "falsification_rate": 0.0}).record()
+    _, exact = VirtualSurvey(run_model.world.population, PERFECT).read(s.r, s.e, s.present,
+                                                                       0.0, p)
+    chances = answer_chances(s.r, s.e, p)
     rng = np.random.default_rng(1)
-    rows = rng.choice(np.flatnonzero(state.present), size=4_000, replace=True)
-    answers = (rng.random(rows.size)[:, None] > probabilities[:, rows].T.cumsum(axis=1)).sum(1)
+    rows = rng.choice(np.flatnonzero(s.present), size=4_000, replace=True)
+    answers = (rng.random(rows.size)[:, None] > chances[:, rows].T.cumsum(axis=1)).sum(1)
     estimate = np.bincount(answers, minlength=4) / rows.size
     standard_error = np.sqrt(exact * (1 - exact) / rows.size)
     assert (np.abs(estimate - exact) < 4 * standard_error).all()

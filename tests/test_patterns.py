@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline, simulate
-from model.core.observation import RUSSIA, alliance_probabilities
+from model.core.observation import RUSSIA, answer_chances
 from model.core.population import INDEPENDENT_ONLY, STATE_ONLY
 from model.inputs.survey_data import load_waves
 
@@ -75,9 +75,8 @@ def test_emigration_by_2024_matches_estimates(mid_2024):
 def test_media_diet_gradient(mid_2024):
     # Chatham House Mar 2023: state-media-only users far more pro-Russian than independent-only.
     model, _ = mid_2024
-    state, population, p = model.world.state, model.world.population, model.params
-    answers = alliance_probabilities(state.r, state.e, p.threshold_russia, p.threshold_eu,
-                                     p.response_noise)
+    state, population = model.world.state, model.world.population
+    answers = answer_chances(state.r, state.e, model.world.params)
     russia = {diet: answers[RUSSIA, state.present & (population.diet == diet)].mean()
               for diet in (STATE_ONLY, INDEPENDENT_ONLY)}
     assert russia[STATE_ONLY] - russia[INDEPENDENT_ONLY] > 0.3

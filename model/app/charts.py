@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..core.observation import CATEGORIES, MEASURES, alliance_probabilities
+from ..core.observation import CATEGORIES, MEASURES, answer_chances
 from ..core.population import DIETS
 from ..inputs.calendar import parse_month
 from ..inputs.survey_data import Wave
@@ -100,8 +100,7 @@ def attitudes_figure(model: ExplorerModel, colour_by: str = COLOUR_MODES[0],
     figure = Figure(figsize=(width, height), layout="constrained")
     axes = figure.add_subplot()
     if colour_by == "likely answer":
-        likely = alliance_probabilities(r, e, params.threshold_russia, params.threshold_eu,
-                                        params.response_noise).argmax(axis=0)
+        likely = answer_chances(r, e, model.world.params).argmax(axis=0)
         groups = [(ANSWER_LABELS[c], ANSWER_COLOURS[c], likely == i)
                   for i, c in enumerate(CATEGORIES)]
     else:

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import mesa
 
+from .observation import base_fear
 from .population import AGE_BANDS, DIETS, REGIME
 
 
 def _state_view(name: str, doc: str) -> property:
     def get(self):
-        return self.model.world.state.__dict__[name][self.index].item()
+        return getattr(self.model.world.state, name)[self.index].item()
 
     def set_(self, value):
-        self.model.world.state.__dict__[name][self.index] = value
+        getattr(self.model.world.state, name)[self.index] = value
 
     return property(get, set_, doc=doc)
 
 
 def _trait_view(name: str, labels: tuple[str, ...] | None, doc: str) -> property:
     def get(self):
-        value = self.model.world.population.__dict__[name][self.index].item()
+        value = getattr(self.model.world.population, name)[self.index].item()
         return labels[value] if labels else value
 
     return property(get, doc=doc)
@@ -58,7 +59,9 @@ class Citizen(mesa.Agent):
     @property
     def fear(self) -> float:
         """Fear of voicing anti-regime views this month (fear at index 1 times repression)."""
-        return self.model.world.state.fear_base[self.index].item() * self.model.repression
+        p = self.model.params
+        regime = self.model.world.population.regime[self.index]
+        return float(base_fear(regime, p.fear_opposed, p.fear_neutral)) * self.model.repression
 
     @property
     def preferred_alliance(self) -> str:

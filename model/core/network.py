@@ -15,15 +15,16 @@ Ties are directed "listens to" ties: ``indices[indptr[i]:indptr[i + 1]]`` are th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
 
-@dataclass(frozen=True)
-class Network:
-    """Compressed sparse rows: the ties of citizen ``i`` are ``indices[indptr[i]:indptr[i+1]]``."""
+class Network(NamedTuple):
+    """Compressed sparse rows: the ties of citizen ``i`` are ``indices[indptr[i]:indptr[i+1]]``.
+
+    A named tuple of arrays, so the compiled engine reads the same arrays.
+    """
 
     indptr: np.ndarray   # int64, length N + 1
     indices: np.ndarray  # int32, length of all ties
@@ -33,9 +34,9 @@ class Network:
         """Number of citizens."""
         return self.indptr.size - 1
 
-    @cached_property
+    @property
     def degree(self) -> np.ndarray:
-        """Number of ties of each citizen (computed once: the step reads it every month)."""
+        """Number of ties of each citizen."""
         return np.diff(self.indptr)
 
     def neighbours(self, i: int) -> np.ndarray:

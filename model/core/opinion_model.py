@@ -9,21 +9,14 @@ from ..inputs.calendar import parse_month
 from ..inputs.scenario import Scenario, baseline
 from . import attitudes
 from .citizen import Citizen
-from .dynamics import ENGINES, MonthSummary, World, advance_month
-from .mechanisms.events import WAR_MONTH, war_shock
-from .mechanisms.grievance import blame_attribution
+from .draws import run_key
+from .engine import MonthSummary, World, advance_month, war_shock
+from .mechanisms.events import WAR_MONTH
+from .month import Month, build_month
 from .network import build_network
-from .observation import (
-    CATEGORIES,
-    MEASURES,
-    SurveyDesign,
-    VirtualSurvey,
-    base_fear,
-    favour_chances,
-    population_shares,
-)
+from .observation import CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey
 from .population import synthesise_population
-from .state import CitizenState, MonthlyDraws
+from .state import CitizenState
 from .streams import RandomStreams
 
 #: Below this many citizens, Mesa ``Citizen`` agents are created by default. Above it they
@@ -40,20 +33,19 @@ class OpinionModel(mesa.Model):
 
     Args:
         scenario: what to run; the historical baseline if omitted.
-        seed: the one seed; every random stream derives from it.
+        seed: the one seed; every random stream derives from it. ``None`` (what
+            ``mesa.batch_run`` passes for its iterations) draws one from the operating
+            system; it is kept in ``seed`` so the run can be repeated.
         n_citizens: population size (defaults to the scenario's).
         create_agents: create Mesa ``Citizen`` agents (default: when N <= AGENT_LIMIT).
         survey_design: the virtual instrument (the Chatham House design by default).
-        engine: how the monthly mechanisms run, one of ``dynamics.ENGINES``: compiled
-            (the default) or the numpy specification; they agree to rounding.
     """
 
-    def __init__(self, scenario: Scenario | None = None, seed: int = 0,
+    def __init__(self, scenario: Scenario | None = None, seed: int | None = 0,
                  n_citizens: int | None = None, create_agents: bool | None = None,
-                 survey_design: SurveyDesign | None = None, engine: str = "compiled"):
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
-        self.engine = engine
+                 survey_design: SurveyDesign | None = None):
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
         self.streams = RandomStreams(seed)
         super().__init__(rng=self.streams.integer_seed("mesa"))
         self.spec = scenario or baseline()  # Mesa's own ``scenario`` attribute is Mesa's.
@@ -61,6 +53,7 @@ class OpinionModel(mesa.Model):
         self.params = self.spec.resolved_parameters()
         self.inputs = self.spec.compile_inputs()
         self.months = self.inputs.months
+        self.key = run_key(seed)
         n = int(n_citizens or self.spec.citizens)
 
         population = synthesise_population(n, self.streams["population"],
@@ -74,7 +67,7 @@ class OpinionModel(mesa.Model):
                       + 0.7 * self.streams["network"].standard_normal(n))
         network = build_network(similarity, int(self.params.network_degree),
                                 self.params.network_rewiring, self.streams["network"])
-        self.world = World(population, network, state, self.params)
+        self.world = World(population, network, state, self.params.record())
 
         self.shares = np.full((self.inputs.n_months, len(MEASURES), len(CATEGORIES)), np.nan)
         self.summaries: list[MonthSummary] = []
@@ -83,8 +76,6 @@ class OpinionModel(mesa.Model):
             for m, measure in enumerate(MEASURES) for c, category in enumerate(CATEGORIES)
         })
         self._schedule_events()
-        self._draws: MonthlyDraws | None = None  # refilled every month (MonthlyDraws.draw)
-        self._favour: np.ndarray | None = None  # refilled every month (favour_chances)
         self._citizens: list[Citizen] | None = None
         if create_agents if create_agents is not None else n <= AGENT_LIMIT:
             self._citizens = [Citizen(self, i) for i in range(n)]
@@ -101,23 +92,17 @@ class OpinionModel(mesa.Model):
         rows = np.arange(min(n, attitudes.SOLVE_SUBSAMPLE))
         subsurvey = VirtualSurvey(population.subset(rows), self.survey.design)
         present = np.ones(rows.size, dtype=bool)
-        inputs0 = self.inputs.at(0)
+        repression, record = self.inputs.at(0)["repression_index"], p.record()
 
         def initial_survey(r, e, _rows):
-            return self._survey_shares(subsurvey, r, e, present, inputs0["repression_index"])
+            return subsurvey.read(r, e, present, repression, record)[1]
 
         constants = attitudes.solve_initial_constants(east_west, openness, initial_survey)
         r, e = attitudes.place_attitudes(east_west, openness, constants)
         self.initial_constants = constants
         return CitizenState(
             r=r, e=e, r_anchor=r.copy(), e_anchor=e.copy(),
-            stubbornness=p.anchoring_rate * attitudes.STUBBORNNESS_BY_AGE[population.age_band],
             grievance=np.zeros(n), contact=np.zeros(n),
-            attribution=blame_attribution(population.diet, population.regime,
-                                          p.attribution_intercept, p.attribution_state_media,
-                                          p.attribution_independent_media,
-                                          p.attribution_regime),
-            fear_base=base_fear(population.regime, p.fear_opposed, p.fear_neutral),
             has_visa=population.has_visa.copy(), eu_ties=population.eu_ties.copy(),
             present=np.ones(n, dtype=bool),
         )
@@ -132,25 +117,13 @@ class OpinionModel(mesa.Model):
             self.schedule_event(self._war_shock, at=war - 0.5)
 
     def _war_shock(self) -> None:
-        s = self.world.state
-        war_shock(s.r, s.r_anchor, self.world.population.diet, self.params.war_shock)
+        war_shock(self.world)
 
     # --- observation ---------------------------------------------------------------------
-    def _survey_shares(self, survey: VirtualSurvey, r, e, present, repression) -> np.ndarray:
-        p = self.params
-        favour = favour_chances(r, e, p.threshold_russia, p.threshold_eu, p.response_noise)
-        return survey.shares(favour, present, repression, p.fear_opposed,
-                             p.fear_neutral, p.falsification_rate, p.panel_fear_aversion,
-                             p.panel_loyalist_aversion)
-
     def _observe(self) -> None:
-        s, p, t = self.world.state, self.params, self.month_index
-        favour = self._favour = favour_chances(s.r, s.e, p.threshold_russia, p.threshold_eu,
-                                               p.response_noise, out=self._favour)
-        self.shares[t, 0] = population_shares(favour, s.present)
-        self.shares[t, 1] = self.survey.shares(
-            favour, s.present, self.repression, p.fear_opposed, p.fear_neutral,
-            p.falsification_rate, p.panel_fear_aversion, p.panel_loyalist_aversion)
+        s, t = self.world.state, self.month_index
+        self.shares[t] = self.survey.read(s.r, s.e, s.present, self.repression,
+                                          self.world.params)
         self.datacollector.collect(self)
 
     def share(self, measure: int, category: int) -> float:
@@ -174,17 +147,18 @@ class OpinionModel(mesa.Model):
         t = min(self.month_index, self.inputs.n_months - 1)
         return float(self.inputs.series["repression_index"][t])
 
+    def month_record(self, t: int) -> Month:
+        """Return month ``t``'s record of scalars (``core.month``), as the step reads it."""
+        return build_month(t, self.key, self.inputs.at(t), self.world.params)
+
     def step(self) -> None:
-        """Advance one month: draw, apply the mechanisms with this month's inputs, record."""
+        """Advance one month: apply the mechanisms with this month's record, then observe."""
         t = self.month_index  # Mesa's wrapper has already advanced ``steps`` to the new month
         if t >= self.inputs.n_months:
             self.running = False
             return
-        draws = self._draws = MonthlyDraws.draw(self.streams, self.world.population.size,
-                                                out=self._draws)
         was_present = self.world.state.present.copy() if self._citizens else None
-        self.summaries.append(advance_month(self.world, self.inputs.at(t), draws,
-                                            self.engine))
+        self.summaries.append(advance_month(self.world, self.month_record(t)))
         if was_present is not None:
             for i in np.flatnonzero(was_present & ~self.world.state.present):
                 self._citizens[i].remove()

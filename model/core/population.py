@@ -9,7 +9,7 @@ internet users, the Chatham House frame, matches the measured one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
@@ -76,9 +76,11 @@ BORDER_REGION_SHARE = 0.25
 INITIAL_VISA_SHARE = 0.12
 
 
-@dataclass
-class Population:
-    """Fixed traits of each simulated citizen, one array element per citizen."""
+class Population(NamedTuple):
+    """Fixed traits of each simulated citizen, one array element per citizen.
+
+    A named tuple of arrays, so the compiled engine reads the same arrays.
+    """
 
     urban: np.ndarray          # bool
     minsk: np.ndarray          # bool, urban residents of Minsk
@@ -100,7 +102,7 @@ class Population:
 
     def subset(self, rows: np.ndarray) -> Population:
         """Return the citizens ``rows`` as a population of their own (arrays copied)."""
-        return Population(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+        return Population(*(trait[rows] for trait in self))
 
     def in_survey_frame(self) -> np.ndarray:
         """Return the Chatham House frame: urban internet users."""
@@ -113,28 +115,45 @@ def _categorical(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     return (u[:, None] > cumulative[:, :-1]).sum(axis=1).astype(np.int8)
 
 
-def _rake_diet_intercepts(scores: np.ndarray, frame: np.ndarray, allowed: np.ndarray,
+def _rake_diet_intercepts(scores: np.ndarray, allowed: np.ndarray, frame_counts: np.ndarray,
                           target: np.ndarray, iterations: int = 60) -> np.ndarray:
-    """Return diet probabilities whose mean over ``frame`` equals ``target``.
+    """Return diet probabilities per group of citizens whose mean over the frame is ``target``.
 
-    Multinomial logit: P(d | i) is proportional to allowed[i, d] * exp(scores[i, d] + c_d);
-    the intercepts c are adjusted by c_d += log(target_d / share_d) until the frame shares
-    match (iterative proportional fitting on one margin, which converges fast). Only the
-    frame's rows are needed to fit c; everyone's probabilities are computed once at the end.
+    Multinomial logit: P(d | g) is proportional to allowed[g, d] * exp(scores[g, d] + c_d)
+    for each group g of citizens with the same covariates; the intercepts c are adjusted by
+    c_d += log(target_d / share_d), with shares weighted by the frame's citizens in each group
+    (``frame_counts``), until the frame shares match (iterative proportional fitting on one
+    margin, which converges fast).
     """
     intercept = np.zeros(scores.shape[1])
-    frame_scores, frame_allowed = scores[frame], allowed[frame]
+    weights = frame_counts / frame_counts.sum()
     for _ in range(iterations - 1):
-        share = _logit_probabilities(frame_scores, frame_allowed, intercept).mean(axis=0)
+        share = weights @ _logit_probabilities(scores, allowed, intercept)
         intercept += np.log(target / share)
     return _logit_probabilities(scores, allowed, intercept)
 
 
 def _logit_probabilities(scores: np.ndarray, allowed: np.ndarray,
                          intercept: np.ndarray) -> np.ndarray:
-    """Return P(d | i) = allowed[i, d] exp(scores[i, d] + c_d) / sum over d of the same."""
+    """Return P(d | g) = allowed[g, d] exp(scores[g, d] + c_d) / sum over d of the same."""
     weights = allowed * np.exp(scores + intercept)
     return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _diet_scores(age_band: np.ndarray, regime: np.ndarray, higher_education: np.ndarray,
+                 internet: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the diet logit's scores and allowed diets, one row per citizen or group."""
+    loyal, opposed = regime == LOYAL, regime == OPPOSED
+    scores = np.zeros((age_band.size, len(DIETS)))
+    scores[:, STATE_ONLY] = 0.5 * age_band + 1.0 * loyal - 1.0 * opposed
+    scores[:, INDEPENDENT_ONLY] = -0.4 * age_band + 1.2 * opposed - 1.2 * loyal \
+        + 0.3 * higher_education
+    scores[:, BOTH_MEDIA] = 0.3 * higher_education
+    scores[:, RARELY] = 0.2 * (age_band == 0)
+    allowed = np.ones((age_band.size, len(DIETS)))
+    allowed[~internet, BOTH_MEDIA] = 0.0          # independent media are online media
+    allowed[~internet, INDEPENDENT_ONLY] = 0.0
+    return scores, allowed
 
 
 def synthesise_population(n: int, rng: np.random.Generator,
@@ -165,25 +184,23 @@ def synthesise_population(n: int, rng: np.random.Generator,
     cuts = np.quantile(loyalty, np.cumsum(REGIME_SHARES)[:-1])
     regime = np.searchsorted(cuts, loyalty).astype(np.int8)
 
-    # Media diet: multinomial logit, raked to the Chatham House split in the frame.
-    loyal, opposed = regime == LOYAL, regime == OPPOSED
-    scores = np.zeros((n, 4))
-    scores[:, STATE_ONLY] = 0.5 * age_band + 1.0 * loyal - 1.0 * opposed
-    scores[:, INDEPENDENT_ONLY] = -0.4 * age_band + 1.2 * opposed - 1.2 * loyal \
-        + 0.3 * higher_education
-    scores[:, BOTH_MEDIA] = 0.3 * higher_education
-    scores[:, RARELY] = 0.2 * (age_band == 0)
-    allowed = np.ones((n, 4))
-    allowed[~internet, BOTH_MEDIA] = 0.0          # independent media are online media
-    allowed[~internet, INDEPENDENT_ONLY] = 0.0
+    # Media diet: multinomial logit on age, alignment, education and internet use, raked to
+    # the Chatham House split in the frame. Citizens alike in those four share probabilities,
+    # so the logit is fitted on the 48 groups they form.
+    group = ((age_band.astype(np.int64) * len(REGIME) + regime) * 2 + higher_education) * 2 \
+        + internet
+    levels = np.arange(len(AGE_BANDS) * len(REGIME) * 2 * 2)
+    scores, allowed = _diet_scores(levels // 12, (levels // 4) % 3, (levels // 2) % 2 == 1,
+                                   levels % 2 == 1)
     frame = urban & internet
-    diet_p = _rake_diet_intercepts(scores, frame if frame.any() else np.ones(n, bool),
-                                   allowed, DIET_SHARES_IN_FRAME)
+    frame_counts = np.bincount(group[frame if frame.any() else slice(None)],
+                               minlength=levels.size).astype(np.float64)
+    diet_p = _rake_diet_intercepts(scores, allowed, frame_counts, DIET_SHARES_IN_FRAME)[group]
     diet = _categorical(u[5], diet_p)
 
     car_owner = u[6] < CAR_OWNERSHIP_BY_INCOME[income]
     border_region = u[7] < BORDER_REGION_SHARE
-    tie_p = np.clip(initial_eu_tie_share * np.where(opposed, 1.5, 1.0)
+    tie_p = np.clip(initial_eu_tie_share * np.where(regime == OPPOSED, 1.5, 1.0)
                     * np.where(age_band <= 1, 1.2, 0.8), 0, 1)
     eu_ties = (u[8] < tie_p).astype(np.int16)
 

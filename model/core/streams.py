@@ -2,9 +2,11 @@
 
 Each stream is a ``numpy.random.Generator`` seeded from ``SeedSequence(seed, spawn_key=(key,))``
 where ``key`` is a stable CRC-32 of the stream's name. The same (seed, name) always gives the
-same stream, in any process and on any machine, and streams never share state. Because every
-mechanism draws from its own stream, two scenarios run with the same seed share their noise
-(common random numbers): a lever change alters what a draw does, not which draw it gets.
+same stream, in any process and on any machine, and streams never share state. The world is
+built from these streams (population, network, attitudes); the months' numbers come from the
+counter-based generator keyed by the ``monthly`` stream (``core.draws``). Two scenarios run
+with the same seed therefore share their noise (common random numbers): a lever change alters
+what a draw does, not which draw it gets.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import zlib
 
 import numpy as np
 
-STREAM_NAMES = (
-    "population", "network", "attitudes", "peers", "media", "travel", "restrictions",
-    "emigration", "noise", "survey", "mesa",
-)
+STREAM_NAMES = ("population", "network", "attitudes", "monthly", "mesa")
 
 
 def stream_key(name: str) -> int:
     """Return the stable integer key of a stream name (CRC-32, not Python's salted hash)."""
     return zlib.crc32(name.encode("utf-8"))
+
+
+def generator(seed: int, name: str) -> np.random.Generator:
+    """Return the independent generator called ``name`` of one seed (the recipe above)."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(stream_key(name),))
+    return np.random.Generator(np.random.PCG64(sequence))
 
 
 class RandomStreams:
@@ -38,8 +43,7 @@ class RandomStreams:
         if name not in STREAM_NAMES:
             raise KeyError(f"unknown random stream {name!r}; streams are {STREAM_NAMES}")
         if name not in self._generators:
-            sequence = np.random.SeedSequence(self.seed, spawn_key=(stream_key(name),))
-            self._generators[name] = np.random.Generator(np.random.PCG64(sequence))
+            self._generators[name] = generator(self.seed, name)
         return self._generators[name]
 
     def integer_seed(self, name: str) -> int:

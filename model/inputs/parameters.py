@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 from . import registry
 from .registry import Group
+
+#: Every behavioural parameter as a float, in registry order: the form the compiled engine
+#: reads (numba accepts named tuples; a Mapping it cannot). Built by ``Parameters.record``.
+ParameterValues = NamedTuple("ParameterValues",
+                             [(name, float) for name in registry.names(Group.PARAMETER)])
 
 
 class Parameters(Mapping[str, float]):
@@ -41,6 +47,10 @@ class Parameters(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def record(self) -> ParameterValues:
+        """Return every value as a ``ParameterValues`` record (for the compiled engine)."""
+        return ParameterValues(*(float(self._values[name]) for name in ParameterValues._fields))
 
     def replace(self, **changes: float) -> Parameters:
         """Return a copy with some values changed (checked like any override)."""

@@ -1,78 +1,48 @@
-"""The monthly rules written agent by agent in plain Mesa: the oracle for the vectorised step.
+"""The monthly rules written agent by agent in plain Mesa: the oracle for the compiled engine.
 
-``ReferenceCitizen.step``-style methods apply the rules of ``model.core.dynamics.advance_month``
-to one citizen at a time with scalar Python and ``math``; nothing here calls the vectorised
-mechanisms. The module serves three purposes:
+``ReferenceCitizen`` applies the rules of ``model.core.engine`` to one citizen at a time in
+scalar Python with ``math``; nothing here calls a compiled rule. The module serves three
+purposes:
 
 * documentation: each rule reads as what one person does in a month;
-* test oracle: copied from an ``OpinionModel`` and fed the same ``MonthlyDraws``, it must
-  reproduce the vectorised state to rounding error (``tests/test_reference_oracle.py``);
-* speed baseline: ``benchmarks/run_benchmarks.py`` times it against the vectorised model.
+* test oracle: copied from an ``OpinionModel`` that has not stepped, it replays the same
+  random numbers and must end in the same state to rounding error
+  (``tests/test_oracle.py``, over the whole horizon);
+* speed baseline: ``benchmarks/run_benchmarks.py`` times it against the engine.
 
-Synchronous semantics. The vectorised step updates every citizen from the state before each
-mechanism. Only two mechanisms read other citizens, so only they need two phases:
+What it shares with the engine, on purpose: the month's record of scalars
+(``core.month.build_month``, built here from the oracle's own parameters), the random
+numbers (``core.draws``: the same counter-based blocks), the survey instrument (a
+measurement over all respondents, not a citizen's rule) and the named constants of the
+mechanism modules, read from those modules at run time (so a test can change one here
+and see the comparison fail).
 
-* peers: every citizen first reads its partner's attitudes (``talk_to_partner``), then every
-  citizen applies the change (``listen``);
-* emigration: the hazard is normalised by the mean pull over residents, which the model
-  computes between the two phases.
-
-Every other rule (media, travel, extended contact, grievance, noise, anchoring) reads only
-the citizen's own state and the month's inputs, so one pass of ``live_month`` applies them in
-the documented order to each citizen in turn. Emigrants stay in the model with
-``present = False``: they no longer talk, watch, travel or feel, but their visas still expire
-and their memories (contact, grievance) still fade, as in the vectorised arrays.
+Synchronous semantics. Only two rules read other citizens, so only they need two phases:
+peers (everyone reads their partner, then everyone moves) and emigration (the hazard is
+normalised by the residents' mean pull, computed between the phases). Every other rule
+reads only the citizen's own state, so one pass of ``live_month`` applies them in order.
+Emigrants stay in the model with ``present = False``: they no longer talk, watch, travel or
+feel, but their visas still expire and their memories (contact, grievance) still fade.
 """
 
 from __future__ import annotations
 
-import copy
 import math
-from dataclasses import fields
-from typing import NamedTuple
+from statistics import NormalDist
 
 import mesa
 import numpy as np
 
-from ..core.mechanisms.events import WAR_MONTH
-from ..core.mechanisms.media import EXPOSURE_BY_DIET, OTHER_FUNDING, REFERENCE_FUNDING
-from ..core.mechanisms.travel import REFERENCE_CROSSINGS, REFERENCE_FEE
+from ..core import draws
+from ..core.mechanisms import events, grievance, media, peers, travel
+from ..core.month import build_month
 from ..core.observation import MEASURES, answers_from_favour
-from ..core.population import (
-    ADULT_POPULATION,
-    AGE_SHARES,
-    BOTH_MEDIA,
-    INDEPENDENT_ONLY,
-    LOYAL,
-    OPPOSED,
-    RARELY,
-    STATE_ONLY,
-)
-from ..core.state import CitizenState, MonthlyDraws
+from ..core.population import LOYAL, OPPOSED
+from ..core.state import CitizenState
 from ..inputs.calendar import parse_month
 
-#: Media outlets in the order of ``EXPOSURE_BY_DIET``'s columns.
-OUTLETS = ("state", "russia", "independent")
-
-#: Direction of the February 2022 war shock by media diet (toward Russia where state media
-#: explain the war, away from it where independent media do).
-WAR_DIRECTION = {STATE_ONLY: 1.0, BOTH_MEDIA: 0.0, INDEPENDENT_ONLY: -1.0, RARELY: 0.5}
-
-
-class CitizenDraws(NamedTuple):
-    """One citizen's random numbers for one month (its column of ``MonthlyDraws``)."""
-
-    neighbour: float
-    visa_expiry: float
-    visa_application: float
-    visa_refusal: float
-    trip: float
-    trip_quality: float
-    exchange: float
-    restriction: list[float]  # one per restriction type, ordered as RESTRICTIONS
-    emigration: float
-    emigration_west: float
-    noise: list[float]        # two standard normals: r, then e
+#: The standard normal distribution (its quantile function turns a uniform into noise).
+STANDARD_NORMAL = NormalDist()
 
 
 def clip(value: float) -> float:
@@ -80,14 +50,10 @@ def clip(value: float) -> float:
     return min(1.0, max(-1.0, value))
 
 
-def acceptance(distance: float, latitude: float, sharpness: float, backfire: float = 0.0,
-               rejection_distance: float = math.inf) -> float:
-    """Return h(d) = lambda^k / (lambda^k + d^k) - b [d > t] (smooth bounded confidence)."""
+def acceptance(distance: float, latitude: float, sharpness: float) -> float:
+    """Return h(d) = lambda^k / (lambda^k + d^k) (smooth bounded confidence)."""
     scaled = latitude**sharpness
-    accepted = scaled / (scaled + distance**sharpness)
-    if backfire > 0 and distance > rejection_distance:
-        accepted -= backfire
-    return accepted
+    return scaled / (scaled + distance**sharpness)
 
 
 def normal_cdf(x: float) -> float:
@@ -98,8 +64,8 @@ def normal_cdf(x: float) -> float:
 class ReferenceCitizen(mesa.Agent):
     """One citizen whose monthly rules are written out one by one (see the module docstring).
 
-    Attributes are plain Python numbers copied from the vectorised model's arrays; ``ties``
-    lists the citizens this one listens to, in the network's order.
+    Attributes are plain Python numbers copied from the engine's arrays; ``ties`` lists the
+    citizens this one listens to, in the network's order.
     """
 
     def __init__(self, model: ReferenceModel, index: int, traits: dict, state: dict):
@@ -110,12 +76,15 @@ class ReferenceCitizen(mesa.Agent):
         self.income = traits["income"]
         self.car_owner = traits["car_owner"]
         self.border_region = traits["border_region"]
-        self.young = traits["age_band"] == 0
+        self.age_band = traits["age_band"]
         for name, value in state.items():
             setattr(self, name, value)
         self.ties: list[ReferenceCitizen] = []
         self._peer_change = (0.0, 0.0)
-        self._emigration_pull = 0.0
+
+    def uniforms(self, block: int) -> tuple[float, float, float, float]:
+        """Return this month's four uniforms of one named block (``core.draws.BLOCKS``)."""
+        return self.model.draws[block][self.index]
 
     # --- 1. peers (two phases: everyone reads, then everyone moves) --------------------------
     def talk_to_partner(self) -> None:
@@ -124,7 +93,7 @@ class ReferenceCitizen(mesa.Agent):
         a_i += alpha * c_ij * h(|a_j - a_i|) * (a_j - a_i), c_ij = intergroup credibility
         across the loyal/opposed divide, else 1; nobody moves if either has emigrated.
         """
-        p, u = self.model.params, self.model.draws[self.index].neighbour
+        p, u = self.model.params, self.uniforms(draws.PEERS)[0]
         partner = self.ties[min(int(u * len(self.ties)), len(self.ties) - 1)]
         self._peer_change = (0.0, 0.0)
         if not (self.present and partner.present):
@@ -154,24 +123,28 @@ class ReferenceCitizen(mesa.Agent):
     def watch_media(self) -> None:
         """Move toward each outlet in turn, by dose, exposure and acceptance.
 
-        a_i += beta_M I_M x_iM g_iM h(|mu_M - a_i|) (mu_M - a_i), with g = 1 / (1 + chi K_i)
-        for state and Russian media (first-hand contact buffers propaganda).
+        a_i += beta_M I_M x_iM g_iM [h(|mu_M - a_i|) - b 1(|mu_M - a_i| > t_M)] (mu_M - a_i),
+        with g = 1 / (1 + chi K_i) for state and Russian media (contact buffers propaganda).
         """
         if not self.present:
             return
-        m, p = self.model, self.model.params
+        month, p = self.model.month, self.model.params
         shield = 1.0 / (1.0 + p.contact_buffer * self.contact)
-        for outlet, name in enumerate(OUTLETS):
-            dose = m.media_doses[outlet]
+        outlets = (
+            (month.dose_state, p.media_position_state_r, p.media_position_state_e, shield),
+            (month.dose_russia, p.media_position_russia_r, p.media_position_russia_e, shield),
+            (month.dose_independent, p.media_position_independent_r,
+             p.media_position_independent_e, 1.0),
+        )
+        for outlet, (dose, mu_r, mu_e, buffer) in enumerate(outlets):
             if dose == 0.0:
                 continue
-            mu_r, mu_e = m.media_positions[outlet]
             dr, de = mu_r - self.r, mu_e - self.e
-            pull = dose * EXPOSURE_BY_DIET[self.diet][outlet] * acceptance(
-                math.hypot(dr, de), p.media_latitude, 2.0, p.media_backfire,
-                p.media_rejection_distance)
-            if name != "independent":
-                pull *= shield
+            distance = math.hypot(dr, de)
+            accepted = acceptance(distance, p.media_latitude, media.MEDIA_SHARPNESS)
+            if p.media_backfire > 0 and distance > p.media_rejection_distance:
+                accepted -= p.media_backfire
+            pull = dose * media.EXPOSURE_BY_DIET[self.diet][outlet] * accepted * buffer
             self.r += pull * dr
             self.e += pull * de
         self.r, self.e = clip(self.r), clip(self.e)
@@ -179,44 +152,42 @@ class ReferenceCitizen(mesa.Agent):
     def travel(self) -> tuple[bool, bool]:
         """Visas, exchanges and trips; return (refused a visa, made a humiliating trip).
 
-        The visa expires (prob 1 / T_visa); without one a resident applies (prob v0 * cap *
-        fee factor * w_i * (1 - P)) and may be refused; young residents may join an exchange;
-        visa holders travel (prob pi0 * C * (1 - P) * w_i * A_i); a trip is humiliating with
-        prob q0 + q_queue * closure + q_conf * goods sanctions. A good trip adds contact and
-        moves e up by kappa_e (1 - e), r down by kappa_r max(r, 0), anchors by a share nu.
+        The visa expires (prob 1 / T_visa); without one a resident applies (prob: the month's
+        application rate times w_i) and may be refused; young residents may join an exchange;
+        visa holders travel (prob: the month's trip rate times w_i times transport access);
+        a trip is humiliating with the month's bad-trip probability. A good trip adds contact
+        and moves e up by kappa_e (1 - e), r down by kappa_r max(r, 0), anchors by a share nu.
         """
-        m, p, u = self.model, self.model.params, self.model.draws[self.index]
-        levers = m.month_inputs
-        self.has_visa = self.has_visa and u.visa_expiry >= 1.0 / p.visa_validity_months
+        month, p = self.model.month, self.model.params
+        expiry_u, application_u, refusal_u, trip_u = self.uniforms(draws.TRAVEL)
+        quality_u, exchange_u, _, _ = self.uniforms(draws.TRAVEL_RARE)
+        self.has_visa = self.has_visa and expiry_u >= 1.0 / p.visa_validity_months
 
         propensity = math.exp(p.travel_attitude_selection * self.e
-                              + p.travel_ties_selection * min(self.eu_ties, 3)
+                              + p.travel_ties_selection * min(self.eu_ties, travel.EU_TIES_CAP)
                               + p.travel_income_selection * self.income)
-        refused = exchange = trip = bad_trip = False
+        refused = exchange = trip = False
         if self.present and not self.has_visa \
-                and u.visa_application < m.visa_application_base * propensity:
-            refused = u.visa_refusal < levers["visa_refusal_rate"]
+                and application_u < month.apply_rate * propensity:
+            refused = refusal_u < month.refusal_rate
             self.has_visa = not refused
-        if self.present and self.young and u.exchange < m.exchange_probability:
+        young = self.age_band == travel.YOUNG
+        if self.present and young and exchange_u < month.exchange_probability:
             exchange = self.has_visa = True
 
-        if self.car_owner:
-            access = (1.0 - levers["car_plate_ban"]) \
-                + levers["car_plate_ban"] * p.car_to_bus_substitution * m.bus_access
-        else:
-            access = m.bus_access
+        access = month.access_with_car if self.car_owner else month.access_without_car
         if self.present and self.has_visa and not exchange:
-            trip = u.trip < m.trip_base * propensity * access
-        bad_trip = trip and u.trip_quality < m.bad_trip_probability
+            trip = trip_u < month.trip_rate * propensity * access
+        bad_trip = trip and quality_u < month.bad_trip_probability
         good_trip = (trip and not bad_trip) or exchange
 
         self.contact = self.contact * 0.5 ** (1.0 / p.contact_half_life) + good_trip
         if good_trip:
-            gain_e, gain_r = p.contact_gain, p.contact_russia_reduction
-            self.e = clip(self.e + gain_e * (1.0 - self.e))
-            self.r = clip(self.r - gain_r * max(self.r, 0.0))
-            self.e_anchor += p.contact_anchor_share * gain_e * (1.0 - self.e_anchor)
-            self.r_anchor -= p.contact_anchor_share * gain_r * max(self.r_anchor, 0.0)
+            self.e = clip(self.e + p.contact_gain * (1.0 - self.e))
+            self.r = clip(self.r - p.contact_russia_reduction * max(self.r, 0.0))
+            self.e_anchor += p.contact_anchor_share * p.contact_gain * (1.0 - self.e_anchor)
+            self.r_anchor -= (p.contact_anchor_share * p.contact_russia_reduction
+                              * max(self.r_anchor, 0.0))
         return refused, bad_trip
 
     def hear_from_ties_abroad(self) -> None:
@@ -226,15 +197,19 @@ class ReferenceCitizen(mesa.Agent):
         """
         if self.present:
             m = self.model
-            self.e = clip(self.e + m.params.extended_contact_rate * min(self.eu_ties, 3)
-                          * m.tie_report_quality)
+            self.e = clip(self.e + m.params.extended_contact_rate
+                          * min(self.eu_ties, travel.EU_TIES_CAP) * m.month.tie_report)
 
     def restriction_exposure(self) -> tuple[float, ...]:
-        """Return how exposed this citizen is to each restriction (order of RESTRICTIONS)."""
+        """Return how exposed this citizen is to each restriction (``grievance.RESTRICTIONS``)."""
+        g = grievance
         has_ties = self.eu_ties > 0
-        return (min(1.0, 0.3 + 0.4 * self.border_region + 0.3 * self.car_owner),
-                self.car_owner * (0.3 + 0.7 * self.has_visa),
-                min(1.0, 0.7 * has_ties + 0.3 * (self.income == 2)),
+        car_ban = g.CAR_BAN_EXPOSURE_VISA if self.has_visa else g.CAR_BAN_EXPOSURE_NO_VISA
+        return (min(1.0, g.GOODS_EXPOSURE_BASE + g.GOODS_EXPOSURE_BORDER * self.border_region
+                    + g.GOODS_EXPOSURE_CAR * self.car_owner),
+                self.car_owner * car_ban,
+                min(1.0, g.BANK_EXPOSURE_TIES * has_ties
+                    + g.BANK_EXPOSURE_SAVINGS * (self.income == g.TOP_INCOME)),
                 float(has_ties),
                 float(self.border_region or self.has_visa))
 
@@ -244,33 +219,51 @@ class ReferenceCitizen(mesa.Agent):
         Restriction l hits with prob h * exposure_l * level_l; g <- 1 - (1 - g)(1 - eta)^hits,
         then g <- (1 - delta_g) g; e -= kappa_g phi g, r += kappa_gr I_S phi g.
         """
-        m, p = self.model, self.model.params
+        month, p = self.model.month, self.model.params
+        levels = [getattr(month, f"level_{name}") for name in grievance.RESTRICTIONS]
         hits = 0
         if self.present:
-            for draw, exposure, level in zip(m.draws[self.index].restriction,
-                                             self.restriction_exposure(),
-                                             m.restriction_levels, strict=True):
-                hits += draw < p.restriction_hit_rate * exposure * level
+            restriction_u = (*self.uniforms(draws.RESTRICTIONS),
+                             self.uniforms(draws.RESTRICTIONS_MORE)[0])
+            for u, exposure, level in zip(restriction_u, self.restriction_exposure(), levels,
+                                          strict=True):
+                hits += level > 0.0 and u < p.restriction_hit_rate * exposure * level
             hits += refused + bad_trip
         self.grievance = 1.0 - (1.0 - self.grievance) * (1.0 - p.grievance_gain) ** hits
         self.grievance *= 1.0 - p.grievance_decay
         if self.present:
-            blamed = self.attribution * self.grievance
+            blamed = self.blames_the_west() * self.grievance
             self.e = clip(self.e - p.grievance_to_eu * blamed)
-            self.r = clip(self.r + p.grievance_to_russia * m.month_inputs["propaganda_state"]
-                          * blamed)
+            self.r = clip(self.r + month.grievance_to_russia_now * blamed)
+
+    def blames_the_west(self) -> float:
+        """Return the chance of blaming the West for a restriction, by media frame and camp.
+
+        phi = sigmoid(phi0 + phi_S s - phi_I d + phi_reg (regime - 1)), s and d the state and
+        independent shares of the citizen's diet.
+        """
+        p = self.model.params
+        logit = (p.attribution_intercept
+                 + p.attribution_state_media * grievance.STATE_FRAME[self.diet]
+                 - p.attribution_independent_media * grievance.INDEPENDENT_FRAME[self.diet]
+                 + p.attribution_regime * (self.regime - 1))
+        return 1.0 / (1.0 + math.exp(-logit))
 
     def drift(self) -> None:
-        """Add idiosyncratic noise: r += sigma z_1, e += sigma z_2."""
+        """Add idiosyncratic noise, r += sigma z_1, e += sigma z_2 (normal quantiles)."""
         if self.present:
-            sigma, z = self.model.params.attitude_noise, self.model.draws[self.index].noise
-            self.r, self.e = clip(self.r + sigma * z[0]), clip(self.e + sigma * z[1])
+            sigma = self.model.params.attitude_noise
+            u_r, u_e, _, _ = self.uniforms(draws.NOISE)
+            self.r = clip(self.r + sigma * STANDARD_NORMAL.inv_cdf(u_r))
+            self.e = clip(self.e + sigma * STANDARD_NORMAL.inv_cdf(u_e))
 
     def return_to_anchor(self) -> None:
-        """Pull both attitudes back toward their anchors: a += s (a^0 - a) (Friedkin-Johnsen)."""
+        """Pull both attitudes toward their anchors: a += s f(age) (a^0 - a) (Friedkin-Johnsen)."""
         if self.present:
-            self.r += self.stubbornness * (self.r_anchor - self.r)
-            self.e += self.stubbornness * (self.e_anchor - self.e)
+            p = self.model.params
+            stubbornness = p.anchoring_rate * peers.STUBBORNNESS_BY_AGE[self.age_band]
+            self.r += stubbornness * (self.r_anchor - self.r)
+            self.e += stubbornness * (self.e_anchor - self.e)
 
     # --- 7. emigration (two phases around the model's normaliser) ---------------------------
     def emigration_pull(self) -> float:
@@ -285,22 +278,21 @@ class ReferenceCitizen(mesa.Agent):
         m = self.model
         if not self.present:
             return
-        hazard = m.month_inputs["emigration_rate"] * self.emigration_pull() / mean_pull
-        u = m.draws[self.index]
-        if u.emigration < hazard:
+        leave_u, west_u, _, _ = self.uniforms(draws.EMIGRATION)
+        if leave_u < m.month.emigration_rate * self.emigration_pull() / mean_pull:
             self.present = False
             m.emigrants += 1
-            if u.emigration_west < m.params.emigration_west_share:
+            if west_u < m.params.emigration_west_share:
                 for tie in self.ties:
                     tie.eu_ties += 1
 
     # --- events and observation -----------------------------------------------------------
-    def feel_war_shock(self, size: float) -> None:
+    def feel_war_shock(self) -> None:
         """Shift r and its anchor by w d(diet), d = +1 state only, 0 both, -1 independent only.
 
-        +0.5 for those who rarely follow media; every citizen, as in the vectorised event.
+        +0.5 for those who rarely follow media; every citizen, as in the engine's event.
         """
-        shift = size * WAR_DIRECTION[self.diet]
+        shift = self.model.params.war_shock * events.WAR_DIRECTION[self.diet]
         self.r, self.r_anchor = clip(self.r + shift), clip(self.r_anchor + shift)
 
     def favour_chances(self) -> tuple[float, float, float]:
@@ -315,29 +307,25 @@ class ReferenceModel(mesa.Model):
     """A per-agent copy of an ``OpinionModel`` that has not stepped yet.
 
     It copies the population, network, state, parameters, inputs, survey instrument and
-    random streams, so each month it draws the same ``MonthlyDraws`` and must end in the
-    same state. ``shares`` has the layout of ``OpinionModel.shares``.
+    random-number key, so each month it replays the same numbers and must end in the same
+    state. ``shares`` has the layout of ``OpinionModel.shares``. Its ``params`` (a
+    ``Parameters``) may be replaced before it runs, to check that a change is detected.
 
     Args:
-        source: the vectorised model to copy (before its first step).
+        source: the model to copy (before its first step).
     """
 
     def __init__(self, source):
         super().__init__(rng=source.seed)
         if source.steps:
-            raise ValueError("copy the vectorised model before it steps")
+            raise ValueError("copy the model before it steps")
         self.params = source.params
         self.inputs = source.inputs
-        self.streams = copy.deepcopy(source.streams)
+        self.key = source.key
         self.survey = source.survey
         world = source.world
-        p = self.params
-        self.media_positions = ((p.media_position_state_r, p.media_position_state_e),
-                                (p.media_position_russia_r, p.media_position_russia_e),
-                                (p.media_position_independent_r, p.media_position_independent_e))
-        traits = {f.name: getattr(world.population, f.name).tolist()
-                  for f in fields(world.population)}
-        states = {f.name: getattr(world.state, f.name).tolist() for f in fields(world.state)}
+        traits = {name: values.tolist() for name, values in world.population._asdict().items()}
+        states = {name: values.tolist() for name, values in world.state._asdict().items()}
         self.citizens = [
             ReferenceCitizen(self, i, {name: values[i] for name, values in traits.items()},
                              {name: values[i] for name, values in states.items()})
@@ -347,55 +335,21 @@ class ReferenceModel(mesa.Model):
 
         self.shares = np.full_like(source.shares, np.nan)
         self.emigrants = 0
-        war = parse_month(WAR_MONTH) - parse_month(self.inputs.start)
+        war = parse_month(events.WAR_MONTH) - parse_month(self.inputs.start)
         if 0 < war < self.inputs.n_months:
             self.schedule_event(self.war_shock, at=war - 0.5)
         self.observe()
 
     def war_shock(self) -> None:
         """February 2022: every citizen's r and anchor shift by media diet."""
-        self.agents.do("feel_war_shock", self.params.war_shock)
+        self.agents.do("feel_war_shock")
 
     def set_month(self, t: int) -> None:
-        """Read month ``t``'s inputs and draw its random numbers; derive the month's scalars."""
-        p = self.params
-        self.month_inputs = levers = self.inputs.at(t)
-        # The month's random numbers, handed to each citizen as plain floats.
-        month = MonthlyDraws.draw(self.streams, len(self.citizens))
-        columns = [getattr(month, f.name) for f in fields(MonthlyDraws)]
-        self.draws = [CitizenDraws(*values) for values in zip(
-            *(column.T.tolist() for column in columns), strict=True)]
-
-        funding_boost = 1.0 + p.funding_reach_elasticity * math.log2(
-            (OTHER_FUNDING + levers["eu_civil_society_funding"])
-            / (OTHER_FUNDING + REFERENCE_FUNDING))
-        reach = (1.0 - levers["independent_media_blocking"]) * max(0.0, funding_boost)
-        self.media_doses = (p.media_rate_state * levers["propaganda_state"],
-                            p.media_rate_russia * levers["propaganda_russia"],
-                            p.media_rate_independent * reach)
-
-        open_to_travel = 1.0 - levers["pandemic_travel_barrier"]
-        fee_factor = math.exp(-p.visa_fee_elasticity * (levers["visa_fee_eur"] - REFERENCE_FEE)
-                              / REFERENCE_FEE)
-        # No pandemic factor: the capacity lever already reflects it (see travel.py).
-        self.visa_application_base = (p.visa_application_rate
-                                      * levers["visa_processing_capacity"] * fee_factor)
-        self.exchange_probability = (levers["exchange_participants"] / 12.0
-                                     / (AGE_SHARES[0] * ADULT_POPULATION))
-        crossings = (levers["open_crossings_poland"] + levers["open_crossings_lithuania"]
-                     + levers["open_crossings_latvia"])
-        capacity = (crossings / REFERENCE_CROSSINGS) ** p.crossing_capacity_exponent
-        self.trip_base = p.trip_rate * capacity * open_to_travel
-        self.bus_access = (1.0 - p.bus_dependence) + p.bus_dependence * levers["bus_routes"]
-        closure = max(0.0, 1.0 - crossings / REFERENCE_CROSSINGS)
-        self.bad_trip_probability = (p.bad_trip_base + p.queue_humiliation * closure
-                                     + p.confiscation_humiliation
-                                     * levers["consumer_goods_sanctions"])
-        self.tie_report_quality = 2.0 * (0.5 * (levers["eu_bank_access"]
-                                                + levers["legal_residence_ease"])) - 1.0
-        self.restriction_levels = (levers["consumer_goods_sanctions"], levers["car_plate_ban"],
-                                   1.0 - levers["eu_bank_access"],
-                                   1.0 - levers["legal_residence_ease"], closure)
+        """Build month ``t``'s record from this model's parameters, and replay its numbers."""
+        self.month = build_month(t, self.key, self.inputs.at(t), self.params.record())
+        n = len(self.citizens)
+        self.draws = [draws.block_for_everyone(*self.key, t, block, n).T.tolist()
+                      for block in range(len(draws.BLOCKS))]
 
     def step(self) -> None:
         """One month: peers (two phases), each citizen's own rules, emigration, observation."""
@@ -409,7 +363,7 @@ class ReferenceModel(mesa.Model):
         self.agents.do("live_month")
         self.emigrants = 0
         residents = self.agents.select(lambda citizen: citizen.present)
-        if self.month_inputs["emigration_rate"] > 0.0 and len(residents):
+        if self.month.emigration_rate > 0.0 and len(residents):
             pulls = residents.map("emigration_pull")
             residents.do("consider_emigrating", math.fsum(pulls) / len(pulls))
         self.observe()
@@ -422,19 +376,27 @@ class ReferenceModel(mesa.Model):
         measurement over all respondents, not a citizen's rule, so the shared
         ``VirtualSurvey`` reads the citizens' answer chances.
         """
-        p, t = self.params, min(self.steps, self.inputs.n_months - 1)
+        t = min(self.steps, self.inputs.n_months - 1)
         chances = [citizen.favour_chances() for citizen in self.citizens]
-        present = [citizen.present for citizen in self.citizens]
-        residents = [row for row, here in zip(chances, present, strict=True) if here]
+        residents = [row for row, citizen in zip(chances, self.citizens, strict=True)
+                     if citizen.present]
         mean_chances = [math.fsum(column) / len(residents)
                         for column in zip(*residents, strict=True)]
         self.shares[t, MEASURES.index("population")] = answers_from_favour(
             np.array(mean_chances))
+        cells = np.zeros((self.survey.N_CELLS, 5))
+        for citizen, row in zip(self.citizens, chances, strict=True):
+            if not citizen.present:
+                continue
+            cell = self.survey.cell[citizen.index]
+            if self.survey.in_target[citizen.index]:
+                cells[cell, 4] += 1.0
+            if self.survey.in_frame[citizen.index]:
+                cells[cell, 3] += 1.0
+                cells[cell, :3] += row
         repression = float(self.inputs.series["repression_index"][t])
-        self.shares[t, MEASURES.index("survey")] = self.survey.shares(
-            np.array(chances).T, np.array(present), repression, p.fear_opposed,
-            p.fear_neutral, p.falsification_rate, p.panel_fear_aversion,
-            p.panel_loyalist_aversion)
+        self.shares[t, MEASURES.index("survey")] = self.survey.shares(cells, repression,
+                                                                      self.params.record())
 
     def state(self) -> CitizenState:
         """Return the citizens' state as arrays laid out like ``OpinionModel.world.state``."""
@@ -442,7 +404,7 @@ class ReferenceModel(mesa.Model):
             return np.array([getattr(c, name) for c in self.citizens], dtype=dtype)
 
         return CitizenState(**{
-            f.name: column(f.name, {"has_visa": bool, "present": bool,
-                                    "eu_ties": np.int16}.get(f.name, np.float64))
-            for f in fields(CitizenState)})
+            name: column(name, {"has_visa": bool, "present": bool,
+                                "eu_ties": np.int16}.get(name, np.float64))
+            for name in CitizenState._fields})
 

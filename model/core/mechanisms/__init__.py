@@ -1,6 +1,9 @@
-"""The monthly mechanisms, one module each; every function documents its equation.
+"""The monthly mechanisms, one module each; every rule documents its equation.
 
-Every mechanism is a plain function of numpy arrays: it reads the state, the month's
-inputs, the parameters and the month's pre-drawn random numbers, and updates the state in
-place. ``model.core.dynamics.advance_month`` calls them in the documented order.
+Each rule is written once, as a compiled (numba) function of one citizen: it reads the
+citizen's state arrays, the month's record of scalars (``core.month.Month``) and the
+parameters (``ParameterValues``), draws the random numbers it needs (``core.draws``), and
+updates that citizen in place. Each module also computes its own part of the month's
+record (``month_terms``). ``core.engine`` calls the rules in the documented order, for
+every citizen; ``model.oracle`` writes the same rules again, agent by agent, to check them.
 """

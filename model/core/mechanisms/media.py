@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from .attitude_change import acceptance_of_squared, clip_attitudes
+import numpy as np
+from numba import njit
+
+from .attitude_change import acceptance, clip
 
 OUTLETS = ("state", "russia", "independent")
+STATE, RUSSIA, INDEPENDENT = range(len(OUTLETS))
 
 #: Share of a month's full dose each diet group receives from each outlet (rows: state only,
 #: both, independent only, rarely; columns: OUTLETS). This table defines the Chatham House
@@ -19,6 +23,9 @@ EXPOSURE_BY_DIET = np.array([
     [0.10, 0.10, 1.00],
     [0.20, 0.15, 0.05],
 ])
+
+#: Sharpness k of the media acceptance function: k = 2, a gentle fall-off with distance.
+MEDIA_SHARPNESS = 2.0
 
 #: EU funding (EUR million a year) at which independent-media reach is at its reference: the
 #: Nov 2020 EU4Belarus package (see the registry's ``eu_civil_society_funding``).
@@ -38,40 +45,63 @@ def independent_reach(blocking: float, funding: float, elasticity: float) -> flo
     Blocking removes part of the audience (Guriev et al. 2021: the internet only matters
     where it is uncensored); EU funding widens reach with diminishing returns.
     """
-    boost = 1.0 + elasticity * np.log2((OTHER_FUNDING + funding)
-                                       / (OTHER_FUNDING + REFERENCE_FUNDING))
+    boost = 1.0 + elasticity * math.log2((OTHER_FUNDING + funding)
+                                         / (OTHER_FUNDING + REFERENCE_FUNDING))
     return (1.0 - blocking) * max(0.0, boost)
 
 
-def media_exposure(r: np.ndarray, e: np.ndarray, exposure: np.ndarray, doses: np.ndarray,
-                   positions: np.ndarray, contact: np.ndarray, contact_buffer: float,
-                   latitude: float, backfire: float, rejection_distance: float) -> None:
-    """Pull attitudes toward each outlet's position, by how much of it each citizen sees.
+def month_terms(inputs, p) -> dict[str, float]:
+    """Return the media rule's share of the month's record.
 
-    a_i += beta_M * I_M(t) * x_iM * g_iM * h(|mu_M - a_i|) * (mu_M - a_i)
-
-    for each outlet M with position mu_M, monthly dose beta_M * I_M(t) (``doses``), the
-    citizen's exposure x_iM (``exposure``, shape (N, 3)) and acceptance h. For state and
-    Russian media g_iM = 1 / (1 + chi * K_i): recent first-hand contact with the EU buffers
-    propaganda. The monthly dose aggregates many exposures, so its expected effect is used.
-    Outlets act in sequence on the updated attitudes.
+    dose_S = beta_S I_S(t), dose_R = beta_R I_R(t), dose_I = beta_I reach_I(t), and the
+    acceptance constants lambda_M^k and t_M^2.
     """
-    shield = 1.0 / (1.0 + contact_buffer * contact)
-    for m in range(len(OUTLETS)):
-        if doses[m] == 0.0:
-            continue
-        dr = positions[m, 0] - r
-        de = positions[m, 1] - e
-        squared_distance = dr * dr
-        squared_distance += de * de
-        pull = doses[m] * exposure[:, m]
-        pull *= acceptance_of_squared(squared_distance, latitude, 2.0, backfire,
-                                      rejection_distance)
-        if OUTLETS[m] != "independent":
-            pull *= shield
-        # In place (dr becomes the change in r): same numbers, fewer temporaries.
-        dr *= pull
-        de *= pull
-        r += dr
-        e += de
-    clip_attitudes(r, e)
+    reach = independent_reach(inputs["independent_media_blocking"],
+                              inputs["eu_civil_society_funding"], p.funding_reach_elasticity)
+    return {"dose_state": p.media_rate_state * inputs["propaganda_state"],
+            "dose_russia": p.media_rate_russia * inputs["propaganda_russia"],
+            "dose_independent": p.media_rate_independent * reach,
+            "media_scaled_latitude": p.media_latitude**MEDIA_SHARPNESS,
+            "media_rejection_squared": p.media_rejection_distance**2}
+
+
+@njit(cache=True, inline="always")
+def _pull_toward(r, e, dose, exposure, position_r, position_e, shield, month, p):
+    """Return (r, e) moved toward one outlet's position (one term of ``watch_media``)."""
+    dr = position_r - r
+    de = position_e - e
+    squared_distance = dr * dr + de * de
+    accepted = acceptance(squared_distance, month.media_scaled_latitude, MEDIA_SHARPNESS / 2)
+    if p.media_backfire > 0.0 and squared_distance > month.media_rejection_squared:
+        accepted -= p.media_backfire
+    pull = dose * exposure * accepted * shield
+    return r + dr * pull, e + de * pull
+
+
+@njit(cache=True, inline="always")
+def watch_media(r, e, contact, diet, month, p):
+    """Return a resident's attitudes pulled toward each outlet's position, by exposure.
+
+    a_i += beta_M I_M(t) x_iM g_iM [h(|mu_M - a_i|) - b 1(|mu_M - a_i| > t_M)] (mu_M - a_i)
+
+    for each outlet M with position mu_M and monthly dose beta_M I_M(t), the citizen's
+    exposure x_iM (``EXPOSURE_BY_DIET``), acceptance h and backfire b beyond the rejection
+    distance t_M (Jager & Amblard 2005). For state and Russian media g_iM = 1 / (1 + chi
+    K_i): recent first-hand contact with the EU buffers propaganda. The monthly dose
+    aggregates many exposures, so its expected effect is used. Outlets act in turn, each on
+    the attitudes the previous one left.
+    """
+    exposure = EXPOSURE_BY_DIET[diet]
+    shield = 1.0 / (1.0 + p.contact_buffer * contact)
+    if month.dose_state != 0.0:
+        r, e = _pull_toward(r, e, month.dose_state, exposure[STATE], p.media_position_state_r,
+                            p.media_position_state_e, shield, month, p)
+    if month.dose_russia != 0.0:
+        r, e = _pull_toward(r, e, month.dose_russia, exposure[RUSSIA],
+                            p.media_position_russia_r, p.media_position_russia_e, shield,
+                            month, p)
+    if month.dose_independent != 0.0:
+        r, e = _pull_toward(r, e, month.dose_independent, exposure[INDEPENDENT],
+                            p.media_position_independent_r, p.media_position_independent_e,
+                            1.0, month, p)
+    return clip(r), clip(e)

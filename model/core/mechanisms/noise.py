@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
+from numba import njit
 
-from .attitude_change import clip_attitudes
+from ..draws import standard_normal
+from .attitude_change import clip
 
 
-def idiosyncratic_noise(r: np.ndarray, e: np.ndarray, normal: np.ndarray,
-                        sigma: float) -> None:
-    """Add small independent noise to attitudes (in place).
+@njit(cache=True, inline="always")
+def drift(r, e, r_u, e_u, p):
+    """Return a resident's attitudes with small independent noise added.
 
-    r_i += sigma z_i1,  e_i += sigma z_i2,  z ~ N(0, 1)
+    r_i += sigma z_i1,  e_i += sigma z_i2,  z ~ N(0, 1), the normal quantiles of two uniforms
     """
-    r += sigma * normal[0]
-    e += sigma * normal[1]
-    clip_attitudes(r, e)
+    return (clip(r + p.attitude_noise * standard_normal(r_u)),
+            clip(e + p.attitude_noise * standard_normal(e_u)))

@@ -3,59 +3,68 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from ..network import Network
 from ..population import LOYAL, OPPOSED
-from .attitude_change import acceptance_of_squared, clip_attitudes
+from .attitude_change import acceptance
+
+#: Stubbornness by age band (Friedkin-Johnsen s_i = s * factor): older citizens hold to their
+#: predispositions more. Assumption on the gradient; the level s is ``anchoring_rate``.
+STUBBORNNESS_BY_AGE = np.array([0.7, 0.9, 1.1, 1.3])
 
 
-def choose_partners(network: Network, draw: np.ndarray) -> np.ndarray:
-    """Return the tie each citizen talks to this month: a uniform pick among its ties.
+def month_terms(inputs, p) -> dict[str, float]:
+    """Return the peer rule's share of the month's record: lambda^k and k / 2."""
+    return {"peer_scaled_latitude": p.peer_latitude**p.peer_sharpness,
+            "peer_half_sharpness": p.peer_sharpness / 2.0}
+
+
+@njit(cache=True, inline="always")
+def partner(i, network, u):
+    """Return the tie citizen i talks to this month: a uniform pick among its ties.
 
     j_i = indices[indptr_i + floor(u_i * degree_i)]
     """
-    degree = network.degree
-    slot = network.indptr[:-1] + np.minimum((draw * degree).astype(np.int64), degree - 1)
-    return network.indices[slot]
+    start, end = network.indptr[i], network.indptr[i + 1]
+    return network.indices[start + min(int(u * (end - start)), end - start - 1)]
 
 
-def peer_influence(r: np.ndarray, e: np.ndarray, partner: np.ndarray, present: np.ndarray,
-                   regime: np.ndarray, rate: float, latitude: float, sharpness: float,
-                   intergroup_credibility: float) -> None:
-    """Move each citizen toward the partner they talked to (synchronous update).
+@njit(cache=True, inline="always")
+def across_divide(regime_i, regime_j):
+    """Return whether two citizens stand on opposite sides of the loyal/opposed divide."""
+    return ((regime_i == LOYAL and regime_j == OPPOSED)
+            or (regime_i == OPPOSED and regime_j == LOYAL))
+
+
+@njit(cache=True, inline="always")
+def peer_change(r, e, partner_r, partner_e, regime, partner_regime, month, p):
+    """Return how far a resident moves toward the resident tie they talk to, (dr, de).
 
     a_i += alpha * c_ij * h(|a_j - a_i|) * (a_j - a_i), a = (r, e)
 
-    with h the smooth bounded-confidence acceptance (``acceptance``) and c_ij the partner's
-    credibility: 1, or ``intergroup_credibility`` across the loyal/opposed divide. A
-    citizen whose partner has emigrated, or who has emigrated, does not move.
+    with h the smooth bounded-confidence acceptance and c_ij the partner's credibility: 1,
+    or ``intergroup_credibility`` across the loyal/opposed divide. Read from last month's
+    attitudes: the engine applies every citizen's change only once all are computed (a
+    synchronous update), and nobody moves if either has emigrated.
     """
-    dr = r[partner] - r
-    de = e[partner] - e
-    squared_distance = dr * dr
-    squared_distance += de * de
-    partner_regime = regime[partner]
-    across_divide = ((regime == LOYAL) & (partner_regime == OPPOSED)) | (
-        (regime == OPPOSED) & (partner_regime == LOYAL))
-    weight = rate * np.where(across_divide, intergroup_credibility, 1.0)
-    weight *= acceptance_of_squared(squared_distance, latitude, sharpness)
-    weight *= present & present[partner]
-    # In place (dr becomes the change in r): same numbers, fewer temporaries.
-    dr *= weight
-    de *= weight
-    r += dr
-    e += de
-    clip_attitudes(r, e)
+    dr = partner_r - r
+    de = partner_e - e
+    weight = p.peer_rate
+    if across_divide(regime, partner_regime):
+        weight *= p.intergroup_credibility
+    weight *= acceptance(dr * dr + de * de, month.peer_scaled_latitude,
+                         month.peer_half_sharpness)
+    return dr * weight, de * weight
 
 
-def anchoring(r: np.ndarray, e: np.ndarray, r_anchor: np.ndarray, e_anchor: np.ndarray,
-              stubbornness: np.ndarray) -> None:
-    """Pull attitudes back toward each citizen's anchor (Friedkin & Johnsen 1990).
+@njit(cache=True, inline="always")
+def return_to_anchor(r, e, r_anchor, e_anchor, age_band, p):
+    """Pull a resident's attitudes back toward their anchors (Friedkin & Johnsen 1990).
 
-    a_i += s_i * (a_i^0 - a_i)
+    a_i += s_i * (a_i^0 - a_i),  s_i = s * f(age band)
 
     The monthly form of x(t+1) = (1 - s) W x(t) + s x(0): what peers and media did this
     month is partly undone by a citizen's lasting predispositions.
     """
-    r += stubbornness * (r_anchor - r)
-    e += stubbornness * (e_anchor - e)
+    stubbornness = p.anchoring_rate * STUBBORNNESS_BY_AGE[age_band]
+    return r + stubbornness * (r_anchor - r), e + stubbornness * (e_anchor - e)

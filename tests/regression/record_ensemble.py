@@ -1,0 +1,62 @@
+"""Record an ensemble's means and spreads, to compare model versions that differ seed by seed.
+
+A change that alters every seed's random numbers (a new generator, a new order) cannot be
+checked run by run, only in distribution. This script runs a fixed ensemble with whatever
+``model`` package is importable and writes its statistics; ``tests/test_ensemble.py`` runs
+the same ensemble with the current code and compares. The committed file
+``ensemble_521770a.json`` was recorded with the code as it stood at commit 521770a:
+
+    git worktree add /tmp/old 521770a
+    PYTHONPATH=/tmp/old python tests/regression/record_ensemble.py ensemble_521770a.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from model import load_scenario, simulate
+
+SCENARIOS = ("baseline", "engagement_package", "full_isolation")
+SEEDS = range(32)
+CITIZENS = 4_000
+MONTHS = ("2022-01", "2022-11", "2025-10", "2030-12")
+CATEGORIES = ("russia", "both", "eu", "neither")
+LIBRARY = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def ensemble() -> dict[str, np.ndarray]:
+    """Return, for each statistic, its value in every seed of the ensemble.
+
+    Statistics: each scenario's survey share of each answer in each month, and each policy's
+    paired difference from the baseline in 2030-12.
+    """
+    values: dict[str, list[float]] = {}
+    for seed in SEEDS:
+        results = {name: simulate(load_scenario(LIBRARY / f"{name}.toml"), seed=seed,
+                                  n_citizens=CITIZENS) for name in SCENARIOS}
+        for name, result in results.items():
+            for month in MONTHS:
+                for category, share in result.at(month).items():
+                    values.setdefault(f"{name}/{month}/{category}", []).append(share)
+            if name != "baseline":
+                reference = results["baseline"].at("2030-12")
+                for category, share in result.at("2030-12").items():
+                    values.setdefault(f"{name}-baseline/2030-12/{category}", []).append(
+                        share - reference[category])
+    return {key: np.array(series) for key, series in values.items()}
+
+
+def statistics(values: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Return each statistic's mean and standard deviation over seeds."""
+    return {key: {"mean": float(series.mean()), "sd": float(series.std(ddof=1)),
+                  "seeds": int(series.size)} for key, series in values.items()}
+
+
+if __name__ == "__main__":
+    out = Path(__file__).with_name(sys.argv[1] if len(sys.argv) > 1 else "ensemble.json")
+    out.write_text(json.dumps(statistics(ensemble()), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {out}")
