@@ -17,7 +17,6 @@ test function:
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from ..core.streams import generator
 from ..inputs import registry
 from ..inputs.registry import Group
 from ..inputs.scenario import _MISSING, ScenarioError, baseline
@@ -160,12 +160,6 @@ def salib_problem(factors: Sequence[Factor]) -> dict:
 
 
 # --- sampling ------------------------------------------------------------------------------
-def stream(seed: int, name: str) -> np.random.Generator:
-    """Return the named random stream of ``seed`` (sampling and bootstrap draw separately)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(
-        name.encode()),)))
-
-
 def sample(factors: Sequence[Factor], method: str, n: int, seed: int,
            levels: int = 4) -> np.ndarray:
     """Return the SALib sample, one row per point (before rounding whole-number factors).
@@ -180,7 +174,7 @@ def sample(factors: Sequence[Factor], method: str, n: int, seed: int,
         levels: Morris grid levels.
     """
     problem = salib_problem(factors)
-    rng = stream(seed, "sensitivity-sample")
+    rng = generator(seed, "sensitivity-sample")
     if method == "morris":
         from SALib.sample import morris
 
@@ -318,7 +312,7 @@ def analyze(factors: Sequence[Factor], method: str, X: np.ndarray, Y: pd.DataFra
     frames = []
     for outcome in Y.columns:
         y = Y[outcome].to_numpy(dtype=float)
-        rng = stream(seed, f"sensitivity-bootstrap-{outcome}")
+        rng = generator(seed, f"sensitivity-bootstrap-{outcome}")  # one per outcome
         if method == "morris":
             from SALib.analyze import morris
 
