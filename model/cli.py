@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
-from .inputs.scenario import ScenarioError
+from .inputs.errors import InputError
 
 USAGE_ERROR = 2
 
@@ -51,6 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     try:
         return int(modules[args.command].main(args) or 0)
-    except ScenarioError as error:
+    except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR

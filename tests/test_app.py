@@ -33,8 +33,9 @@ from model.commands.app import check_port
 from model.core.opinion_model import OpinionModel
 from model.inputs import registry
 from model.inputs.calendar import parse_month
+from model.inputs.errors import InputError
 from model.inputs.registry import Group
-from model.inputs.scenario import ScenarioError, baseline
+from model.inputs.scenario import baseline
 from model.inputs.scenario_files import load_scenario, write_scenario
 from model.inputs.survey_data import load_waves
 from model.inputs.timeline import TimelinePoint
@@ -143,8 +144,8 @@ def test_nearest_month_clamps_into_the_allowed_policy_months():
     (ExplorerSettings(None, "2026-01", {"visa_fee_eur": 500.0}), "levers.visa_fee_eur"),
     (ExplorerSettings(None, "2026-01", {"visa_fees": 5.0}), "levers.visa_fees"),
 ])
-def test_bad_settings_raise_a_scenario_error_naming_the_key(settings, key):
-    with pytest.raises(ScenarioError) as caught:
+def test_bad_settings_raise_an_input_error_naming_the_key(settings, key):
+    with pytest.raises(InputError) as caught:
         lever_changes(baseline(), settings)
     assert caught.value.key == key
 
@@ -239,7 +240,7 @@ def test_saving_from_the_built_in_baseline_needs_no_extends(tmp_path):
 def test_save_refuses_to_overwrite_unless_asked(library):
     settings = ExplorerSettings(str(library / "baseline.toml"), levers={"visa_fee_eur": 0.0})
     written = save_as_scenario(settings, "twice", library / "saved")
-    with pytest.raises(ScenarioError, match="exists"):
+    with pytest.raises(InputError, match="exists"):
         save_as_scenario(settings.with_lever("visa_fee_eur", 5.0), "twice", library / "saved")
     assert load_scenario(written).compile_inputs().series["visa_fee_eur"][-1] == 0.0
     save_as_scenario(settings.with_lever("visa_fee_eur", 5.0), "twice", library / "saved",
@@ -249,7 +250,7 @@ def test_save_refuses_to_overwrite_unless_asked(library):
 
 @pytest.mark.parametrize("name", ["", "  ", "../escape", "a b", "-dash", "x" * 65, "é"])
 def test_save_rejects_names_that_are_not_plain_file_stems(library, name):
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         save_as_scenario(ExplorerSettings(), name, library / "saved")
     assert caught.value.key == "name"
     assert not (library / "saved").exists() or not any((library / "saved").iterdir())
@@ -257,7 +258,7 @@ def test_save_rejects_names_that_are_not_plain_file_stems(library, name):
 
 def test_save_refuses_to_replace_the_scenario_it_extends(library):
     settings = ExplorerSettings(str(library / "reopen_2027.toml"))
-    with pytest.raises(ScenarioError, match="picked scenario"):
+    with pytest.raises(InputError, match="picked scenario"):
         save_as_scenario(settings, "reopen_2027", library, overwrite=True)
 
 
@@ -302,7 +303,7 @@ def test_app_rejects_a_port_in_use():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        with pytest.raises(ScenarioError, match="choose another port"):
+        with pytest.raises(InputError, match="choose another port"):
             check_port(busy.getsockname()[1])
 
 

@@ -27,8 +27,9 @@ import pandas as pd
 
 from ..core.streams import generator
 from ..inputs import registry
+from ..inputs.errors import MISSING, InputError
 from ..inputs.registry import Group
-from ..inputs.scenario import _MISSING, ScenarioError, baseline
+from ..inputs.scenario import baseline
 from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
 from .exploration import Counterfactual, check_input, split_inputs
 from .test_functions import INPUTS, PREFIX, analytic_task
@@ -93,7 +94,7 @@ def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
         option: the option name used in error messages.
 
     Raises:
-        ScenarioError: for an unknown name, a factor given twice, or a bad range.
+        InputError: for an unknown name, a factor given twice, or a bad range.
     """
     words = [w.strip() for w in (spec.split(",") if isinstance(spec, str) else spec)]
     names: list[str] = []
@@ -105,13 +106,13 @@ def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
             names.append(word)
         else:
             hint = registry.unknown_name_message(word, [*known, *GROUP_WORDS])
-            raise ScenarioError(option, "value", word,
-                                f"{hint}; give registry names (python run.py levers) or "
-                                f"{', '.join(GROUP_WORDS)}, separated by commas")
+            raise InputError(option, "value", word,
+                             f"{hint}; give registry names (python run.py levers) or "
+                             f"{', '.join(GROUP_WORDS)}, separated by commas")
     names = list(dict.fromkeys(names))  # a name in a group word and given again counts once
     if not names:
-        raise ScenarioError(option, "value", spec if isinstance(spec, str) else ",".join(spec),
-                            "at least one lever, exogenous input or parameter")
+        raise InputError(option, "value", spec if isinstance(spec, str) else ",".join(spec),
+                         "at least one lever, exogenous input or parameter")
     narrowed = parse_ranges(ranges, names)
     return tuple(registry_factor(name, *narrowed.get(name, (None, None))) for name in names)
 
@@ -121,7 +122,7 @@ def parse_ranges(items: Sequence[str], chosen: Sequence[str],
     """Parse ``NAME=LOW:HIGH`` items; each must name a chosen factor and lie within bounds.
 
     Raises:
-        ScenarioError: naming the item and what is allowed.
+        InputError: naming the item and what is allowed.
     """
     form = "write NAME=LOW:HIGH, e.g. visa_fee_eur=0:90"
     ranges = {}
@@ -129,21 +130,21 @@ def parse_ranges(items: Sequence[str], chosen: Sequence[str],
         name, _, text = (part.strip() for part in item.partition("="))
         low_text, colon, high_text = text.partition(":")
         if not name or not colon:
-            raise ScenarioError(option, "value", item, form)
+            raise InputError(option, "value", item, form)
         if name not in chosen:
             hint = registry.unknown_name_message(name, chosen)
-            raise ScenarioError(option, name, text, f"{hint} among the chosen factors "
-                                f"({', '.join(chosen)})")
+            raise InputError(option, name, text, f"{hint} among the chosen factors "
+                             f"({', '.join(chosen)})")
         try:
             low, high = float(low_text), float(high_text)
         except ValueError:
-            raise ScenarioError(option, name, text, f"numbers; {form}") from None
+            raise InputError(option, name, text, f"numbers; {form}") from None
         quantity = registry.get(name)
         bounds = quantity.bounds
         if not bounds[0] <= low < high <= bounds[1]:
-            raise ScenarioError(option, name, text,
-                                f"LOW < HIGH within the registry bounds [{bounds[0]:g}, "
-                                f"{bounds[1]:g}] ({quantity.unit})")
+            raise InputError(option, name, text,
+                             f"LOW < HIGH within the registry bounds [{bounds[0]:g}, "
+                             f"{bounds[1]:g}] ({quantity.unit})")
         ranges[name] = (low, high)
     return ranges
 
@@ -383,15 +384,15 @@ def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
     """Refuse a ``--set`` on a sampled factor: the sample would silently win from the policy month.
 
     Raises:
-        ScenarioError: naming the clash.
+        InputError: naming the clash.
     """
     sampled = {f.name for f in factors}
     for text in overrides:
         key = text.partition("=")[0].partition("@")[0].strip().rpartition(".")[2]
         if key in sampled:
-            raise ScenarioError("--set", text.strip(), _MISSING,
-                                f"{key!r} is a sampled factor; drop it from --factors or from "
-                                "--set")
+            raise InputError("--set", text.strip(), MISSING,
+                             f"{key!r} is a sampled factor; drop it from --factors or from "
+                             "--set")
 
 
 __all__ = ["METHODS", "AnalyticDesign", "Factor", "ModelDesign", "analytic_factors", "analyze",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..inputs.scenario import ScenarioError
+from ..inputs.errors import InputError
 
 
 def add_executor_arguments(parser: argparse.ArgumentParser, out: str,
@@ -27,7 +27,7 @@ def connect(address: str | None):
     """Return a Dask client for ``--scheduler ADDRESS``, or None without one.
 
     Raises:
-        ScenarioError: when no scheduler answers there.
+        InputError: when no scheduler answers there.
     """
     if not address:
         return None
@@ -36,8 +36,8 @@ def connect(address: str | None):
     try:
         return Client(address, timeout="15s")
     except (OSError, TimeoutError, ValueError) as error:
-        raise ScenarioError("--scheduler", "address", address,
-                            f"no Dask scheduler answers there ({error})") from None
+        raise InputError("--scheduler", "address", address,
+                         f"no Dask scheduler answers there ({error})") from None
 
 
 def describe_executor(args: argparse.Namespace, client) -> str:

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from ..analysis.calibration.abc import Budget
-from ..inputs.scenario import MAX_CITIZENS, ScenarioError
+from ..inputs.errors import InputError
+from ..inputs.scenario import MAX_CITIZENS
 from ._executor import add_executor_arguments
 
 #: Citizens per evaluation. At 5,000 the seed-to-seed spread of a wave's simulated survey
@@ -42,7 +43,7 @@ def add_fit_arguments(parser: argparse.ArgumentParser, budget: Budget, out: str)
 
 def _whole(option: str, value: int, low: int, high: int) -> int:
     if isinstance(value, bool) or not low <= value <= high:
-        raise ScenarioError(option, "value", value, f"a whole number from {low:,} to {high:,}")
+        raise InputError(option, "value", value, f"a whole number from {low:,} to {high:,}")
     return value
 
 
@@ -50,14 +51,14 @@ def budget_from(args: argparse.Namespace) -> Budget:
     """Return the validated budget of the command line.
 
     Raises:
-        ScenarioError: for a value out of range.
+        InputError: for a value out of range.
     """
     if not 0 < args.max_minutes <= 7 * 24 * 60:
-        raise ScenarioError("--max-minutes", "value", args.max_minutes,
-                            "a number of minutes above 0 and at most a week (10080)")
+        raise InputError("--max-minutes", "value", args.max_minutes,
+                         "a number of minutes above 0 and at most a week (10080)")
     if not 0 <= args.min_acceptance < 1:
-        raise ScenarioError("--min-acceptance", "value", args.min_acceptance,
-                            "a share from 0 up to (not including) 1")
+        raise InputError("--min-acceptance", "value", args.min_acceptance,
+                         "a share from 0 up to (not including) 1")
     return Budget(particles=_whole("--particles", args.particles, 10, 100_000),
                   max_simulations=_whole("--max-simulations", args.max_simulations, 10,
                                          100_000_000),
@@ -70,7 +71,7 @@ def check_common(args: argparse.Namespace) -> None:
     """Validate population, seed, workers and output folder.
 
     Raises:
-        ScenarioError: for a bad value.
+        InputError: for a bad value.
     """
     _whole("--citizens", args.citizens, 100, MAX_CITIZENS)
     _whole("--seed", args.seed, 0, 2**32 - 1)
@@ -78,7 +79,7 @@ def check_common(args: argparse.Namespace) -> None:
         _whole("--workers", args.workers, 1, 1024)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
+        raise InputError("--out", "value", str(out), "a folder (this is a file)")
 
 
 def workers(args: argparse.Namespace) -> int:

@@ -60,10 +60,10 @@ def plan(args: argparse.Namespace) -> FitConfig:
     budget = budget_from(args)
     check_common(args)
     if not 2 <= args.predictive_draws <= 10_000:
-        from ..inputs.scenario import ScenarioError
+        from ..inputs.errors import InputError
 
-        raise ScenarioError("--predictive-draws", "value", args.predictive_draws,
-                            "a whole number from 2 to 10,000")
+        raise InputError("--predictive-draws", "value", args.predictive_draws,
+                         "a whole number from 2 to 10,000")
     keys = tuple(t.key for t in target_waves())
     return FitConfig(free=calibrated_names(), fixed=(), fit_waves=keys, report_waves=keys,
                      n_citizens=args.citizens, seed=args.seed, budget=budget)

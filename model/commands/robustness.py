@@ -21,10 +21,11 @@ from ..analysis import sensitivity as sa
 from ..analysis.exploration import DEFAULT_POLICY_MONTH
 from ..core.observation import MEASURES
 from ..inputs.calendar import format_month, parse_month
+from ..inputs.errors import MISSING, InputError
 from ..inputs.overrides import add_set_argument, apply_overrides
 from ..inputs.posterior import Posterior, default_posterior, default_posterior_path
 from ..inputs.registry import Group
-from ..inputs.scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError
+from ..inputs.scenario import MAX_CITIZENS, Scenario
 from ..inputs.scenario_files import load_scenario
 from ..runs.provenance import environment, git_state, library_versions, short_commit
 from ._executor import (
@@ -115,7 +116,7 @@ class Plan:
 
 def _whole(option: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
-        raise ScenarioError(option, "value", value, f"a whole number from {low:,} to {high:,}")
+        raise InputError(option, "value", value, f"a whole number from {low:,} to {high:,}")
     return value
 
 
@@ -125,12 +126,12 @@ def _posterior(wanted: bool) -> Posterior | None:
     try:
         posterior = default_posterior()
     except (ValueError, TypeError, KeyError) as error:
-        raise ScenarioError(str(default_posterior_path()), "posterior", _MISSING,
-                            f"the committed calibration cannot be read: {error}") from None
+        raise InputError(str(default_posterior_path()), "posterior", MISSING,
+                         f"the committed calibration cannot be read: {error}") from None
     if posterior is None:
-        raise ScenarioError("--posterior", "value", True,
-                            f"no calibration is committed at {default_posterior_path()}; "
-                            "calibrate first or drop --posterior")
+        raise InputError("--posterior", "value", True,
+                         f"no calibration is committed at {default_posterior_path()}; "
+                         "calibrate first or drop --posterior")
     return posterior
 
 
@@ -138,33 +139,33 @@ def plan_robustness(args: argparse.Namespace) -> Plan:
     """Validate every input and return the plan.
 
     Raises:
-        ScenarioError: for any bad file or value, before anything is written.
+        InputError: for any bad file or value, before anything is written.
     """
     folder = scenario_dir()
     reference_file = Path(args.reference) if args.reference else folder / REFERENCE_FILE
     files = [Path(f) for f in args.scenarios] or sorted(
         p for p in folder.glob("*.toml") if p.resolve() != reference_file.resolve())
     if not files:
-        raise ScenarioError("scenarios", "value", _MISSING, "at least one policy scenario file")
+        raise InputError("scenarios", "value", MISSING, "at least one policy scenario file")
     reference = apply_overrides(load_scenario(reference_file), args.overrides)
     policies = [apply_overrides(load_scenario(path), args.overrides) for path in files]
     names = {reference.name: str(reference_file)}
     for scenario, path in zip(policies, files, strict=True):
         if scenario.name in names:
-            raise ScenarioError(str(path), "name", scenario.name,
-                                f"scenario names must differ; {names[scenario.name]} has the "
-                                "same name")
+            raise InputError(str(path), "name", scenario.name,
+                             f"scenario names must differ; {names[scenario.name]} has the "
+                             "same name")
         names[scenario.name] = str(path)
         if (scenario.start, scenario.end) != (reference.start, reference.end):
-            raise ScenarioError(str(path), "run.end", scenario.end,
-                                f"every scenario must cover the reference's months "
-                                f"({reference.start} to {reference.end})")
+            raise InputError(str(path), "run.end", scenario.end,
+                             f"every scenario must cover the reference's months "
+                             f"({reference.start} to {reference.end})")
     factors = sa.select_factors(args.uncertainties, args.ranges, "--uncertainties")
     for factor in factors:
         if factor.is_lever:
-            raise ScenarioError("--uncertainties", "value", factor.name,
-                                "levers are what the policies set; sample exogenous inputs "
-                                "and parameters only")
+            raise InputError("--uncertainties", "value", factor.name,
+                             "levers are what the policies set; sample exogenous inputs "
+                             "and parameters only")
     sa.check_fixed(factors, args.overrides)
     _whole("--samples", args.samples, 2, 100_000)
     _whole("--seed", args.seed, 0, 2**32 - 1)
@@ -172,18 +173,18 @@ def plan_robustness(args: argparse.Namespace) -> Plan:
     if args.workers is not None:
         _whole("--workers", args.workers, 1, 1024)
     if not 0.5 <= args.conf_level < 1:
-        raise ScenarioError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
+        raise InputError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
     try:
         month = parse_month(args.policy_month)
     except ValueError:
-        raise ScenarioError("--policy-month", "value", args.policy_month,
-                            'a month written "YYYY-MM"') from None
+        raise InputError("--policy-month", "value", args.policy_month,
+                         'a month written "YYYY-MM"') from None
     if not parse_month(reference.start) < month <= parse_month(reference.end):
-        raise ScenarioError("--policy-month", "value", args.policy_month,
-                            f"a month after {reference.start}, up to {reference.end}")
+        raise InputError("--policy-month", "value", args.policy_month,
+                         f"a month after {reference.start}, up to {reference.end}")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
+        raise InputError("--out", "value", str(out), "a folder (this is a file)")
     posterior = _posterior(args.posterior)
     futures = rb.draw_futures(factors, args.samples, args.seed, posterior)
     return Plan(reference, tuple(policies), tuple(files), factors, posterior, tuple(futures),

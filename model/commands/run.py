@@ -17,17 +17,10 @@ from pathlib import Path
 
 from ..core.observation import CATEGORIES
 from ..inputs.calendar import parse_month
+from ..inputs.errors import MISSING, InputError
 from ..inputs.overrides import apply_overrides
 from ..inputs.posterior import Posterior, default_posterior, default_posterior_path
-from ..inputs.scenario import (
-    _MISSING,
-    DEFAULT_CITIZENS,
-    DEFAULT_SEEDS,
-    MAX_CITIZENS,
-    Scenario,
-    ScenarioError,
-    baseline,
-)
+from ..inputs.scenario import DEFAULT_CITIZENS, DEFAULT_SEEDS, MAX_CITIZENS, Scenario, baseline
 from ..inputs.scenario_files import load_scenario, scenario_to_dict
 from ..runs.execution import (
     RunReport,
@@ -152,7 +145,7 @@ def _posterior_part(draw: dict | None, scenario: Scenario) -> dict | None:
 def _count(option: str, value: int | None, default: int, high: int) -> int:
     value = default if value is None else value
     if not 1 <= value <= high:
-        raise ScenarioError(option, "value", value, f"a whole number from 1 to {high:,}")
+        raise InputError(option, "value", value, f"a whole number from 1 to {high:,}")
     return value
 
 
@@ -164,14 +157,14 @@ def _horizons(text: str | None, start: str, end: str) -> tuple[str, ...]:
         try:
             inside = parse_month(start) <= parse_month(month) <= parse_month(end)
         except ValueError:
-            raise ScenarioError("--horizons", month, _MISSING,
-                                "months written YYYY-MM, separated by commas") from None
+            raise InputError("--horizons", month, MISSING,
+                             "months written YYYY-MM, separated by commas") from None
         if not inside:
-            raise ScenarioError("--horizons", month, _MISSING,
-                                f"horizon dates must lie within the run, {start} to {end}")
+            raise InputError("--horizons", month, MISSING,
+                             f"horizon dates must lie within the run, {start} to {end}")
         chosen.append(month)
     if not chosen:
-        raise ScenarioError("--horizons", "value", text, "at least one month YYYY-MM")
+        raise InputError("--horizons", "value", text, "at least one month YYYY-MM")
     return tuple(sorted(set(chosen), key=parse_month))
 
 
@@ -179,12 +172,12 @@ def _posterior(wanted: bool | None) -> Posterior | None:
     try:
         posterior = default_posterior()
     except (ValueError, TypeError, KeyError) as error:
-        raise ScenarioError(str(default_posterior_path()), "posterior", _MISSING,
-                            f"the committed calibration cannot be read: {error}") from None
+        raise InputError(str(default_posterior_path()), "posterior", MISSING,
+                         f"the committed calibration cannot be read: {error}") from None
     if wanted and posterior is None:
-        raise ScenarioError("--posterior", "value", True,
-                            f"no calibration is committed at {default_posterior_path()}; "
-                            "calibrate first or drop --posterior")
+        raise InputError("--posterior", "value", True,
+                         f"no calibration is committed at {default_posterior_path()}; "
+                         "calibrate first or drop --posterior")
     return posterior if wanted is not False else None
 
 
@@ -192,7 +185,7 @@ def plan_run(args: argparse.Namespace) -> Plan:
     """Validate every input of the command and return the plan.
 
     Raises:
-        ScenarioError: for any bad file or value, before anything is written.
+        InputError: for any bad file or value, before anything is written.
     """
     files = [Path(f) for f in args.scenarios] or default_scenario_files()
     scenarios = [load_scenario(path) for path in files] or [baseline()]
@@ -203,15 +196,15 @@ def plan_run(args: argparse.Namespace) -> Plan:
     for scenario in scenarios:
         where = scenario.path or "built-in baseline"
         if scenario.name in seen:
-            raise ScenarioError(where, "name", scenario.name,
-                                f"scenario names must differ within one run; {seen[scenario.name]}"
-                                " has the same name")
+            raise InputError(where, "name", scenario.name,
+                             f"scenario names must differ within one run; {seen[scenario.name]}"
+                             " has the same name")
         seen[scenario.name] = where
         if (scenario.start, scenario.end) != (reference.start, reference.end):
-            raise ScenarioError(where, "run.end", scenario.end,
-                                "every scenario in one comparison must cover the same months as "
-                                f"the reference {source[reference.name]} ({reference.start} to "
-                                f"{reference.end})")
+            raise InputError(where, "run.end", scenario.end,
+                             "every scenario in one comparison must cover the same months as "
+                             f"the reference {source[reference.name]} ({reference.start} to "
+                             f"{reference.end})")
     seeds = _count("--seeds", args.seeds, reference.seeds, MAX_SEEDS)
     citizens = _count("--citizens", args.citizens, reference.citizens, MAX_CITIZENS)
     if args.workers is not None:
@@ -219,7 +212,7 @@ def plan_run(args: argparse.Namespace) -> Plan:
     horizons = _horizons(args.horizons, reference.start, reference.end)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
+        raise InputError("--out", "value", str(out), "a folder (this is a file)")
     if args.citizens is None and any(s.citizens != citizens for s in scenarios):
         print(f"note: every scenario runs with the reference's {citizens:,} citizens so that "
               "runs pair up seed by seed", file=sys.stderr)

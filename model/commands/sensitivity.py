@@ -22,8 +22,9 @@ import pandas as pd
 from ..analysis import sensitivity as sa
 from ..analysis.exploration import DEFAULT_POLICY_MONTH, Counterfactual
 from ..core.observation import MEASURES
+from ..inputs.errors import InputError
 from ..inputs.overrides import add_set_argument, apply_overrides
-from ..inputs.scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
+from ..inputs.scenario import DEFAULT_END, MAX_CITIZENS, baseline
 from ..runs.provenance import environment, git_state, library_versions, short_commit
 from ._executor import (
     add_executor_arguments,
@@ -115,7 +116,7 @@ class Plan:
 
 def _whole(option: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
-        raise ScenarioError(option, "value", value, f"a whole number from {low:,} to {high:,}")
+        raise InputError(option, "value", value, f"a whole number from {low:,} to {high:,}")
     return value
 
 
@@ -123,7 +124,7 @@ def plan_sensitivity(args: argparse.Namespace) -> Plan:
     """Validate every input and return the plan.
 
     Raises:
-        ScenarioError: for any bad value, before anything is written.
+        InputError: for any bad value, before anything is written.
     """
     factors = sa.select_factors(args.factors, args.ranges)
     sa.check_fixed(factors, args.overrides)
@@ -131,17 +132,17 @@ def plan_sensitivity(args: argparse.Namespace) -> Plan:
     try:
         design = Counterfactual.build(horizon=args.horizon, policy_month=args.policy_month,
                                       measure=args.measure, base=base)
-    except ScenarioError as error:  # name the command-line option, not the keyword
+    except InputError as error:  # name the command-line option, not the keyword
         option = {"horizon": "--horizon", "policy_month": "--policy-month"}.get(error.key,
                                                                                "--measure")
-        raise ScenarioError(option, "value", error.value, error.allowed) from None
+        raise InputError(option, "value", error.value, error.allowed) from None
     samples = args.samples or DEFAULT_SAMPLES[args.method]
     _whole("--samples", samples, 2, 1_000_000)
     if args.method == "sobol" and samples & (samples - 1):
-        raise ScenarioError("--samples", "value", samples,
-                            "a power of two for Sobol sampling (e.g. 32, 64, 128)")
+        raise InputError("--samples", "value", samples,
+                         "a power of two for Sobol sampling (e.g. 32, 64, 128)")
     if args.levels < 2 or args.levels % 2:
-        raise ScenarioError("--levels", "value", args.levels, "an even whole number, 2 or more")
+        raise InputError("--levels", "value", args.levels, "an even whole number, 2 or more")
     _whole("--replicates", args.replicates, 1, 1000)
     _whole("--seed", args.seed, 0, 2**32 - 1)
     _whole("--citizens", args.citizens, 1, MAX_CITIZENS)
@@ -149,10 +150,10 @@ def plan_sensitivity(args: argparse.Namespace) -> Plan:
     if args.workers is not None:
         _whole("--workers", args.workers, 1, 1024)
     if not 0.5 <= args.conf_level < 1:
-        raise ScenarioError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
+        raise InputError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
+        raise InputError("--out", "value", str(out), "a folder (this is a file)")
     seeds = tuple(range(args.seed, args.seed + args.replicates))
     return Plan(args.method, factors, samples, args.levels, seeds,
                 sa.ModelDesign(design, args.citizens), args.conf_level, args.resamples,

@@ -33,7 +33,7 @@ from ..analysis.calibration.validation import (
     variant,
 )
 from ..figures.calibration import plot_validation
-from ..inputs.scenario import _MISSING, ScenarioError
+from ..inputs.errors import MISSING, InputError
 from ..runs.atomic import write_json
 from ..runs.provenance import environment, git_state, library_versions
 from ._executor import connect
@@ -75,10 +75,10 @@ def plan(args: argparse.Namespace):
         try:
             chosen.append(variant(name))
         except KeyError:
-            raise ScenarioError("--variants", name, _MISSING,
-                                f"variants are {', '.join(v.name for v in VARIANTS)}") from None
+            raise InputError("--variants", name, MISSING,
+                             f"variants are {', '.join(v.name for v in VARIANTS)}") from None
     if not chosen:
-        raise ScenarioError("--variants", "value", args.variants, "at least one variant")
+        raise InputError("--variants", "value", args.variants, "at least one variant")
     return budget, chosen
 
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 
 from . import registry
 from .calendar import parse_month
+from .errors import MISSING
 from .registry import Group
-from .scenario import _MISSING, Scenario, ScenarioError, validate_parameter, validate_timeline
+from .scenario import Scenario, ScenarioError, validate_parameter, validate_timeline
 from .scenario_files import RUN_KEYS, nearest_names
 
 SOURCE = "--set"
@@ -72,11 +73,11 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
 def _apply_one(scenario: Scenario, text: str) -> Scenario:
     match = _OVERRIDE.match(text)
     if match is None or not match["key"]:
-        raise ScenarioError(SOURCE, text.strip() or '""', _MISSING, _FORM)
+        raise ScenarioError(SOURCE, text.strip() or '""', MISSING, _FORM)
     typed, month, raw = match["key"], match["month"], match["value"]
     shown = f"{typed}@{month}" if month is not None else typed
     if not raw:
-        raise ScenarioError(SOURCE, shown, _MISSING, f"a value is missing; {_FORM}")
+        raise ScenarioError(SOURCE, shown, MISSING, f"a value is missing; {_FORM}")
     value = parse_value(raw)
     quantity = _quantity(typed, shown, value)
     if quantity.group is Group.PARAMETER:

@@ -32,13 +32,13 @@ TOML form::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from . import registry
 from .calendar import months_between, parse_month
+from .errors import MISSING, InputError
 from .parameters import Parameters
 from .registry import Group
 from .timeline import CompiledInputs, TimelinePoint, compile_timeline, override_from
@@ -55,47 +55,13 @@ DEFAULT_SEEDS = 10
 _TIMELINE_SECTIONS = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS}
 
 
-class ScenarioError(ValueError):
-    """A scenario (file or override) that cannot run, with where and why.
+class ScenarioError(InputError):
+    """Bad input in a scenario: its file, a ``--set`` override, or an input value.
 
-    The message reads ``SOURCE[:LINE]: KEY = VALUE: ALLOWED``, the value written as in TOML.
+    Input values are levers, exogenous inputs and parameters, wherever they are given (a
+    file, ``--set``, ``evaluate(...)``). Other bad input (an option's value, a month for a
+    command) raises the parent class, :class:`~model.inputs.errors.InputError`.
     """
-
-    def __init__(self, source: str, key: str, value: object, allowed: str,
-                 line: int | None = None):
-        self.source, self.key, self.value, self.allowed, self.line = (
-            source, key, value, allowed, line)
-        where = f"{source}:{line}" if line else source
-        shown = "" if value is _MISSING else f" = {toml_value(value)}"
-        super().__init__(f"{where}: {key}{shown}: {allowed}")
-
-    def at_line(self, line: int | None) -> ScenarioError:
-        """Return the same error located at ``line`` of its source."""
-        return ScenarioError(self.source, self.key, self.value, self.allowed, line)
-
-
-_MISSING = object()
-
-
-def toml_value(value: object) -> str:
-    """Return ``value`` written as it would appear in a TOML file (for error messages)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, Mapping):
-        inner = ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items())
-        return f"{{ {inner} }}" if inner else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return repr(value)
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else toml_value(key)
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -179,7 +145,7 @@ def validate_timeline(source: str, section: str, name: str, raw: object, start: 
     key = f"{section}.{name}"
     group = _TIMELINE_SECTIONS[section]
     if name not in registry.names(group):
-        raise ScenarioError(source, key, _MISSING, registry.unknown_name_message(
+        raise ScenarioError(source, key, MISSING, registry.unknown_name_message(
             name, registry.names(group)) + f" among the {section}")
     quantity = registry.get(name)
     if not isinstance(raw, Mapping):

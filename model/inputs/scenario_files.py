@@ -20,9 +20,9 @@ import tomli_w
 
 from . import registry
 from .calendar import parse_month
+from .errors import MISSING
 from .registry import Group
 from .scenario import (
-    _MISSING,
     _TIMELINE_SECTIONS,
     DEFAULT_CITIZENS,
     DEFAULT_SEEDS,
@@ -31,11 +31,10 @@ from .scenario import (
     MODEL_START,
     Scenario,
     ScenarioError,
-    toml_value,
     validate_parameter,
     validate_timeline,
 )
-from .toml_lines import key_line
+from .toml_lines import key_line, toml_value
 
 #: Keys allowed at the top of a scenario file, in the order they are written.
 TOP_KEYS = ("name", "description", "extends", "run", "levers", "exogenous", "parameters")
@@ -86,14 +85,14 @@ def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     path = Path(path)
     source = str(path)
     if not path.exists():
-        raise ScenarioError(source, "file", _MISSING,
+        raise ScenarioError(source, "file", MISSING,
                             f"no such scenario file (looked for {path.absolute()})")
     if not path.is_file():
-        raise ScenarioError(source, "file", _MISSING, "a scenario file, not a directory")
+        raise ScenarioError(source, "file", MISSING, "a scenario file, not a directory")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise ScenarioError(source, "file", _MISSING,
+        raise ScenarioError(source, "file", MISSING,
                             f"a UTF-8 text file ({error.reason} at byte {error.start})") from None
     try:
         data = tomllib.loads(text)
@@ -108,7 +107,7 @@ def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> Sce
     message = str(error)
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if found is None:
-        return ScenarioError(source, "TOML", _MISSING, f"not valid TOML: {message}")
+        return ScenarioError(source, "TOML", MISSING, f"not valid TOML: {message}")
     line, column = int(found[1]), int(found[2])
     reason = message[:found.start()].strip()
     lines = text.splitlines()
@@ -120,7 +119,7 @@ def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> Sce
     elif re.search(r"=\s*[A-Za-z_]", written) and not re.search(r"=\s*(true|false)\b", written):
         allowed += "; text values need quotes"
     key = written[:60] if written else "TOML"
-    return ScenarioError(source, key, _MISSING, allowed, line)
+    return ScenarioError(source, key, MISSING, allowed, line)
 
 
 def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
@@ -146,11 +145,11 @@ def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
             raise file.error(section, data[section],
                              f"a table: write [{section}] on a line of its own, then its keys")
     if not data:
-        raise file.error("scenario", _MISSING,
+        raise file.error("scenario", MISSING,
                          "the file is empty: a scenario has a name, a description, and "
                          "run settings, levers, exogenous inputs or parameters to set")
     if not any(data.get(section) for section in _CHANGE_SECTIONS):
-        raise file.error("scenario", _MISSING,
+        raise file.error("scenario", MISSING,
                          "the scenario changes nothing: give [run] settings, [levers], "
                          "[exogenous] or [parameters] (a scenario that extends another lists "
                          "what it changes)")
