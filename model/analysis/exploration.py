@@ -22,7 +22,7 @@ import numpy as np
 from ..core.observation import CATEGORIES, MEASURES
 from ..inputs import registry
 from ..inputs.calendar import format_month, month_range, parse_month
-from ..inputs.errors import MISSING, InputError
+from ..inputs.errors import MISSING, InputError, did_you_mean
 from ..inputs.registry import Group
 from ..inputs.scenario import (
     DEFAULT_CITIZENS,
@@ -33,7 +33,6 @@ from ..inputs.scenario import (
     ScenarioError,
     baseline,
 )
-from ..inputs.scenario_files import nearest_names
 from ..inputs.timeline import TimelinePoint
 from ..runs.execution import Task, simulate_task
 
@@ -73,10 +72,9 @@ def check_input(name: str, value: object, source: str = SOURCE) -> tuple[Group, 
     """
     known = {q.name: q for q in registry.ALL}
     if name not in known:
-        close = nearest_names(name, known)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ScenarioError(source, name, value,
-                            f"unknown lever, exogenous input or parameter{hint} "
+                            "unknown lever, exogenous input or parameter"
+                            f"{did_you_mean(name, known)} "
                             "(`python run.py levers` lists them)")
     quantity = known[name]
     if isinstance(value, np.generic):  # numpy scalars from samplers and EMA Workbench

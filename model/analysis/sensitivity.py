@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..core.streams import generator
 from ..inputs import registry
-from ..inputs.errors import MISSING, InputError
+from ..inputs.errors import MISSING, InputError, unknown_name_message
 from ..inputs.registry import Group
 from ..inputs.scenario import baseline
 from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
@@ -105,7 +105,7 @@ def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
         elif word in known:
             names.append(word)
         else:
-            hint = registry.unknown_name_message(word, [*known, *GROUP_WORDS])
+            hint = unknown_name_message(word, [*known, *GROUP_WORDS])
             raise InputError(option, "value", word,
                              f"{hint}; give registry names (python run.py levers) or "
                              f"{', '.join(GROUP_WORDS)}, separated by commas")
@@ -132,7 +132,7 @@ def parse_ranges(items: Sequence[str], chosen: Sequence[str],
         if not name or not colon:
             raise InputError(option, "value", item, form)
         if name not in chosen:
-            hint = registry.unknown_name_message(name, chosen)
+            hint = unknown_name_message(name, chosen)
             raise InputError(option, name, text, f"{hint} among the chosen factors "
                              f"({', '.join(chosen)})")
         try:

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from ..inputs import registry
 from ..inputs.calendar import format_month, month_range, parse_month
-from ..inputs.errors import InputError
+from ..inputs.errors import InputError, unknown_name_message
 from ..inputs.registry import Group, Quantity
 from ..inputs.scenario import Scenario, ScenarioError, baseline
 from ..inputs.scenario_files import load_scenario
@@ -192,7 +192,7 @@ def lever_changes(picked: Scenario, settings: ExplorerSettings) -> dict[str, tup
     for name, value in settings.levers.items():
         if name not in controls:
             raise ScenarioError("explorer", f"levers.{name}", value,
-                                registry.unknown_name_message(name, controls) + " among the levers")
+                                unknown_name_message(name, controls) + " among the levers")
         try:
             value = registry.get(name).check(value)
         except (TypeError, ValueError) as error:

@@ -18,10 +18,10 @@ from collections.abc import Iterable
 
 from . import registry
 from .calendar import parse_month
-from .errors import MISSING
+from .errors import MISSING, did_you_mean
 from .registry import Group
 from .scenario import Scenario, ScenarioError, validate_parameter, validate_timeline
-from .scenario_files import RUN_KEYS, nearest_names
+from .scenario_files import RUN_KEYS
 
 SOURCE = "--set"
 _OVERRIDE = re.compile(r"^\s*(?P<key>[^=@]*?)\s*(@\s*(?P<month>[^=]*?)\s*)?=\s*(?P<value>.*?)\s*$")
@@ -115,10 +115,9 @@ def _quantity(typed: str, shown: str, value: object) -> registry.Quantity:
                             f"{name!r} is a run setting, not a lever or parameter: set it in "
                             "the scenario file's [run] table or with the command's own option")
     if name not in known:
-        close = nearest_names(name, known)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ScenarioError(SOURCE, shown, value,
-                            f"unknown lever, exogenous input or parameter {name!r}{hint} "
+                            f"unknown lever, exogenous input or parameter {name!r}"
+                            f"{did_you_mean(name, known)} "
                             "(`python run.py levers` lists them)")
     quantity = known[name]
     if section and _SECTION.get(section) is not quantity.group:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from . import registry
+from .errors import unknown_name_message
 from .registry import Group
 
 
@@ -31,7 +32,7 @@ class Parameters(Mapping[str, float]):
         try:
             return self.__dict__["_values"][name]
         except KeyError:
-            raise AttributeError(registry.unknown_name_message(name, self._values)) from None
+            raise AttributeError(unknown_name_message(name, self._values)) from None
 
     def __getitem__(self, name: str) -> float:
         return self._values[name]

@@ -38,7 +38,7 @@ from types import MappingProxyType
 
 from . import registry
 from .calendar import months_between, parse_month
-from .errors import MISSING, InputError
+from .errors import MISSING, InputError, unknown_name_message
 from .parameters import Parameters
 from .registry import Group
 from .timeline import CompiledInputs, TimelinePoint, compile_timeline, override_from
@@ -145,7 +145,7 @@ def validate_timeline(source: str, section: str, name: str, raw: object, start: 
     key = f"{section}.{name}"
     group = _TIMELINE_SECTIONS[section]
     if name not in registry.names(group):
-        raise ScenarioError(source, key, MISSING, registry.unknown_name_message(
+        raise ScenarioError(source, key, MISSING, unknown_name_message(
             name, registry.names(group)) + f" among the {section}")
     quantity = registry.get(name)
     if not isinstance(raw, Mapping):
@@ -188,7 +188,7 @@ def _dated_entry(source: str, key: str, entry: object) -> tuple[object, bool]:
     form = "a dated entry is a number or { value = NUMBER, ramp = true }"
     for name in entry:
         if name not in _ENTRY_KEYS:
-            hint = registry.unknown_name_message(name, _ENTRY_KEYS)
+            hint = unknown_name_message(name, _ENTRY_KEYS)
             raise ScenarioError(source, f"{key}.{name}", entry[name], f"{form}; {hint}")
     if "value" not in entry:
         raise ScenarioError(source, key, entry, f"{form}; the value is missing")
@@ -208,7 +208,7 @@ def validate_parameter(source: str, name: str, value: object) -> float:
     key = f"parameters.{name}"
     names = registry.names(Group.PARAMETER)
     if name not in names:
-        raise ScenarioError(source, key, value, registry.unknown_name_message(name, names)
+        raise ScenarioError(source, key, value, unknown_name_message(name, names)
                             + " among the parameters")
     try:
         return registry.get(name).check(value)

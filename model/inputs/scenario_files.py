@@ -8,7 +8,6 @@ gets the nearest valid one and the section it belongs in.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tempfile
@@ -20,7 +19,7 @@ import tomli_w
 
 from . import registry
 from .calendar import parse_month
-from .errors import MISSING
+from .errors import MISSING, nearest_names, unknown_name_message
 from .registry import Group
 from .scenario import (
     _TIMELINE_SECTIONS,
@@ -267,9 +266,8 @@ def _unknown_name(name: str, section: str | None) -> str:
         return (f"{name!r} belongs at the top of the file, before the first [section] "
                 f"header, not under {here}")
     valid = _valid_names(section)
-    close = nearest_names(name, valid)
-    if close:
-        return f"unknown {noun} {name!r}; did you mean {_or(close)}?"
+    if nearest_names(name, valid):
+        return unknown_name_message(name, valid, noun)
     elsewhere = {**{n: f"{_NOUN[q.group]}, under [{_SECTION_OF[q.group]}]"
                     for n, q in known.items()},
                  **{n: "a run setting, under [run]" for n in RUN_KEYS},
@@ -283,19 +281,6 @@ def _unknown_name(name: str, section: str | None) -> str:
     return f"unknown {noun} {name!r}; allowed in {here}: {', '.join(valid)}"
 
 
-def nearest_names(name: str, valid) -> list[str]:
-    """Return the one or two valid names closest to ``name`` (none if nothing is close).
-
-    A second name is offered only when it is almost as close as the first, so that
-    ``peer_rat`` suggests ``peer_rate`` alone, not also ``peer_latitude``.
-    """
-    def score(candidate: str) -> float:
-        return difflib.SequenceMatcher(None, name, candidate).ratio()
-
-    close = difflib.get_close_matches(name, list(valid), n=2, cutoff=0.6)
-    return [c for c in close if score(c) >= score(close[0]) - 0.05]
-
-
 def _valid_names(section: str | None) -> tuple[str, ...]:
     if section is None:
         return TOP_KEYS
@@ -303,10 +288,6 @@ def _valid_names(section: str | None) -> tuple[str, ...]:
         return RUN_KEYS
     group = next(g for g, s in _SECTION_OF.items() if s == section)
     return registry.names(group)
-
-
-def _or(names) -> str:
-    return " or ".join(repr(n) for n in names)
 
 
 # --- writing -----------------------------------------------------------------------------
