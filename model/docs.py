@@ -19,7 +19,15 @@ from pathlib import Path
 
 from .inputs import registry
 from .inputs.registry import Group, Quantity
-from .inputs.scenario import DEFAULT_CITIZENS, DEFAULT_END, DEFAULT_SEEDS, MODEL_START, baseline
+from .inputs.scenario import (
+    DEFAULT_CITIZENS,
+    DEFAULT_END,
+    DEFAULT_SEEDS,
+    MODEL_START,
+    SECTIONS,
+    TIMELINE_SECTIONS,
+    baseline,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVERS_MD = Path("docs") / "levers.md"
@@ -94,7 +102,8 @@ def baseline_toml() -> str:
         f"citizens = {DEFAULT_CITIZENS}",
         f"seeds = {DEFAULT_SEEDS}",
     ]
-    for group, section in ((Group.LEVER, "levers"), (Group.EXOGENOUS, "exogenous")):
+    for section in TIMELINE_SECTIONS:
+        group = SECTIONS[section]
         lines += ["", "", f"# {'=' * (_WIDTH - 2)}", f"# {GROUP_TITLES[group]}",
                   f"# {'=' * (_WIDTH - 2)}"]
         for quantity in registry.group(group):

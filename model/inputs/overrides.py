@@ -20,14 +20,17 @@ from . import registry
 from .calendar import parse_month
 from .errors import MISSING, did_you_mean
 from .registry import Group
-from .scenario import Scenario, ScenarioError, validate_parameter, validate_timeline
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    section_of,
+    validate_parameter,
+    validate_timeline,
+)
 from .scenario_files import RUN_KEYS
 
 SOURCE = "--set"
 _OVERRIDE = re.compile(r"^\s*(?P<key>[^=@]*?)\s*(@\s*(?P<month>[^=]*?)\s*)?=\s*(?P<value>.*?)\s*$")
-_SECTION = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS,
-            "parameters": Group.PARAMETER}
-_SECTION_OF = {group: section for section, group in _SECTION.items()}
 _FORM = "write KEY=VALUE or KEY@YYYY-MM=VALUE, e.g. visa_fee_eur@2026-01=20"
 
 
@@ -96,7 +99,7 @@ def _apply_one(scenario: Scenario, text: str) -> Scenario:
         except ValueError:
             raise ScenarioError(SOURCE, shown, value,
                                 'dates are months written YYYY-MM, e.g. "2026-01"') from None
-    section = _SECTION_OF[quantity.group]
+    section = section_of(quantity.group)
     try:
         points = validate_timeline(SOURCE, section, quantity.name,
                                    {month or scenario.start: value}, scenario.start,
@@ -120,8 +123,9 @@ def _quantity(typed: str, shown: str, value: object) -> registry.Quantity:
                             f"{did_you_mean(name, known)} "
                             "(`python run.py levers` lists them)")
     quantity = known[name]
-    if section and _SECTION.get(section) is not quantity.group:
+    home = section_of(quantity.group)
+    if section and section != home:
         raise ScenarioError(SOURCE, shown, value,
-                            f"{name!r} is in [{_SECTION_OF[quantity.group]}], not "
-                            f"[{section}]; write {_SECTION_OF[quantity.group]}.{name} or {name}")
+                            f"{name!r} is in [{home}], not [{section}]; write {home}.{name} or "
+                            f"{name}")
     return quantity

@@ -52,7 +52,18 @@ DEFAULT_CITIZENS = 20_000
 MAX_CITIZENS = 9_100_000
 DEFAULT_SEEDS = 10
 
-_TIMELINE_SECTIONS = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS}
+#: The one map between a scenario file's sections and the input groups they hold. Each
+#: section is also the ``Scenario`` field with that group's changes, and ``--set`` accepts it
+#: as a prefix (``levers.visa_fee_eur``).
+SECTIONS: Mapping[str, Group] = MappingProxyType(
+    {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS, "parameters": Group.PARAMETER})
+#: The sections whose entries are dated timelines.
+TIMELINE_SECTIONS = tuple(s for s, group in SECTIONS.items() if group is not Group.PARAMETER)
+
+
+def section_of(group: Group) -> str:
+    """Return the section (and ``Scenario`` field) that holds the inputs of ``group``."""
+    return next(section for section, held in SECTIONS.items() if held is group)
 
 
 class ScenarioError(InputError):
@@ -97,7 +108,7 @@ class Scenario:
         """Return the full timeline of a lever or exogenous input: history plus changes."""
         quantity = registry.get(name)
         history = tuple(TimelinePoint(p.month, p.value) for p in quantity.history)
-        changes = (self.levers if quantity.group is Group.LEVER else self.exogenous).get(name)
+        changes = getattr(self, section_of(quantity.group)).get(name)
         return override_from(history, changes or ())
 
     def compile_inputs(self) -> CompiledInputs:
@@ -143,7 +154,7 @@ def validate_timeline(source: str, section: str, name: str, raw: object, start: 
         ScenarioError: naming the key, the value and what is allowed.
     """
     key = f"{section}.{name}"
-    group = _TIMELINE_SECTIONS[section]
+    group = SECTIONS[section]
     if name not in registry.names(group):
         raise ScenarioError(source, key, MISSING, unknown_name_message(
             name, registry.names(group)) + f" among the {section}")

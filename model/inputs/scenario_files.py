@@ -22,27 +22,27 @@ from .calendar import parse_month
 from .errors import MISSING, nearest_names, unknown_name_message
 from .registry import Group
 from .scenario import (
-    _TIMELINE_SECTIONS,
     DEFAULT_CITIZENS,
     DEFAULT_SEEDS,
     LATEST_END,
     MAX_CITIZENS,
     MODEL_START,
+    SECTIONS,
+    TIMELINE_SECTIONS,
     Scenario,
     ScenarioError,
+    section_of,
     validate_parameter,
     validate_timeline,
 )
 from .toml_lines import key_line, toml_value
 
 #: Keys allowed at the top of a scenario file, in the order they are written.
-TOP_KEYS = ("name", "description", "extends", "run", "levers", "exogenous", "parameters")
+TOP_KEYS = ("name", "description", "extends", "run", *SECTIONS)
 #: Keys allowed in ``[run]``.
 RUN_KEYS = ("start", "end", "citizens", "seeds")
 MAX_SEEDS = 100_000
-_CHANGE_SECTIONS = ("run", "levers", "exogenous", "parameters")
-_SECTION_OF = {Group.LEVER: "levers", Group.EXOGENOUS: "exogenous",
-               Group.PARAMETER: "parameters"}
+_CHANGE_SECTIONS = ("run", *SECTIONS)
 _NOUN = {Group.LEVER: "a lever", Group.EXOGENOUS: "an exogenous input",
          Group.PARAMETER: "a parameter"}
 _SECTION_NOUN = {None: "top-level key", "run": "run setting", "levers": "lever",
@@ -163,7 +163,7 @@ def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
 
     start, end, citizens, seeds = _run_settings(file, data.get("run", {}), base)
     changes: dict[str, dict] = {}
-    for section in _TIMELINE_SECTIONS:
+    for section in TIMELINE_SECTIONS:
         changes[section] = {}
         for lever, raw in data.get(section, {}).items():
             _check_name(file, section, lever, raw)
@@ -247,7 +247,7 @@ def _timeline(file: _File, section: str, name: str, raw: object, start: str, end
 def _check_name(file: _File, section: str, name: str, value: object) -> None:
     """Raise unless ``name`` is a quantity of the group that ``section`` holds."""
     quantity = next((q for q in registry.ALL if q.name == name), None)
-    if quantity is None or _SECTION_OF[quantity.group] != section:
+    if quantity is None or section_of(quantity.group) != section:
         raise file.error(f"{section}.{name}", value, _unknown_name(name, section))
 
 
@@ -259,7 +259,7 @@ def _unknown_name(name: str, section: str | None) -> str:
     if name in known:
         quantity = known[name]
         return (f"{name!r} is {_NOUN[quantity.group]}, so it belongs under "
-                f"[{_SECTION_OF[quantity.group]}], not {here}")
+                f"[{section_of(quantity.group)}], not {here}")
     if name in RUN_KEYS and section != "run":
         return f"{name!r} is a run setting, so it belongs under [run], not {here}"
     if name in TOP_KEYS and section is not None:
@@ -268,14 +268,14 @@ def _unknown_name(name: str, section: str | None) -> str:
     valid = _valid_names(section)
     if nearest_names(name, valid):
         return unknown_name_message(name, valid, noun)
-    elsewhere = {**{n: f"{_NOUN[q.group]}, under [{_SECTION_OF[q.group]}]"
+    elsewhere = {**{n: f"{_NOUN[q.group]}, under [{section_of(q.group)}]"
                     for n, q in known.items()},
                  **{n: "a run setting, under [run]" for n in RUN_KEYS},
                  **{n: "a top-level key, written before the first [section]" for n in TOP_KEYS}}
     close = nearest_names(name, elsewhere)
     if close:
         return f"unknown {noun} {name!r}; did you mean {close[0]!r} ({elsewhere[close[0]]})?"
-    if section in _SECTION_OF.values():
+    if section in SECTIONS:
         return (f"unknown {noun} {name!r}; `python run.py levers` lists every valid name "
                 f"(docs/levers.md)")
     return f"unknown {noun} {name!r}; allowed in {here}: {', '.join(valid)}"
@@ -286,8 +286,7 @@ def _valid_names(section: str | None) -> tuple[str, ...]:
         return TOP_KEYS
     if section == "run":
         return RUN_KEYS
-    group = next(g for g, s in _SECTION_OF.items() if s == section)
-    return registry.names(group)
+    return registry.names(SECTIONS[section])
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -326,7 +325,8 @@ def scenario_to_dict(scenario: Scenario, base: Scenario | None = None,
         run = {key: value for key, value in run.items() if getattr(base, key) != value}
     if run:
         table["run"] = run
-    for section, group in _TIMELINE_SECTIONS.items():
+    for section in TIMELINE_SECTIONS:
+        group = SECTIONS[section]
         if complete:
             changed = {name: scenario.timeline(name) for name in registry.names(group)}
         else:
@@ -356,7 +356,7 @@ def dumps_scenario(table: Mapping) -> str:
     head = {key: table[key] for key in ("name", "description", "extends", "run")
             if key in table}
     parts = [tomli_w.dumps(head, multiline_strings=True)]
-    for section in _TIMELINE_SECTIONS:
+    for section in TIMELINE_SECTIONS:
         for name, points in table.get(section, {}).items():
             lines = [f"[{section}.{name}]"]
             lines += [f"{toml_value(month)} = {toml_value(entry)}"
