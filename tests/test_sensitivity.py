@@ -152,6 +152,8 @@ def test_sobol_command_draws_first_order_and_total_indices(tmp_path):
     (["--factors", "visa_fee_eur", "--range", "peer_rate=0:0.1"], "among the chosen"),
     (["--method", "sobol", "--samples", "6"], "power of two"),
     (["--factors", "visa_fee_eur", "--set", "visa_fee_eur=10"], "sampled factor"),
+    (["--factors", "visa_fee_eur", "--set", "levers.visa_fee_eur @ 2027-01 = 10"],
+     "sampled factor"),
     (["--horizon", "2031-13"], "YYYY-MM"),
     (["--policy-month", "2031-01", "--horizon", "2030-12"], "not after the horizon"),
     (["--citizens", "0"], "--citizens"),

@@ -28,6 +28,7 @@ import pandas as pd
 from ..core.streams import generator
 from ..inputs import registry
 from ..inputs.errors import MISSING, InputError, unknown_name_message
+from ..inputs.overrides import parse_override
 from ..inputs.registry import Group
 from ..inputs.scenario import baseline
 from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
@@ -384,14 +385,14 @@ def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
     """Refuse a ``--set`` on a sampled factor: the sample would silently win from the policy month.
 
     Raises:
-        InputError: naming the clash.
+        InputError: naming the clash (ScenarioError for an item that is not KEY=VALUE).
     """
     sampled = {f.name for f in factors}
     for text in overrides:
-        key = text.partition("=")[0].partition("@")[0].strip().rpartition(".")[2]
-        if key in sampled:
+        name = parse_override(text).name
+        if name in sampled:
             raise InputError("--set", text.strip(), MISSING,
-                             f"{key!r} is a sampled factor; drop it from --factors or from "
+                             f"{name!r} is a sampled factor; drop it from --factors or from "
                              "--set")
 
 

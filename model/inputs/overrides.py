@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from . import registry
 from .calendar import parse_month
@@ -56,6 +57,46 @@ def parse_value(text: str) -> object:
     return text
 
 
+@dataclass(frozen=True)
+class Override:
+    """One ``--set`` item split into its parts; only its form has been checked.
+
+    Attributes:
+        key: the name as typed, possibly with its section (``levers.visa_fee_eur``).
+        month: the month after ``@`` as typed, or None when the value holds from the start.
+        value: the value, converted by :func:`parse_value`.
+    """
+
+    key: str
+    month: str | None
+    value: object
+
+    @property
+    def name(self) -> str:
+        """The input's name, without a section."""
+        return self.key.rpartition(".")[2]
+
+    @property
+    def shown(self) -> str:
+        """The key as error messages show it: with its month, when one was given."""
+        return f"{self.key}@{self.month}" if self.month is not None else self.key
+
+
+def parse_override(text: str) -> Override:
+    """Split one ``--set`` item, ``KEY=VALUE`` or ``KEY@YYYY-MM=VALUE``, into its parts.
+
+    Raises:
+        ScenarioError: when the item has another form or no value.
+    """
+    match = _OVERRIDE.match(text)
+    if match is None or not match["key"]:
+        raise ScenarioError(SOURCE, text.strip() or '""', MISSING, _FORM)
+    override = Override(match["key"], match["month"], parse_value(match["value"]))
+    if not match["value"]:
+        raise ScenarioError(SOURCE, override.shown, MISSING, f"a value is missing; {_FORM}")
+    return override
+
+
 def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
     """Return ``scenario`` with every ``--set`` override applied (the original is untouched).
 
@@ -74,15 +115,9 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
 
 
 def _apply_one(scenario: Scenario, text: str) -> Scenario:
-    match = _OVERRIDE.match(text)
-    if match is None or not match["key"]:
-        raise ScenarioError(SOURCE, text.strip() or '""', MISSING, _FORM)
-    typed, month, raw = match["key"], match["month"], match["value"]
-    shown = f"{typed}@{month}" if month is not None else typed
-    if not raw:
-        raise ScenarioError(SOURCE, shown, MISSING, f"a value is missing; {_FORM}")
-    value = parse_value(raw)
-    quantity = _quantity(typed, shown, value)
+    override = parse_override(text)
+    month, shown, value = override.month, override.shown, override.value
+    quantity = _quantity(override)
     if quantity.group is Group.PARAMETER:
         if month is not None:
             raise ScenarioError(SOURCE, shown, value,
@@ -109,9 +144,10 @@ def _apply_one(scenario: Scenario, text: str) -> Scenario:
     return scenario.with_changes(**{section: {quantity.name: points}})
 
 
-def _quantity(typed: str, shown: str, value: object) -> registry.Quantity:
-    """Return the quantity that ``typed`` names (``name`` or ``section.name``)."""
-    section, _, name = typed.rpartition(".")
+def _quantity(override: Override) -> registry.Quantity:
+    """Return the quantity that the override's key names (``name`` or ``section.name``)."""
+    shown, value = override.shown, override.value
+    section, _, name = override.key.rpartition(".")
     known = {q.name: q for q in registry.ALL}
     if name in RUN_KEYS and not section:
         raise ScenarioError(SOURCE, shown, value,
