@@ -86,10 +86,10 @@ def baseline_toml() -> str:
     """Return the text of ``scenarios/baseline.toml``: every timeline's sourced history."""
     lines = [
         "# GENERATED FILE: do not edit by hand.",
-        *_comment("Written from model/inputs/registry.py, the one home of every lever's and exogenous "
-                  f"input's dated history, by `{REGENERATE}`. To change a value or a source, "
-                  "edit the registry and run that command again; a test fails while this file "
-                  "is out of date."),
+        *_comment("Written from model/inputs/registry.py, the one home of every lever's and "
+                  f"exogenous input's dated history, by `{REGENERATE}`. To change a value or a "
+                  "source, edit the registry and run that command again; a test fails while "
+                  "this file is out of date."),
         *_comment("Each dated value holds from its month until the next one (a step); the last "
                   "one holds to the end of the run. Comments give each value's source."),
         "",
