@@ -15,6 +15,7 @@ import pytest
 from model import cli
 from model.analysis import sensitivity as sa
 from model.analysis.exploration import evaluate
+from model.analysis.test_functions import AnalyticDesign, analytic_factors
 from model.inputs import registry
 from model.inputs.registry import Group
 
@@ -26,9 +27,9 @@ FACTORS = "visa_fee_eur,open_crossings_poland,propaganda_state,peer_rate"
 
 def run_pipeline(function, method, n, tmp_path, workers=1, seed=1):
     """Sample, run on the executor, analyse: exactly what the command does for the model."""
-    factors = sa.analytic_factors(function)
+    factors = analytic_factors(function)
     X = sa.sample(factors, method, n, seed)
-    Y, report = sa.evaluate_points(sa.AnalyticDesign(function), sa.points(factors, X), [0],
+    Y, report = sa.evaluate_points(AnalyticDesign(function), sa.points(factors, X), [0],
                                    tmp_path, workers=workers, progress=False)
     assert report.ok and report.completed == len(report.tasks)  # repeated points run once
     return sa.analyze(factors, method, X, Y, seed).set_index("factor")
@@ -61,9 +62,9 @@ def test_sobol_recovers_the_ishigami_indices(tmp_path):
 
 def test_pipeline_resumes_and_is_reproducible(tmp_path):
     first = run_pipeline("linear", "morris", 4, tmp_path / "a")
-    factors = sa.analytic_factors("linear")
+    factors = analytic_factors("linear")
     X = sa.sample(factors, "morris", 4, 1)
-    _, report = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X), [0],
+    _, report = sa.evaluate_points(AnalyticDesign("linear"), sa.points(factors, X), [0],
                                    tmp_path / "a", workers=1, progress=False)
     assert report.completed == 0 and report.reused == len(report.tasks)
     pd.testing.assert_frame_equal(first, run_pipeline("linear", "morris", 4, tmp_path / "b"))
@@ -168,13 +169,13 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
 def test_dask_cluster_gives_the_same_indices(tmp_path):
     from distributed import LocalCluster
 
-    factors = sa.analytic_factors("linear")
+    factors = analytic_factors("linear")
     X = sa.sample(factors, "morris", 4, 1)
-    serial, _ = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X), [0],
+    serial, _ = sa.evaluate_points(AnalyticDesign("linear"), sa.points(factors, X), [0],
                                    tmp_path / "serial", workers=1, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
-        dask, report = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X),
+        dask, report = sa.evaluate_points(AnalyticDesign("linear"), sa.points(factors, X),
                                           [0], tmp_path / "dask", progress=False,
                                           scheduler=cluster.scheduler_address)
     assert report.ok

@@ -1,7 +1,7 @@
 """Global sensitivity analysis: factors, SALib sampling, evaluation on the executor, indices.
 
-The pipeline is sample -> evaluate -> analyse, the same for the model and for an analytic
-test function:
+The pipeline is sample -> evaluate -> analyse, the same for the model and for the analytic
+test functions of ``test_functions.py``:
 
 1. :func:`select_factors` picks levers, exogenous inputs and parameters by name, each with
    its range (registry bounds; the calibration prior for calibrated parameters; narrowed by
@@ -9,8 +9,8 @@ test function:
 2. :func:`sample` draws SALib's Morris trajectories or Sobol (Saltelli) points.
 3. :func:`evaluate_points` turns every point into tasks through a *design* and runs them with
    :func:`model.runs.execution.run_tasks` (serial, process pool or Dask; resumable). A
-   :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo;
-   an :class:`AnalyticDesign` evaluates a test function with known indices instead.
+   :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo
+   (``test_functions.AnalyticDesign`` evaluates a test function with known indices instead).
 4. :func:`analyze` computes Morris mu* / sigma or Sobol S1 / ST with bootstrap confidence
    intervals, per outcome.
 """
@@ -30,10 +30,8 @@ from ..inputs import registry
 from ..inputs.errors import MISSING, InputError, unknown_name_message
 from ..inputs.overrides import parse_override
 from ..inputs.registry import Group
-from ..inputs.scenario import baseline
 from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
 from .exploration import Counterfactual, check_input, split_inputs
-from .test_functions import INPUTS, PREFIX, analytic_task
 
 METHODS = ("morris", "sobol")
 #: Words that stand for a whole group in ``--factors``.
@@ -50,9 +48,9 @@ class Factor:
     """One input varied by the analysis, over [low, high].
 
     Attributes:
-        name: the registry name (or an analytic function's input).
+        name: the registry name (or an analytic test function's input).
         low, high: the range explored.
-        group: ``lever``, ``exogenous``, ``parameter`` or ``analytic``.
+        group: ``lever``, ``exogenous``, ``parameter`` (or ``analytic`` for a test function).
         integer: whether sampled values are rounded (whole-number registry entries).
         unit: the registry unit, for tables and figures.
     """
@@ -60,7 +58,7 @@ class Factor:
     name: str
     low: float
     high: float
-    group: str = "analytic"
+    group: str
     integer: bool = False
     unit: str = ""
 
@@ -150,11 +148,6 @@ def parse_ranges(items: Sequence[str], chosen: Sequence[str],
     return ranges
 
 
-def analytic_factors(function: str) -> tuple[Factor, ...]:
-    """Return the inputs of an analytic test function as factors."""
-    return tuple(Factor(name, low, high) for name, (low, high) in INPUTS[function].items())
-
-
 def salib_problem(factors: Sequence[Factor]) -> dict:
     """Return SALib's problem dictionary."""
     return {"num_vars": len(factors), "names": [f.name for f in factors],
@@ -238,30 +231,12 @@ class ModelDesign:
         return self.counterfactual.outcomes(*arrays)
 
 
-@dataclass(frozen=True)
-class AnalyticDesign:
-    """An analytic test function with known indices, run through the same executor."""
-
-    function: str
-    worker: Worker = analytic_task
-    outcome_names: tuple[str, ...] = ("y",)
-
-    def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task]:
-        """Return one task whose parameters carry the point."""
-        scenario = baseline().with_changes(name=PREFIX + self.function)
-        return (Task(scenario, seed, dict(point), 1),)
-
-    def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
-        """Return the function's value."""
-        return {"y": float(arrays[0][0])}
-
-
 def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int],
                     out: str | Path, **execution) -> tuple[pd.DataFrame | None, RunReport]:
     """Run every point with every seed on the executor; return outcomes averaged over seeds.
 
     Args:
-        design: the model or an analytic function.
+        design: how points become tasks and results outcomes; its ``worker`` runs the tasks.
         rows: the points.
         seeds: each point runs once per seed; outcomes are averaged over them.
         out: results go to ``out/runs`` (finished runs there are reused).
@@ -396,7 +371,6 @@ def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
                              "--set")
 
 
-__all__ = ["METHODS", "AnalyticDesign", "Factor", "ModelDesign", "analytic_factors", "analyze",
-           "check_fixed", "check_input", "count_runs", "default_range", "evaluate_points",
-           "points", "registry_factor", "sample", "sample_size", "select_factors",
-           "tornado_points", "tornado_table"]
+__all__ = ["METHODS", "Factor", "ModelDesign", "analyze", "check_fixed", "check_input",
+           "count_runs", "default_range", "evaluate_points", "points", "registry_factor",
+           "sample", "sample_size", "select_factors", "tornado_points", "tornado_table"]
