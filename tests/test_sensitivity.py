@@ -182,18 +182,18 @@ def test_dask_cluster_gives_the_same_indices(tmp_path):
     pd.testing.assert_frame_equal(serial, dask)
 
 
-def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, monkeypatch,
-                                                                 capsys):
-    from model.core.simulate import simulate
-    from model.runs import execution
+def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, capsys):
+    from model.commands._executor import Setup
+    from model.runs.execution import simulate_task
 
-    def flaky(scenario, *args, **kwargs):
-        if scenario.name == "status_quo":
+    def flaky(task):
+        if task.scenario.name == "status_quo":
             raise RuntimeError("boom")
-        return simulate(scenario, *args, **kwargs)
+        return simulate_task(task)
 
-    monkeypatch.setattr(execution, "simulate", flaky)
-    assert sensitivity(*COMMON[:-1], "--no-progress", "--out", tmp_path, "--workers", 1) == 1
+    argv = ["sensitivity", *map(str, COMMON[:-1]), "--no-progress", "--out", str(tmp_path),
+            "--workers", "1"]
+    assert cli.main(argv, setup=Setup(worker=flaky)) == 1
     assert "boom" in capsys.readouterr().err
     assert not (tmp_path / "indices.csv").exists()
     assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "failed"

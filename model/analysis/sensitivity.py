@@ -8,7 +8,9 @@ test functions of ``test_functions.py``:
    ``NAME=LOW:HIGH``).
 2. :func:`sample` draws SALib's Morris trajectories or Sobol (Saltelli) points.
 3. :func:`evaluate_points` turns every point into tasks through a *design* and runs them with
-   :func:`model.runs.execution.run_tasks` (serial, process pool or Dask; resumable). A
+   :func:`model.runs.execution.run_tasks` (serial, process pool or Dask; resumable); its two
+   halves, :func:`point_tasks` and :func:`point_outcomes`, serve callers that run the tasks
+   themselves (the ``sensitivity`` command). A
    :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo
    (``test_functions.AnalyticDesign`` evaluates a test function with known indices instead).
 4. :func:`analyze` computes Morris mu* / sigma or Sobol S1 / ST with bootstrap confidence
@@ -17,7 +19,7 @@ test functions of ``test_functions.py``:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -231,26 +233,23 @@ class ModelDesign:
         return self.counterfactual.outcomes(*arrays)
 
 
-def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int],
-                    out: str | Path, **execution) -> tuple[pd.DataFrame | None, RunReport]:
-    """Run every point with every seed on the executor; return outcomes averaged over seeds.
+#: The tasks of every point: ``plan[i][j]`` are point i's tasks with seed j.
+PointTasks = list[list[tuple[Task, ...]]]
 
-    Args:
-        design: how points become tasks and results outcomes; its ``worker`` runs the tasks.
-        rows: the points.
-        seeds: each point runs once per seed; outcomes are averaged over them.
-        out: results go to ``out/runs`` (finished runs there are reused).
-        **execution: ``workers``, ``scheduler``, ``progress``, ``description`` for
-            :func:`model.runs.execution.run_tasks`.
 
-    Returns:
-        (outcomes, one row per point, or None if any run failed; the run report).
-    """
-    plan = [[design.tasks(row, seed) for seed in seeds] for row in rows]
-    report = run_tasks((task for per_point in plan for tasks in per_point for task in tasks),
-                       out, worker=design.worker, **execution)
-    if not report.ok:
-        return None, report
+def point_tasks(design: Design, rows: Sequence[Mapping[str, float]],
+                seeds: Sequence[int]) -> PointTasks:
+    """Return the tasks of every point with every seed."""
+    return [[design.tasks(row, seed) for seed in seeds] for row in rows]
+
+
+def all_tasks(plan: PointTasks) -> Iterator[Task]:
+    """Yield every task of the points, in order (shared ones more than once)."""
+    return (task for per_point in plan for tasks in per_point for task in tasks)
+
+
+def point_outcomes(design: Design, plan: PointTasks, out: str | Path) -> pd.DataFrame:
+    """Return the outcomes of every point, averaged over its seeds, from finished runs."""
     cache: dict[str, np.ndarray] = {}
 
     def result(task: Task) -> np.ndarray:
@@ -267,12 +266,32 @@ def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: 
                       for name in design.outcome_names})
         if len(cache) > 4096:
             cache.clear()
-    return pd.DataFrame(table, columns=list(design.outcome_names)), report
+    return pd.DataFrame(table, columns=list(design.outcome_names))
 
 
-def count_runs(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int]) -> int:
+def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int],
+                    out: str | Path, **execution) -> tuple[pd.DataFrame | None, RunReport]:
+    """Run every point with every seed on the executor; return outcomes averaged over seeds.
+
+    Args:
+        design: how points become tasks and results outcomes; its ``worker`` runs the tasks.
+        rows: the points.
+        seeds: each point runs once per seed; outcomes are averaged over them.
+        out: results go to ``out/runs`` (finished runs there are reused).
+        **execution: ``workers``, ``scheduler``, ``progress``, ``description`` for
+            :func:`model.runs.execution.run_tasks`.
+
+    Returns:
+        (outcomes, one row per point, or None if any run failed; the run report).
+    """
+    plan = point_tasks(design, rows, seeds)
+    report = run_tasks(all_tasks(plan), out, worker=design.worker, **execution)
+    return (point_outcomes(design, plan, out) if report.ok else None), report
+
+
+def count_runs(plan: PointTasks) -> int:
     """Return how many distinct model runs the points need (shared status quo runs once)."""
-    return len({task.id for row in rows for seed in seeds for task in design.tasks(row, seed)})
+    return len({task.id for task in all_tasks(plan)})
 
 
 # --- analysis --------------------------------------------------------------------------------
@@ -371,6 +390,7 @@ def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
                              "--set")
 
 
-__all__ = ["METHODS", "Factor", "ModelDesign", "analyze", "check_fixed", "check_input",
-           "count_runs", "default_range", "evaluate_points", "points", "registry_factor",
-           "sample", "sample_size", "select_factors", "tornado_points", "tornado_table"]
+__all__ = ["METHODS", "Factor", "ModelDesign", "all_tasks", "analyze", "check_fixed",
+           "check_input", "count_runs", "default_range", "evaluate_points", "point_outcomes",
+           "point_tasks", "points", "registry_factor", "sample", "sample_size", "select_factors",
+           "tornado_points", "tornado_table"]

@@ -12,7 +12,6 @@ resolved scenario records them too.
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,15 +32,6 @@ from .scenario_files import RUN_KEYS
 SOURCE = "--set"
 _OVERRIDE = re.compile(r"^\s*(?P<key>[^=@]*?)\s*(@\s*(?P<month>[^=]*?)\s*)?=\s*(?P<value>.*?)\s*$")
 _FORM = "write KEY=VALUE or KEY@YYYY-MM=VALUE, e.g. visa_fee_eur@2026-01=20"
-
-
-def add_set_argument(parser: argparse.ArgumentParser) -> None:
-    """Give a command the repeatable ``--set`` option (read back as ``args.overrides``)."""
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY[@YYYY-MM]=VALUE",
-                        help="override a lever or exogenous input from the start (or from "
-                             "a month on), or a parameter; repeatable; names and bounds: "
-                             "python run.py levers")
 
 
 def parse_value(text: str) -> object:
