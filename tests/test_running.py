@@ -286,7 +286,9 @@ def test_manifest_records_how_to_reproduce(comparison, scenario_files):
     assert manifest["posterior"]["used"] is False
     assert {"numpy", "mesa", "pandas", "scipy"} <= set(manifest["libraries"])
     assert len(manifest["runs"]) == 8
-    assert all(run["seconds"] > 0 for run in manifest["runs"])
+    assert {run["id"] for run in manifest["runs"]} == {p.stem for p in (out / "runs").glob("*.npz")}
+    assert manifest["execution"]["run_seconds_total"] == pytest.approx(
+        sum(run["seconds"] for run in manifest["runs"]), abs=0.01)
     assert manifest["execution"]["ran_now"] == 8 and not manifest["execution"]["failed"]
     command = manifest["reproduce"]["command"]
     assert all(str(path) in command for path in scenario_files)
@@ -294,11 +296,20 @@ def test_manifest_records_how_to_reproduce(comparison, scenario_files):
 
 
 def test_figures_are_written_as_png(comparison):
+    from PIL import Image
+
     out, done = comparison
     for name in ("shares.png", "shares_population.png", "difference.png", "horizon.png",
                  "levers.png"):
-        data = (out / name).read_bytes()
-        assert data.startswith(b"\x89PNG") and len(data) > 20_000, name
+        with Image.open(out / name) as image:
+            image.load()  # decodes the whole file: a truncated one fails here
+            assert image.format == "PNG", name
+            width, height = image.size
+            pixels = np.asarray(image.convert("RGB")).astype(int)
+        assert width >= 1000 and height >= 400, (name, image.size)  # 120 dpi figures
+        # Something is drawn, and in colour (the scenarios' lines and bands), not a blank page.
+        assert (pixels.min(axis=2) < 245).mean() > 0.02, name
+        assert (pixels.max(axis=2) - pixels.min(axis=2) > 60).mean() > 0.001, name
     assert "Virtual survey in 2021-06" in done.stdout
 
 
