@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pytest
 import solara
-from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 
 from model.app import assets
 from model.app.charts import COLOUR_MODES, attitudes_figure, shares_figure
@@ -193,22 +192,32 @@ def test_a_moved_lever_changes_the_run_from_the_policy_month_only():
     assert not np.array_equal(moved.shares[t:9], plain.shares[t:9])
 
 
-def test_reset_as_solara_viz_does_it_reads_the_controls_at_that_moment():
+def test_reset_in_the_page_rebuilds_the_model_from_the_controls_at_that_moment():
+    """Mesa's own Reset button, clicked in a rendered SolaraViz, reads the settings then."""
+    import ipyvuetify as v
+    from mesa.visualization import SolaraViz
+
     settings = solara.reactive(ExplorerSettings())
     params = model_params(settings)
+    params["citizens"] = {**params["citizens"], "value": N}
     first = ExplorerModel(params["settings"], citizens=N)
-    user = {k: v["value"] for k, v in params.items() if isinstance(v, dict)}
-    _check_model_params(first, params)  # Mesa accepts the parameters
+    model = solara.reactive(first)
+
+    @solara.component
+    def explorer_page():
+        with solara.AppLayout():  # SolaraViz puts its controls in the layout's sidebar
+            SolaraViz(model, components=[], model_params=params)
+
+    _, rendered = solara.render(explorer_page(), handle_error=False)
     settings.set(ExplorerSettings(levers={"visa_fee_eur": 0.0}))
-    kwargs = _build_model_init_kwargs(first, {"settings": params["settings"], **user,
-                                              "citizens": N},
-                                      add_scenario_when_empty=True,
-                                      require_model_accepts_scenario=True)
-    assert "scenario" not in kwargs  # Mesa's own Scenario must not reach the model
-    rebuilt = type(first)(**kwargs)
+    rendered.find(v.Btn, children=["Reset"]).widget.click()
+    rebuilt = model.value
+    rendered.close()
+    assert rebuilt is not first and isinstance(rebuilt, ExplorerModel)
     assert rebuilt.settings.levers == {"visa_fee_eur": 0.0}
     assert rebuilt.spec.timeline("visa_fee_eur")[-1] == TimelinePoint(DEFAULT_POLICY_MONTH,
                                                                      0.0)
+    assert rebuilt.world.population.size == N  # Mesa's citizens slider reached the model
 
 
 # --- save as scenario ------------------------------------------------------------------
