@@ -437,3 +437,21 @@ def test_task_id_ignores_whether_a_number_was_written_as_int_or_float():
     as_float = reference_scenario().with_changes(
         levers={"visa_fee_eur": (TimelinePoint("2021-01", 0.0),)})
     assert Task(as_int, 0).id == Task(as_float, 0).id
+
+
+def test_an_option_error_is_an_input_error_and_a_scenario_error_is_one_too(scenario_files,
+                                                                            tmp_path):
+    """Catching InputError catches every bad input; ScenarioError marks a scenario's own."""
+    from model.inputs.errors import InputError
+    from model.inputs.scenario import ScenarioError
+    from model.inputs.scenario_files import load_scenario
+
+    with pytest.raises(InputError) as option:
+        run_command.plan_run(cli.build_parser()[0].parse_args(
+            ["run", str(scenario_files[0]), "--workers", "0", "--out", str(tmp_path / "out")]),
+            no_posterior(tmp_path))
+    assert not isinstance(option.value, ScenarioError)
+    assert str(option.value) == "--workers: value = 0: a whole number from 1 to 1,024"
+    with pytest.raises(InputError) as scenario:
+        load_scenario(tmp_path / "nope.toml")
+    assert isinstance(scenario.value, ScenarioError)
