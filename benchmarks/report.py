@@ -157,10 +157,10 @@ def markdown(results: dict, machine: dict, command: str) -> str:
                     for r in results["network"]]), ""]
 
     out += ["## Speed-up over the per-agent Mesa reference", "",
-            f"Reference (`model/oracle/reference.py`), {ref['citizens']:,} citizens, {ref['steps']} "
-            f"steps: {ref['reference_citizen_steps_per_cpu_s']:,.0f} citizen-steps per CPU "
-            f"second ({ref['reference_citizen_steps_per_s']:,.0f} per wall second); the "
-            f"vectorised model on the same world: "
+            f"Reference (`model/oracle/reference.py`), {ref['citizens']:,} citizens, "
+            f"{ref['steps']} steps: {ref['reference_citizen_steps_per_cpu_s']:,.0f} "
+            f"citizen-steps per CPU second ({ref['reference_citizen_steps_per_s']:,.0f} per "
+            f"wall second); the vectorised model on the same world: "
             f"{ref['vectorised_citizen_steps_per_cpu_s']:,.0f}; largest share difference "
             f"between the two {ref['max_share_difference']:.1e}.", "",
             _table(["citizens", "vectorised citizen-steps/s (CPU)", "speed-up"],

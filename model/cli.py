@@ -2,6 +2,7 @@
 
 Bad input (a scenario file, a ``--set`` override, a CLI value) is reported on stderr with
 the file, key, value and what is allowed, and exits with status 2 before anything is written.
+Ctrl-C during a command's runs exits with status 130 and says how to resume.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
-from .inputs.scenario import ScenarioError
+from .commands._executor import RunsInterruptedError, Setup
+from .inputs.errors import InputError
 
 USAGE_ERROR = 2
+#: Exit status after Ctrl-C, as shells report it (128 + SIGINT).
+INTERRUPTED = 130
 
 
 def _command_modules() -> list:
@@ -39,8 +43,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     return parser, modules
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the command; return the exit status."""
+def main(argv: Sequence[str] | None = None, setup: Setup | None = None) -> int:
+    """Parse ``argv`` and run the command; return the exit status.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+        setup: what the command computes with (worker, posterior file), passed to commands
+            that run the model; None for the model's own.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, modules = build_parser()
     if not argv and "run" in modules:
@@ -49,8 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return USAGE_ERROR
+    command = modules[args.command]
     try:
-        return int(modules[args.command].main(args) or 0)
-    except ScenarioError as error:
+        return int((command.main(args) if setup is None else command.main(args, setup)) or 0)
+    except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_ERROR
+    except RunsInterruptedError as stop:
+        print(f"\ninterrupted: {stop}", file=sys.stderr)
+        return INTERRUPTED

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from .inputs import registry
 from .inputs.registry import Group, Quantity
-from .inputs.scenario import DEFAULT_CITIZENS, DEFAULT_END, DEFAULT_SEEDS, MODEL_START, baseline
+from .inputs.scenario import (
+    DEFAULT_CITIZENS,
+    DEFAULT_END,
+    DEFAULT_SEEDS,
+    MODEL_START,
+    SECTIONS,
+    TIMELINE_SECTIONS,
+    baseline,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEVERS_MD = Path("docs") / "levers.md"
@@ -78,10 +86,10 @@ def baseline_toml() -> str:
     """Return the text of ``scenarios/baseline.toml``: every timeline's sourced history."""
     lines = [
         "# GENERATED FILE: do not edit by hand.",
-        *_comment("Written from model/inputs/registry.py, the one home of every lever's and exogenous "
-                  f"input's dated history, by `{REGENERATE}`. To change a value or a source, "
-                  "edit the registry and run that command again; a test fails while this file "
-                  "is out of date."),
+        *_comment("Written from model/inputs/registry.py, the one home of every lever's and "
+                  f"exogenous input's dated history, by `{REGENERATE}`. To change a value or a "
+                  "source, edit the registry and run that command again; a test fails while "
+                  "this file is out of date."),
         *_comment("Each dated value holds from its month until the next one (a step); the last "
                   "one holds to the end of the run. Comments give each value's source."),
         "",
@@ -94,7 +102,8 @@ def baseline_toml() -> str:
         f"citizens = {DEFAULT_CITIZENS}",
         f"seeds = {DEFAULT_SEEDS}",
     ]
-    for group, section in ((Group.LEVER, "levers"), (Group.EXOGENOUS, "exogenous")):
+    for section in TIMELINE_SECTIONS:
+        group = SECTIONS[section]
         lines += ["", "", f"# {'=' * (_WIDTH - 2)}", f"# {GROUP_TITLES[group]}",
                   f"# {'=' * (_WIDTH - 2)}"]
         for quantity in registry.group(group):

@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pytest
 import solara
-from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
 
 from model.app import assets
 from model.app.charts import COLOUR_MODES, attitudes_figure, shares_figure
@@ -33,8 +32,9 @@ from model.commands.app import check_port
 from model.core.opinion_model import OpinionModel
 from model.inputs import registry
 from model.inputs.calendar import parse_month
+from model.inputs.errors import InputError
 from model.inputs.registry import Group
-from model.inputs.scenario import ScenarioError, baseline
+from model.inputs.scenario import baseline
 from model.inputs.scenario_files import load_scenario, write_scenario
 from model.inputs.survey_data import load_waves
 from model.inputs.timeline import TimelinePoint
@@ -143,8 +143,8 @@ def test_nearest_month_clamps_into_the_allowed_policy_months():
     (ExplorerSettings(None, "2026-01", {"visa_fee_eur": 500.0}), "levers.visa_fee_eur"),
     (ExplorerSettings(None, "2026-01", {"visa_fees": 5.0}), "levers.visa_fees"),
 ])
-def test_bad_settings_raise_a_scenario_error_naming_the_key(settings, key):
-    with pytest.raises(ScenarioError) as caught:
+def test_bad_settings_raise_an_input_error_naming_the_key(settings, key):
+    with pytest.raises(InputError) as caught:
         lever_changes(baseline(), settings)
     assert caught.value.key == key
 
@@ -192,22 +192,32 @@ def test_a_moved_lever_changes_the_run_from_the_policy_month_only():
     assert not np.array_equal(moved.shares[t:9], plain.shares[t:9])
 
 
-def test_reset_as_solara_viz_does_it_reads_the_controls_at_that_moment():
+def test_reset_in_the_page_rebuilds_the_model_from_the_controls_at_that_moment():
+    """Mesa's own Reset button, clicked in a rendered SolaraViz, reads the settings then."""
+    import ipyvuetify as v
+    from mesa.visualization import SolaraViz
+
     settings = solara.reactive(ExplorerSettings())
     params = model_params(settings)
+    params["citizens"] = {**params["citizens"], "value": N}
     first = ExplorerModel(params["settings"], citizens=N)
-    user = {k: v["value"] for k, v in params.items() if isinstance(v, dict)}
-    _check_model_params(first, params)  # Mesa accepts the parameters
+    model = solara.reactive(first)
+
+    @solara.component
+    def explorer_page():
+        with solara.AppLayout():  # SolaraViz puts its controls in the layout's sidebar
+            SolaraViz(model, components=[], model_params=params)
+
+    _, rendered = solara.render(explorer_page(), handle_error=False)
     settings.set(ExplorerSettings(levers={"visa_fee_eur": 0.0}))
-    kwargs = _build_model_init_kwargs(first, {"settings": params["settings"], **user,
-                                              "citizens": N},
-                                      add_scenario_when_empty=True,
-                                      require_model_accepts_scenario=True)
-    assert "scenario" not in kwargs  # Mesa's own Scenario must not reach the model
-    rebuilt = type(first)(**kwargs)
+    rendered.find(v.Btn, children=["Reset"]).widget.click()
+    rebuilt = model.value
+    rendered.close()
+    assert rebuilt is not first and isinstance(rebuilt, ExplorerModel)
     assert rebuilt.settings.levers == {"visa_fee_eur": 0.0}
     assert rebuilt.spec.timeline("visa_fee_eur")[-1] == TimelinePoint(DEFAULT_POLICY_MONTH,
                                                                      0.0)
+    assert rebuilt.world.population.size == N  # Mesa's citizens slider reached the model
 
 
 # --- save as scenario ------------------------------------------------------------------
@@ -239,7 +249,7 @@ def test_saving_from_the_built_in_baseline_needs_no_extends(tmp_path):
 def test_save_refuses_to_overwrite_unless_asked(library):
     settings = ExplorerSettings(str(library / "baseline.toml"), levers={"visa_fee_eur": 0.0})
     written = save_as_scenario(settings, "twice", library / "saved")
-    with pytest.raises(ScenarioError, match="exists"):
+    with pytest.raises(InputError, match="exists"):
         save_as_scenario(settings.with_lever("visa_fee_eur", 5.0), "twice", library / "saved")
     assert load_scenario(written).compile_inputs().series["visa_fee_eur"][-1] == 0.0
     save_as_scenario(settings.with_lever("visa_fee_eur", 5.0), "twice", library / "saved",
@@ -249,7 +259,7 @@ def test_save_refuses_to_overwrite_unless_asked(library):
 
 @pytest.mark.parametrize("name", ["", "  ", "../escape", "a b", "-dash", "x" * 65, "é"])
 def test_save_rejects_names_that_are_not_plain_file_stems(library, name):
-    with pytest.raises(ScenarioError) as caught:
+    with pytest.raises(InputError) as caught:
         save_as_scenario(ExplorerSettings(), name, library / "saved")
     assert caught.value.key == "name"
     assert not (library / "saved").exists() or not any((library / "saved").iterdir())
@@ -257,7 +267,7 @@ def test_save_rejects_names_that_are_not_plain_file_stems(library, name):
 
 def test_save_refuses_to_replace_the_scenario_it_extends(library):
     settings = ExplorerSettings(str(library / "reopen_2027.toml"))
-    with pytest.raises(ScenarioError, match="picked scenario"):
+    with pytest.raises(InputError, match="picked scenario"):
         save_as_scenario(settings, "reopen_2027", library, overwrite=True)
 
 
@@ -302,7 +312,7 @@ def test_app_rejects_a_port_in_use():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        with pytest.raises(ScenarioError, match="choose another port"):
+        with pytest.raises(InputError, match="choose another port"):
             check_port(busy.getsockname()[1])
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from model.cli import main
-from model.commands import calibrate as calibrate_command
+from model.commands._executor import Setup
 from model.inputs.posterior import Posterior
 
 TINY = ["--citizens", "300", "--particles", "10", "--max-simulations", "30",
@@ -38,12 +38,11 @@ def test_calibrate_writes_a_loadable_posterior_tables_figures_and_manifest(calib
     assert "python run.py calibrate" in manifest["reproduce"]["command"]
 
 
-def test_calibrate_again_resumes_the_finished_fit(calibrated, monkeypatch, tmp_path):
+def test_calibrate_again_resumes_the_finished_fit(calibrated, tmp_path):
     before = pd.read_csv(calibrated / "posterior.csv")
     target = tmp_path / "installed.csv"
-    monkeypatch.setattr(calibrate_command, "default_posterior_path", lambda: target)
     assert main(["calibrate", *TINY, "--predictive-draws", "3", "--out", str(calibrated),
-                 "--install"]) == 0
+                 "--install"], setup=Setup(posterior_file=target)) == 0
     pd.testing.assert_frame_equal(before, pd.read_csv(calibrated / "posterior.csv"))
     pd.testing.assert_frame_equal(before, pd.read_csv(target))
 
@@ -81,9 +80,9 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, command, argv, m
 
 
 def test_the_committed_posterior_is_valid_and_used_by_default():
-    from model.commands import run as run_command
+    from model.commands._options import load_posterior
     from model.inputs import registry
-    from model.inputs.posterior import default_posterior
+    from model.inputs.posterior import default_posterior, default_posterior_path
 
     posterior = default_posterior()
     assert posterior is not None, "model/data/posterior.csv is committed"
@@ -93,5 +92,5 @@ def test_the_committed_posterior_is_valid_and_used_by_default():
         low, high = registry.get(name).prior
         assert posterior.particles[name].between(low, high).all(), name
     # `run` without --posterior/--no-posterior draws from it: one particle per seed.
-    assert run_command._posterior(None) is not None
-    assert run_command._posterior(False) is None
+    assert load_posterior(None, default_posterior_path()) is not None
+    assert load_posterior(False, default_posterior_path()) is None

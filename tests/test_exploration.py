@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model.analysis.exploration import evaluate
-from model.inputs.scenario import ScenarioError
+from model.inputs.errors import InputError
 
 SMALL = {"n_citizens": 300, "horizon": "2021-12", "policy_month": "2021-03"}
 
@@ -50,7 +50,7 @@ def test_numpy_scalars_are_accepted():
     ({"n_citizens": 0}, "n_citizens"),
 ])
 def test_bad_inputs_are_rejected_with_what_is_allowed(inputs, message):
-    with pytest.raises(ScenarioError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(InputError, match=message.replace("[", r"\[").replace("]", r"\]")):
         evaluate(**{**SMALL, **inputs})
 
 

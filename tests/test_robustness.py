@@ -9,7 +9,7 @@ import pytest
 from model import cli
 from model.analysis import robustness as rb
 from model.analysis.sensitivity import select_factors
-from model.commands import robustness as command
+from model.commands._executor import Setup
 from model.inputs.posterior import Posterior
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
@@ -37,10 +37,10 @@ def files(tmp_path_factory):
     }
 
 
-def robustness(files, *argv):
+def robustness(files, *argv, setup=None):
     return cli.main(["robustness", str(files["open"]), str(files["surge"]),
                      "--reference", str(files["reference"]), "--citizens", str(CITIZENS),
-                     "--policy-month", "2021-03", *map(str, argv)])
+                     "--policy-month", "2021-03", *map(str, argv)], setup=setup)
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +119,10 @@ def test_wilson_interval_contains_the_share():
     (["--samples", "1"], "--samples"),
     (["--posterior"], "no calibration is committed"),
 ])
-def test_bad_input_exits_2_and_writes_nothing(files, tmp_path, capsys, monkeypatch, argv,
-                                              message):
-    monkeypatch.setattr(command, "default_posterior", lambda: None)
+def test_bad_input_exits_2_and_writes_nothing(files, tmp_path, capsys, argv, message):
     out = tmp_path / "out"
-    assert robustness(files, *argv, "--out", out) == 2
+    none_committed = Setup(posterior_file=tmp_path / "no_posterior.csv")
+    assert robustness(files, *argv, "--out", out, setup=none_committed) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
 

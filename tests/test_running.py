@@ -20,6 +20,7 @@ import pytest
 
 from model import cli
 from model.commands import run as run_command
+from model.commands._executor import Setup
 from model.core.observation import CATEGORIES, MEASURES
 from model.core.simulate import simulate
 from model.inputs.calendar import month_range
@@ -27,8 +28,14 @@ from model.inputs.posterior import Posterior
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
 from model.inputs.timeline import TimelinePoint
-from model.runs import execution
-from model.runs.execution import Task, error_path, load_result, result_path, run_tasks
+from model.runs.execution import (
+    Task,
+    error_path,
+    load_result,
+    result_path,
+    run_tasks,
+    simulate_task,
+)
 from model.runs.outputs import default_horizons
 from model.runs.provenance import sha256_file
 
@@ -58,8 +65,13 @@ def scenario_files(tmp_path_factory):
             write_scenario(policy_scenario(), folder / "open_west.toml"))
 
 
-def run_cli(*argv) -> int:
-    return cli.main(["run", *map(str, argv)])
+def run_cli(*argv, setup: Setup | None = None) -> int:
+    return cli.main(["run", *map(str, argv)], setup=setup)
+
+
+def no_posterior(tmp_path) -> Setup:
+    """As if no calibration had been committed: a posterior file that does not exist."""
+    return Setup(posterior_file=tmp_path / "no_posterior.csv")
 
 
 def output_bytes(folder: Path) -> dict[str, bytes]:
@@ -132,26 +144,23 @@ def test_serial_process_pool_and_dask_give_identical_files(scenario_files, tmp_p
 
 
 # --- resume ---------------------------------------------------------------------------------
-def test_resume_after_interruption_gives_the_same_files(scenario_files, tmp_path, monkeypatch,
-                                                         capsys):
+def test_resume_after_interruption_gives_the_same_files(scenario_files, tmp_path, capsys):
     common = [*scenario_files, "--seeds", "3", "--no-plots", "--workers", "1", "--no-posterior"]
     assert run_cli(*common, "--out", tmp_path / "straight") == 0
 
     calls = []
 
-    def interrupted(*args, **kwargs):
+    def interrupted(task):
         calls.append(1)
         if len(calls) == 4:
             raise KeyboardInterrupt  # as if Ctrl-C arrived during the fourth run
-        return simulate(*args, **kwargs)
+        return simulate_task(task)
 
-    monkeypatch.setattr(execution, "simulate", interrupted)
-    assert run_cli(*common, "--out", tmp_path / "resumed") == 130
+    assert run_cli(*common, "--out", tmp_path / "resumed", setup=Setup(worker=interrupted)) == 130
     assert "run the same command again to resume" in capsys.readouterr().err
     assert len(list((tmp_path / "resumed" / "runs").glob("*.npz"))) == 3
     assert not (tmp_path / "resumed" / "shares.csv").exists()
 
-    monkeypatch.undo()
     assert run_cli(*common, "--out", tmp_path / "resumed") == 0
     assert "3 runs now, 3 reused" in capsys.readouterr().out
     assert output_bytes(tmp_path / "resumed") == output_bytes(tmp_path / "straight")
@@ -277,7 +286,9 @@ def test_manifest_records_how_to_reproduce(comparison, scenario_files):
     assert manifest["posterior"]["used"] is False
     assert {"numpy", "mesa", "pandas", "scipy"} <= set(manifest["libraries"])
     assert len(manifest["runs"]) == 8
-    assert all(run["seconds"] > 0 for run in manifest["runs"])
+    assert {run["id"] for run in manifest["runs"]} == {p.stem for p in (out / "runs").glob("*.npz")}
+    assert manifest["execution"]["run_seconds_total"] == pytest.approx(
+        sum(run["seconds"] for run in manifest["runs"]), abs=0.01)
     assert manifest["execution"]["ran_now"] == 8 and not manifest["execution"]["failed"]
     command = manifest["reproduce"]["command"]
     assert all(str(path) in command for path in scenario_files)
@@ -285,11 +296,20 @@ def test_manifest_records_how_to_reproduce(comparison, scenario_files):
 
 
 def test_figures_are_written_as_png(comparison):
+    from PIL import Image
+
     out, done = comparison
     for name in ("shares.png", "shares_population.png", "difference.png", "horizon.png",
                  "levers.png"):
-        data = (out / name).read_bytes()
-        assert data.startswith(b"\x89PNG") and len(data) > 20_000, name
+        with Image.open(out / name) as image:
+            image.load()  # decodes the whole file: a truncated one fails here
+            assert image.format == "PNG", name
+            width, height = image.size
+            pixels = np.asarray(image.convert("RGB")).astype(int)
+        assert width >= 1000 and height >= 400, (name, image.size)  # 120 dpi figures
+        # Something is drawn, and in colour (the scenarios' lines and bands), not a blank page.
+        assert (pixels.min(axis=2) < 245).mean() > 0.02, name
+        assert (pixels.max(axis=2) - pixels.min(axis=2) > 60).mean() > 0.001, name
     assert "Virtual survey in 2021-06" in done.stdout
 
 
@@ -303,11 +323,10 @@ def test_figures_are_written_as_png(comparison):
     (["--workers", "0"], "--workers"),
     (["--posterior"], "posterior"),
 ])
-def test_bad_values_exit_2_before_writing_anything(scenario_files, tmp_path, capsys,
-                                                   monkeypatch, extra, message):
-    monkeypatch.setattr(run_command, "default_posterior", lambda: None)  # none calibrated
+def test_bad_values_exit_2_before_writing_anything(scenario_files, tmp_path, capsys, extra,
+                                                   message):
     out = tmp_path / "out"
-    assert run_cli(*scenario_files, *extra, "--out", out) == 2
+    assert run_cli(*scenario_files, *extra, "--out", out, setup=no_posterior(tmp_path)) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
 
@@ -334,16 +353,15 @@ def test_missing_file_exits_2_through_the_real_command_line(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_named_and_the_others_finish(scenario_files, tmp_path,
-                                                                   monkeypatch, capsys):
-    def broken_for_one(scenario, seed, **kwargs):
-        if scenario.name == "open_west" and seed == 1:
+                                                                   capsys):
+    def broken_for_one(task):
+        if task.scenario.name == "open_west" and task.seed == 1:
             raise FloatingPointError("injected failure")
-        return simulate(scenario, seed, **kwargs)
+        return simulate_task(task)
 
-    monkeypatch.setattr(execution, "simulate", broken_for_one)
     out = tmp_path / "out"
     common = [*scenario_files, "--seeds", "3", "--workers", "1", "--no-posterior", "--out", out]
-    assert run_cli(*common) == 1
+    assert run_cli(*common, setup=Setup(worker=broken_for_one)) == 1
     err = capsys.readouterr().err
     assert "1 of 6 runs failed" in err and "open_west seed 1" in err
     assert "injected failure" in err
@@ -355,8 +373,8 @@ def test_a_failing_run_is_recorded_and_named_and_the_others_finish(scenario_file
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "failed"
     assert manifest["execution"]["failed"][0]["seed"] == 1
+    assert "Finished runs are kept; run the same command again to retry" in err
 
-    monkeypatch.undo()
     assert run_cli(*common, "--no-plots") == 0
     assert not error_path(out, failed).exists() and result_path(out, failed).exists()
 
@@ -419,3 +437,21 @@ def test_task_id_ignores_whether_a_number_was_written_as_int_or_float():
     as_float = reference_scenario().with_changes(
         levers={"visa_fee_eur": (TimelinePoint("2021-01", 0.0),)})
     assert Task(as_int, 0).id == Task(as_float, 0).id
+
+
+def test_an_option_error_is_an_input_error_and_a_scenario_error_is_one_too(scenario_files,
+                                                                            tmp_path):
+    """Catching InputError catches every bad input; ScenarioError marks a scenario's own."""
+    from model.inputs.errors import InputError
+    from model.inputs.scenario import ScenarioError
+    from model.inputs.scenario_files import load_scenario
+
+    with pytest.raises(InputError) as option:
+        run_command.plan_run(cli.build_parser()[0].parse_args(
+            ["run", str(scenario_files[0]), "--workers", "0", "--out", str(tmp_path / "out")]),
+            no_posterior(tmp_path))
+    assert not isinstance(option.value, ScenarioError)
+    assert str(option.value) == "--workers: value = 0: a whole number from 1 to 1,024"
+    with pytest.raises(InputError) as scenario:
+        load_scenario(tmp_path / "nope.toml")
+    assert isinstance(scenario.value, ScenarioError)

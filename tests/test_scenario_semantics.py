@@ -246,3 +246,23 @@ def test_an_override_is_checked_against_the_scenarios_own_end():
     short = load_scenario(SCENARIOS / "baseline.toml").with_changes(end="2026-06")
     with pytest.raises(ScenarioError, match="within the run, 2020-09 to 2026-06"):
         apply_overrides(short, ["visa_fee_eur@2027-01=0"])
+
+
+def test_a_misspelt_name_gets_the_same_hint_wherever_it_is_written(tmp_path):
+    """One did-you-mean rule: a file, --set, --factors, evaluate() and the registry agree."""
+    from model.analysis.exploration import evaluate
+    from model.analysis.sensitivity import select_factors
+    from model.inputs.errors import InputError
+
+    hint = "did you mean 'visa_fee_eur'?"  # the clearly nearest name, not visa_fee_elasticity
+    file = write(tmp_path, "typo.toml", '[levers]\nvisa_fe_eur = 3\n')
+    attempts = [lambda: load_scenario(file),
+                lambda: apply_overrides(baseline(), ["visa_fe_eur=3"]),
+                lambda: select_factors("visa_fe_eur"),
+                lambda: evaluate(visa_fe_eur=3)]
+    for attempt in attempts:
+        with pytest.raises(InputError) as caught:
+            attempt()
+        assert hint in str(caught.value)
+    with pytest.raises(KeyError, match=hint):
+        registry.get("visa_fe_eur")

@@ -15,6 +15,7 @@ import pytest
 from model import cli
 from model.analysis import sensitivity as sa
 from model.analysis.exploration import evaluate
+from model.analysis.test_functions import AnalyticDesign, analytic_factors
 from model.inputs import registry
 from model.inputs.registry import Group
 
@@ -26,9 +27,9 @@ FACTORS = "visa_fee_eur,open_crossings_poland,propaganda_state,peer_rate"
 
 def run_pipeline(function, method, n, tmp_path, workers=1, seed=1):
     """Sample, run on the executor, analyse: exactly what the command does for the model."""
-    factors = sa.analytic_factors(function)
+    factors = analytic_factors(function)
     X = sa.sample(factors, method, n, seed)
-    Y, report = sa.evaluate_points(sa.AnalyticDesign(function), sa.points(factors, X), [0],
+    Y, report = sa.evaluate_points(AnalyticDesign(function), sa.points(factors, X), [0],
                                    tmp_path, workers=workers, progress=False)
     assert report.ok and report.completed == len(report.tasks)  # repeated points run once
     return sa.analyze(factors, method, X, Y, seed).set_index("factor")
@@ -61,9 +62,9 @@ def test_sobol_recovers_the_ishigami_indices(tmp_path):
 
 def test_pipeline_resumes_and_is_reproducible(tmp_path):
     first = run_pipeline("linear", "morris", 4, tmp_path / "a")
-    factors = sa.analytic_factors("linear")
+    factors = analytic_factors("linear")
     X = sa.sample(factors, "morris", 4, 1)
-    _, report = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X), [0],
+    _, report = sa.evaluate_points(AnalyticDesign("linear"), sa.points(factors, X), [0],
                                    tmp_path / "a", workers=1, progress=False)
     assert report.completed == 0 and report.reused == len(report.tasks)
     pd.testing.assert_frame_equal(first, run_pipeline("linear", "morris", 4, tmp_path / "b"))
@@ -152,6 +153,8 @@ def test_sobol_command_draws_first_order_and_total_indices(tmp_path):
     (["--factors", "visa_fee_eur", "--range", "peer_rate=0:0.1"], "among the chosen"),
     (["--method", "sobol", "--samples", "6"], "power of two"),
     (["--factors", "visa_fee_eur", "--set", "visa_fee_eur=10"], "sampled factor"),
+    (["--factors", "visa_fee_eur", "--set", "levers.visa_fee_eur @ 2027-01 = 10"],
+     "sampled factor"),
     (["--horizon", "2031-13"], "YYYY-MM"),
     (["--policy-month", "2031-01", "--horizon", "2030-12"], "not after the horizon"),
     (["--citizens", "0"], "--citizens"),
@@ -166,31 +169,31 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, argv, message):
 def test_dask_cluster_gives_the_same_indices(tmp_path):
     from distributed import LocalCluster
 
-    factors = sa.analytic_factors("linear")
+    factors = analytic_factors("linear")
     X = sa.sample(factors, "morris", 4, 1)
-    serial, _ = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X), [0],
+    serial, _ = sa.evaluate_points(AnalyticDesign("linear"), sa.points(factors, X), [0],
                                    tmp_path / "serial", workers=1, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
-        dask, report = sa.evaluate_points(sa.AnalyticDesign("linear"), sa.points(factors, X),
+        dask, report = sa.evaluate_points(AnalyticDesign("linear"), sa.points(factors, X),
                                           [0], tmp_path / "dask", progress=False,
                                           scheduler=cluster.scheduler_address)
     assert report.ok
     pd.testing.assert_frame_equal(serial, dask)
 
 
-def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, monkeypatch,
-                                                                 capsys):
-    from model.core.simulate import simulate
-    from model.runs import execution
+def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, capsys):
+    from model.commands._executor import Setup
+    from model.runs.execution import simulate_task
 
-    def flaky(scenario, *args, **kwargs):
-        if scenario.name == "status_quo":
+    def flaky(task):
+        if task.scenario.name == "status_quo":
             raise RuntimeError("boom")
-        return simulate(scenario, *args, **kwargs)
+        return simulate_task(task)
 
-    monkeypatch.setattr(execution, "simulate", flaky)
-    assert sensitivity(*COMMON[:-1], "--no-progress", "--out", tmp_path, "--workers", 1) == 1
+    argv = ["sensitivity", *map(str, COMMON[:-1]), "--no-progress", "--out", str(tmp_path),
+            "--workers", "1"]
+    assert cli.main(argv, setup=Setup(worker=flaky)) == 1
     assert "boom" in capsys.readouterr().err
     assert not (tmp_path / "indices.csv").exists()
     assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "failed"

@@ -22,9 +22,9 @@ import numpy as np
 from ..core.observation import CATEGORIES, MEASURES
 from ..inputs import registry
 from ..inputs.calendar import format_month, month_range, parse_month
+from ..inputs.errors import MISSING, InputError, did_you_mean
 from ..inputs.registry import Group
 from ..inputs.scenario import (
-    _MISSING,
     DEFAULT_CITIZENS,
     DEFAULT_END,
     MAX_CITIZENS,
@@ -33,7 +33,6 @@ from ..inputs.scenario import (
     ScenarioError,
     baseline,
 )
-from ..inputs.scenario_files import nearest_names
 from ..inputs.timeline import TimelinePoint
 from ..runs.execution import Task, simulate_task
 
@@ -73,10 +72,9 @@ def check_input(name: str, value: object, source: str = SOURCE) -> tuple[Group, 
     """
     known = {q.name: q for q in registry.ALL}
     if name not in known:
-        close = nearest_names(name, known)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ScenarioError(source, name, value,
-                            f"unknown lever, exogenous input or parameter{hint} "
+                            "unknown lever, exogenous input or parameter"
+                            f"{did_you_mean(name, known)} "
                             "(`python run.py levers` lists them)")
     quantity = known[name]
     if isinstance(value, np.generic):  # numpy scalars from samplers and EMA Workbench
@@ -118,20 +116,20 @@ class Counterfactual:
         """Check the settings and return the counterfactual (base: the baseline).
 
         Raises:
-            ScenarioError: naming the setting, its value and what is allowed.
+            InputError: naming the setting, its value and what is allowed.
         """
         base = base or baseline()
         horizon_at = _month(source, "horizon", horizon)
         if not parse_month(base.start) < horizon_at <= parse_month("2050-12"):
-            raise ScenarioError(source, "horizon", horizon,
-                                f"a month after the model start {MODEL_START}, up to 2050-12")
+            raise InputError(source, "horizon", horizon,
+                             f"a month after the model start {MODEL_START}, up to 2050-12")
         policy_at = _month(source, "policy_month", policy_month)
         if not parse_month(base.start) < policy_at <= horizon_at:
-            raise ScenarioError(source, "policy_month", policy_month,
-                                f"a month after {base.start} and not after the horizon "
-                                f"{horizon}")
+            raise InputError(source, "policy_month", policy_month,
+                             f"a month after {base.start} and not after the horizon "
+                             f"{horizon}")
         if measure not in MEASURES:
-            raise ScenarioError(source, "measure", measure, f"one of {', '.join(MEASURES)}")
+            raise InputError(source, "measure", measure, f"one of {', '.join(MEASURES)}")
         return cls(base.with_changes(end=format_month(horizon_at)),
                    format_month(policy_at), measure)
 
@@ -178,7 +176,7 @@ def _month(source: str, key: str, text: object) -> int:
     try:
         return parse_month(str(text))
     except ValueError:
-        raise ScenarioError(source, key, text, 'a month written "YYYY-MM"') from None
+        raise InputError(source, key, text, 'a month written "YYYY-MM"') from None
 
 
 def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str = DEFAULT_END,
@@ -204,8 +202,9 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
         series, and ``months`` (the series' months, ``YYYY-MM``).
 
     Raises:
-        ScenarioError: for an unknown name (the message offers the nearest valid names), a
-            value outside its bounds, or a bad setting.
+        ScenarioError: for an unknown name (the message offers the nearest valid names) or a
+            value outside its bounds.
+        InputError: for a bad setting (horizon, policy month, measure, population).
 
     Example:
         >>> out = evaluate(seed=1, n_citizens=2_000, visa_fee_eur=0, propaganda_state=2.0)
@@ -229,6 +228,6 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
 def _citizens(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) \
             or not 1 <= value <= MAX_CITIZENS:
-        raise ScenarioError(SOURCE, "n_citizens", value if value is not None else _MISSING,
-                            f"a whole number from 1 to {MAX_CITIZENS:,}")
+        raise InputError(SOURCE, "n_citizens", value if value is not None else MISSING,
+                         f"a whole number from 1 to {MAX_CITIZENS:,}")
     return int(value)

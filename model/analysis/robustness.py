@@ -9,7 +9,6 @@ the Russia share, raises the EU share, and does both, with Wilson intervals.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import pandas as pd
 from scipy.stats import binomtest, qmc
 
 from ..core.observation import CATEGORIES, MEASURES
+from ..core.streams import generator
 from ..inputs.posterior import Posterior
 from ..inputs.registry import Group
 from ..inputs.scenario import Scenario
@@ -48,8 +48,7 @@ def draw_futures(factors: Sequence[Factor], n: int, seed: int,
     """
     sampled = [f for f in factors if not (posterior is not None and f.group == Group.PARAMETER)]
     if sampled:
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(
-            zlib.crc32(b"robustness-futures"),)))
+        rng = generator(seed, "robustness-futures")
         unit = qmc.LatinHypercube(d=len(sampled), rng=rng).random(n)
         values = qmc.scale(unit, [f.low for f in sampled], [f.high for f in sampled])
     else:

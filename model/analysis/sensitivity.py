@@ -1,24 +1,25 @@
 """Global sensitivity analysis: factors, SALib sampling, evaluation on the executor, indices.
 
-The pipeline is sample -> evaluate -> analyse, the same for the model and for an analytic
-test function:
+The pipeline is sample -> evaluate -> analyse, the same for the model and for the analytic
+test functions of ``test_functions.py``:
 
 1. :func:`select_factors` picks levers, exogenous inputs and parameters by name, each with
    its range (registry bounds; the calibration prior for calibrated parameters; narrowed by
    ``NAME=LOW:HIGH``).
 2. :func:`sample` draws SALib's Morris trajectories or Sobol (Saltelli) points.
 3. :func:`evaluate_points` turns every point into tasks through a *design* and runs them with
-   :func:`model.runs.execution.run_tasks` (serial, process pool or Dask; resumable). A
-   :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo;
-   an :class:`AnalyticDesign` evaluates a test function with known indices instead.
+   :func:`model.runs.execution.run_tasks` (serial, process pool or Dask; resumable); its two
+   halves, :func:`point_tasks` and :func:`point_outcomes`, serve callers that run the tasks
+   themselves (the ``sensitivity`` command). A
+   :class:`ModelDesign` makes each point a policy counterfactual paired with its status quo
+   (``test_functions.AnalyticDesign`` evaluates a test function with known indices instead).
 4. :func:`analyze` computes Morris mu* / sigma or Sobol S1 / ST with bootstrap confidence
    intervals, per outcome.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -26,12 +27,13 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from ..core.streams import generator
 from ..inputs import registry
+from ..inputs.errors import MISSING, InputError, unknown_name_message
+from ..inputs.overrides import parse_override
 from ..inputs.registry import Group
-from ..inputs.scenario import _MISSING, ScenarioError, baseline
 from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
 from .exploration import Counterfactual, check_input, split_inputs
-from .test_functions import INPUTS, PREFIX, analytic_task
 
 METHODS = ("morris", "sobol")
 #: Words that stand for a whole group in ``--factors``.
@@ -48,9 +50,9 @@ class Factor:
     """One input varied by the analysis, over [low, high].
 
     Attributes:
-        name: the registry name (or an analytic function's input).
+        name: the registry name (or an analytic test function's input).
         low, high: the range explored.
-        group: ``lever``, ``exogenous``, ``parameter`` or ``analytic``.
+        group: ``lever``, ``exogenous``, ``parameter`` (or ``analytic`` for a test function).
         integer: whether sampled values are rounded (whole-number registry entries).
         unit: the registry unit, for tables and figures.
     """
@@ -58,7 +60,7 @@ class Factor:
     name: str
     low: float
     high: float
-    group: str = "analytic"
+    group: str
     integer: bool = False
     unit: str = ""
 
@@ -93,7 +95,7 @@ def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
         option: the option name used in error messages.
 
     Raises:
-        ScenarioError: for an unknown name, a factor given twice, or a bad range.
+        InputError: for an unknown name, a factor given twice, or a bad range.
     """
     words = [w.strip() for w in (spec.split(",") if isinstance(spec, str) else spec)]
     names: list[str] = []
@@ -104,14 +106,14 @@ def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
         elif word in known:
             names.append(word)
         else:
-            hint = registry.unknown_name_message(word, [*known, *GROUP_WORDS])
-            raise ScenarioError(option, "value", word,
-                                f"{hint}; give registry names (python run.py levers) or "
-                                f"{', '.join(GROUP_WORDS)}, separated by commas")
+            hint = unknown_name_message(word, [*known, *GROUP_WORDS])
+            raise InputError(option, "value", word,
+                             f"{hint}; give registry names (python run.py levers) or "
+                             f"{', '.join(GROUP_WORDS)}, separated by commas")
     names = list(dict.fromkeys(names))  # a name in a group word and given again counts once
     if not names:
-        raise ScenarioError(option, "value", spec if isinstance(spec, str) else ",".join(spec),
-                            "at least one lever, exogenous input or parameter")
+        raise InputError(option, "value", spec if isinstance(spec, str) else ",".join(spec),
+                         "at least one lever, exogenous input or parameter")
     narrowed = parse_ranges(ranges, names)
     return tuple(registry_factor(name, *narrowed.get(name, (None, None))) for name in names)
 
@@ -121,7 +123,7 @@ def parse_ranges(items: Sequence[str], chosen: Sequence[str],
     """Parse ``NAME=LOW:HIGH`` items; each must name a chosen factor and lie within bounds.
 
     Raises:
-        ScenarioError: naming the item and what is allowed.
+        InputError: naming the item and what is allowed.
     """
     form = "write NAME=LOW:HIGH, e.g. visa_fee_eur=0:90"
     ranges = {}
@@ -129,28 +131,23 @@ def parse_ranges(items: Sequence[str], chosen: Sequence[str],
         name, _, text = (part.strip() for part in item.partition("="))
         low_text, colon, high_text = text.partition(":")
         if not name or not colon:
-            raise ScenarioError(option, "value", item, form)
+            raise InputError(option, "value", item, form)
         if name not in chosen:
-            hint = registry.unknown_name_message(name, chosen)
-            raise ScenarioError(option, name, text, f"{hint} among the chosen factors "
-                                f"({', '.join(chosen)})")
+            hint = unknown_name_message(name, chosen)
+            raise InputError(option, name, text, f"{hint} among the chosen factors "
+                             f"({', '.join(chosen)})")
         try:
             low, high = float(low_text), float(high_text)
         except ValueError:
-            raise ScenarioError(option, name, text, f"numbers; {form}") from None
+            raise InputError(option, name, text, f"numbers; {form}") from None
         quantity = registry.get(name)
         bounds = quantity.bounds
         if not bounds[0] <= low < high <= bounds[1]:
-            raise ScenarioError(option, name, text,
-                                f"LOW < HIGH within the registry bounds [{bounds[0]:g}, "
-                                f"{bounds[1]:g}] ({quantity.unit})")
+            raise InputError(option, name, text,
+                             f"LOW < HIGH within the registry bounds [{bounds[0]:g}, "
+                             f"{bounds[1]:g}] ({quantity.unit})")
         ranges[name] = (low, high)
     return ranges
-
-
-def analytic_factors(function: str) -> tuple[Factor, ...]:
-    """Return the inputs of an analytic test function as factors."""
-    return tuple(Factor(name, low, high) for name, (low, high) in INPUTS[function].items())
 
 
 def salib_problem(factors: Sequence[Factor]) -> dict:
@@ -160,12 +157,6 @@ def salib_problem(factors: Sequence[Factor]) -> dict:
 
 
 # --- sampling ------------------------------------------------------------------------------
-def stream(seed: int, name: str) -> np.random.Generator:
-    """Return the named random stream of ``seed`` (sampling and bootstrap draw separately)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(zlib.crc32(
-        name.encode()),)))
-
-
 def sample(factors: Sequence[Factor], method: str, n: int, seed: int,
            levels: int = 4) -> np.ndarray:
     """Return the SALib sample, one row per point (before rounding whole-number factors).
@@ -180,7 +171,7 @@ def sample(factors: Sequence[Factor], method: str, n: int, seed: int,
         levels: Morris grid levels.
     """
     problem = salib_problem(factors)
-    rng = stream(seed, "sensitivity-sample")
+    rng = generator(seed, "sensitivity-sample")
     if method == "morris":
         from SALib.sample import morris
 
@@ -242,44 +233,23 @@ class ModelDesign:
         return self.counterfactual.outcomes(*arrays)
 
 
-@dataclass(frozen=True)
-class AnalyticDesign:
-    """An analytic test function with known indices, run through the same executor."""
-
-    function: str
-    worker: Worker = analytic_task
-    outcome_names: tuple[str, ...] = ("y",)
-
-    def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task]:
-        """Return one task whose parameters carry the point."""
-        scenario = baseline().with_changes(name=PREFIX + self.function)
-        return (Task(scenario, seed, dict(point), 1),)
-
-    def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
-        """Return the function's value."""
-        return {"y": float(arrays[0][0])}
+#: The tasks of every point: ``plan[i][j]`` are point i's tasks with seed j.
+PointTasks = list[list[tuple[Task, ...]]]
 
 
-def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int],
-                    out: str | Path, **execution) -> tuple[pd.DataFrame | None, RunReport]:
-    """Run every point with every seed on the executor; return outcomes averaged over seeds.
+def point_tasks(design: Design, rows: Sequence[Mapping[str, float]],
+                seeds: Sequence[int]) -> PointTasks:
+    """Return the tasks of every point with every seed."""
+    return [[design.tasks(row, seed) for seed in seeds] for row in rows]
 
-    Args:
-        design: the model or an analytic function.
-        rows: the points.
-        seeds: each point runs once per seed; outcomes are averaged over them.
-        out: results go to ``out/runs`` (finished runs there are reused).
-        **execution: ``workers``, ``scheduler``, ``progress``, ``description`` for
-            :func:`model.runs.execution.run_tasks`.
 
-    Returns:
-        (outcomes, one row per point, or None if any run failed; the run report).
-    """
-    plan = [[design.tasks(row, seed) for seed in seeds] for row in rows]
-    report = run_tasks((task for per_point in plan for tasks in per_point for task in tasks),
-                       out, worker=design.worker, **execution)
-    if not report.ok:
-        return None, report
+def all_tasks(plan: PointTasks) -> Iterator[Task]:
+    """Yield every task of the points, in order (shared ones more than once)."""
+    return (task for per_point in plan for tasks in per_point for task in tasks)
+
+
+def point_outcomes(design: Design, plan: PointTasks, out: str | Path) -> pd.DataFrame:
+    """Return the outcomes of every point, averaged over its seeds, from finished runs."""
     cache: dict[str, np.ndarray] = {}
 
     def result(task: Task) -> np.ndarray:
@@ -296,12 +266,32 @@ def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: 
                       for name in design.outcome_names})
         if len(cache) > 4096:
             cache.clear()
-    return pd.DataFrame(table, columns=list(design.outcome_names)), report
+    return pd.DataFrame(table, columns=list(design.outcome_names))
 
 
-def count_runs(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int]) -> int:
+def evaluate_points(design: Design, rows: Sequence[Mapping[str, float]], seeds: Sequence[int],
+                    out: str | Path, **execution) -> tuple[pd.DataFrame | None, RunReport]:
+    """Run every point with every seed on the executor; return outcomes averaged over seeds.
+
+    Args:
+        design: how points become tasks and results outcomes; its ``worker`` runs the tasks.
+        rows: the points.
+        seeds: each point runs once per seed; outcomes are averaged over them.
+        out: results go to ``out/runs`` (finished runs there are reused).
+        **execution: ``workers``, ``scheduler``, ``progress``, ``description`` for
+            :func:`model.runs.execution.run_tasks`.
+
+    Returns:
+        (outcomes, one row per point, or None if any run failed; the run report).
+    """
+    plan = point_tasks(design, rows, seeds)
+    report = run_tasks(all_tasks(plan), out, worker=design.worker, **execution)
+    return (point_outcomes(design, plan, out) if report.ok else None), report
+
+
+def count_runs(plan: PointTasks) -> int:
     """Return how many distinct model runs the points need (shared status quo runs once)."""
-    return len({task.id for row in rows for seed in seeds for task in design.tasks(row, seed)})
+    return len({task.id for task in all_tasks(plan)})
 
 
 # --- analysis --------------------------------------------------------------------------------
@@ -318,7 +308,7 @@ def analyze(factors: Sequence[Factor], method: str, X: np.ndarray, Y: pd.DataFra
     frames = []
     for outcome in Y.columns:
         y = Y[outcome].to_numpy(dtype=float)
-        rng = stream(seed, f"sensitivity-bootstrap-{outcome}")
+        rng = generator(seed, f"sensitivity-bootstrap-{outcome}")  # one per outcome
         if method == "morris":
             from SALib.analyze import morris
 
@@ -389,18 +379,18 @@ def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
     """Refuse a ``--set`` on a sampled factor: the sample would silently win from the policy month.
 
     Raises:
-        ScenarioError: naming the clash.
+        InputError: naming the clash (ScenarioError for an item that is not KEY=VALUE).
     """
     sampled = {f.name for f in factors}
     for text in overrides:
-        key = text.partition("=")[0].partition("@")[0].strip().rpartition(".")[2]
-        if key in sampled:
-            raise ScenarioError("--set", text.strip(), _MISSING,
-                                f"{key!r} is a sampled factor; drop it from --factors or from "
-                                "--set")
+        name = parse_override(text).name
+        if name in sampled:
+            raise InputError("--set", text.strip(), MISSING,
+                             f"{name!r} is a sampled factor; drop it from --factors or from "
+                             "--set")
 
 
-__all__ = ["METHODS", "AnalyticDesign", "Factor", "ModelDesign", "analytic_factors", "analyze",
-           "check_fixed", "check_input", "count_runs", "default_range", "evaluate_points",
-           "points", "registry_factor", "sample", "sample_size", "select_factors",
+__all__ = ["METHODS", "Factor", "ModelDesign", "all_tasks", "analyze", "check_fixed",
+           "check_input", "count_runs", "default_range", "evaluate_points", "point_outcomes",
+           "point_tasks", "points", "registry_factor", "sample", "sample_size", "select_factors",
            "tornado_points", "tornado_table"]

@@ -1,22 +1,23 @@
 """Analytic test functions with known sensitivity indices, run like the model.
 
-They check the sensitivity pipeline end to end: an
-:class:`~model.analysis.sensitivity.AnalyticDesign` turns each sample point into a
-:class:`~model.runs.execution.Task` whose parameters carry the point, and
-:func:`analytic_task` (the worker) evaluates the function instead of simulating.
-Sampling, the executor, result files and the analysis are those of the model.
+They check the sensitivity pipeline end to end: an :class:`AnalyticDesign` turns each
+sample point into a :class:`~model.runs.execution.Task` whose parameters carry the point,
+and its worker, a :class:`FunctionWorker` given to the executor in place of the
+simulation, evaluates the function. Sampling, the executor, result files and the analysis
+are those of the model; nothing in the model's own path knows these functions.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..inputs.scenario import baseline
 from ..runs.execution import Task
-
-#: Prefix of the scenario name that tells :func:`analytic_task` which function to evaluate.
-PREFIX = "analytic:"
+from .sensitivity import Factor
 
 
 def ishigami(x1: float, x2: float, x3: float, a: float = 7.0, b: float = 0.1) -> float:
@@ -45,7 +46,46 @@ INPUTS = {
 }
 
 
-def analytic_task(task: Task) -> np.ndarray:
-    """Worker: evaluate the analytic function the task's scenario names at its parameters."""
-    name = task.scenario.name.removeprefix(PREFIX)
-    return np.array([FUNCTIONS[name](**(task.parameters or {}))])
+def analytic_factors(function: str) -> tuple[Factor, ...]:
+    """Return the inputs of an analytic test function as factors."""
+    return tuple(Factor(name, low, high, "analytic")
+                 for name, (low, high) in INPUTS[function].items())
+
+
+@dataclass(frozen=True)
+class FunctionWorker:
+    """The worker that evaluates one analytic function at a task's parameters (the point).
+
+    A module-level class, so that process pools and Dask workers can unpickle it.
+    """
+
+    function: str
+
+    def __call__(self, task: Task) -> np.ndarray:
+        """Return the function's value at the task's point, as a one-element array."""
+        return np.array([FUNCTIONS[self.function](**(task.parameters or {}))])
+
+
+@dataclass(frozen=True)
+class AnalyticDesign:
+    """A sensitivity design (``sensitivity.Design``) for an analytic function.
+
+    Each point becomes one task whose parameters carry the point; the scenario's name is the
+    function's, which keeps the tasks of different functions apart on disk.
+    """
+
+    function: str
+    outcome_names: tuple[str, ...] = ("y",)
+
+    @property
+    def worker(self) -> FunctionWorker:
+        """Evaluates the function in place of the simulation."""
+        return FunctionWorker(self.function)
+
+    def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task]:
+        """Return one task whose parameters carry the point."""
+        return (Task(baseline().with_changes(name=self.function), seed, dict(point), 1),)
+
+    def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
+        """Return the function's value."""
+        return {"y": float(arrays[0][0])}

@@ -13,7 +13,7 @@ from pathlib import Path
 import solara
 from mesa.visualization.utils import update_counter
 
-from ..inputs.scenario import ScenarioError
+from ..inputs.errors import InputError
 from ..inputs.survey_data import load_waves
 from .charts import COLOUR_MODES, attitudes_figure, shares_figure
 from .explorer_model import ExplorerModel
@@ -69,7 +69,7 @@ def ScenarioControls(settings: solara.Reactive[ExplorerSettings], choices: dict[
         path = choices[label]
         try:
             scenario = load_picked(path)
-        except ScenarioError as problem:
+        except InputError as problem:
             error.set(str(problem))
             refusals.set(refusals.value + 1)
             return
@@ -217,7 +217,7 @@ def SaveAsScenario(model: solara.Reactive[ExplorerModel],
     def save() -> None:
         try:
             path = save_as_scenario(model.value.settings, name.value, folder, overwrite.value)
-        except ScenarioError as problem:
+        except InputError as problem:
             message.set(("error", str(problem)))
             return
         shown = shown_path(path)

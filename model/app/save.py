@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..inputs.scenario import Scenario, ScenarioError
+from ..inputs.errors import InputError
+from ..inputs.scenario import Scenario
 from ..inputs.scenario_files import load_scenario, write_scenario
 from .settings import ExplorerSettings, explorer_scenario, lever_changes, load_picked
 
@@ -27,13 +28,13 @@ def check_name(name: str) -> str:
     """Return the name, stripped, if it can name a scenario file.
 
     Raises:
-        ScenarioError: naming the value and the allowed characters.
+        InputError: naming the value and the allowed characters.
     """
     stripped = str(name).strip()
     if not NAME_PATTERN.match(stripped):
-        raise ScenarioError("save as", "name", name,
-                            "1 to 64 letters, digits, '_' or '-', starting with a letter or "
-                            "digit (it becomes the file name NAME.toml)")
+        raise InputError("save as", "name", name,
+                         "1 to 64 letters, digits, '_' or '-', starting with a letter or "
+                         "digit (it becomes the file name NAME.toml)")
     return stripped
 
 
@@ -63,7 +64,7 @@ def save_as_scenario(settings: ExplorerSettings, name: str, folder: str | Path,
         The path written.
 
     Raises:
-        ScenarioError: for a bad name, an existing file without ``overwrite``, or a file
+        InputError: for a bad name, an existing file without ``overwrite``, or a file
             that would replace the very scenario it extends.
     """
     name = check_name(name)
@@ -71,13 +72,13 @@ def save_as_scenario(settings: ExplorerSettings, name: str, folder: str | Path,
     path = folder / f"{name}.toml"
     picked_file = Path(settings.scenario_file) if settings.scenario_file else None
     if picked_file is not None and path.resolve() == picked_file.resolve():
-        raise ScenarioError(str(path), "name", name,
-                            "this is the picked scenario, which the saved file extends; "
-                            "choose another name")
+        raise InputError(str(path), "name", name,
+                         "this is the picked scenario, which the saved file extends; "
+                         "choose another name")
     if path.exists() and not overwrite:
-        raise ScenarioError(str(path), "name", name,
-                            "a saved scenario with this name exists; choose another name "
-                            "or tick 'overwrite'")
+        raise InputError(str(path), "name", name,
+                         "a saved scenario with this name exists; choose another name "
+                         "or tick 'overwrite'")
     scenario = saved_scenario(settings, name)
     picked = load_picked(settings.scenario_file)
     if picked_file is None:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from ..inputs import registry
 from ..inputs.calendar import format_month, month_range, parse_month
+from ..inputs.errors import InputError, unknown_name_message
 from ..inputs.registry import Group, Quantity
 from ..inputs.scenario import Scenario, ScenarioError, baseline
 from ..inputs.scenario_files import load_scenario
@@ -167,12 +168,12 @@ def check_policy_month(scenario: Scenario, month: str) -> str:
     """Return ``month`` if a policy may start then.
 
     Raises:
-        ScenarioError: naming the month and the allowed range.
+        InputError: naming the month and the allowed range.
     """
     allowed = policy_months(scenario)
     if month not in allowed:
-        raise ScenarioError("explorer", "policy month", month,
-                            f"a month YYYY-MM from {allowed[0]} to {allowed[-1]}")
+        raise InputError("explorer", "policy month", month,
+                         f"a month YYYY-MM from {allowed[0]} to {allowed[-1]}")
     return month
 
 
@@ -191,7 +192,7 @@ def lever_changes(picked: Scenario, settings: ExplorerSettings) -> dict[str, tup
     for name, value in settings.levers.items():
         if name not in controls:
             raise ScenarioError("explorer", f"levers.{name}", value,
-                                registry.unknown_name_message(name, controls) + " among the levers")
+                                unknown_name_message(name, controls) + " among the levers")
         try:
             value = registry.get(name).check(value)
         except (TypeError, ValueError) as error:
@@ -208,7 +209,8 @@ def explorer_scenario(picked: Scenario, settings: ExplorerSettings) -> Scenario:
     picked scenario did before stays, later changes it planned for that lever are dropped.
 
     Raises:
-        ScenarioError: for a policy month outside the run or a lever value out of bounds.
+        InputError: for a policy month outside the run; ScenarioError (a subclass) for an
+            unknown lever or a value out of bounds.
     """
     changes = lever_changes(picked, settings)
     if not changes:

@@ -2,4 +2,11 @@
 
 A command module defines ``NAME`` (the subcommand), ``HELP`` (one line), ``ORDER`` (its
 place in ``--help``), ``add_arguments(parser)`` and ``main(args) -> int`` (the exit status).
+A command that runs the model also takes ``main(args, setup)``, with ``_executor.Setup``
+(the worker and the posterior file), which tests use to give their own.
+
+Modules whose name starts with ``_`` are shared by the commands, not commands: ``_options``
+(the common options and the checks of their values), ``_executor`` (where runs go, Ctrl-C
+and failed runs), ``_manifest`` (the manifest), ``_scenarios`` (the scenario library) and
+``_fitting`` (the options of the calibration commands).
 """

@@ -8,7 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
-from ..inputs.scenario import ScenarioError
+from ..inputs.errors import InputError
 
 NAME = "app"
 HELP = ("Serve the interactive explorer (a Mesa SolaraViz page: scenario, lever sliders, "
@@ -40,18 +40,18 @@ def check_port(port: int) -> int:
     """Return ``port`` if it is a valid TCP port that is free on 127.0.0.1.
 
     Raises:
-        ScenarioError: naming the value and what is allowed.
+        InputError: naming the value and what is allowed.
     """
     if not 1 <= port <= 65535:
-        raise ScenarioError("--port", "port", port, "a TCP port from 1 to 65535")
+        raise InputError("--port", "port", port, "a TCP port from 1 to 65535")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
         try:
             probe.bind((HOST, port))
         except OSError as error:
-            raise ScenarioError("--port", "port", port,
-                                f"cannot listen on {HOST}:{port} ({error.strerror}); "
-                                "choose another port") from None
+            raise InputError("--port", "port", port,
+                             f"cannot listen on {HOST}:{port} ({error.strerror}); "
+                             "choose another port") from None
     return port
 
 
@@ -87,7 +87,7 @@ def main(args: argparse.Namespace) -> int:
     port = check_port(args.port)
     library = Path(args.scenarios)
     if library.exists() and not library.is_dir():
-        raise ScenarioError("--scenarios", "scenarios", args.scenarios, "a folder of .toml files")
+        raise InputError("--scenarios", "scenarios", args.scenarios, "a folder of .toml files")
     saved = Path(args.save_dir) if args.save_dir else library / "saved"
     if not library.is_dir():
         print(f"note: no scenario library at {library}/; the page offers the built-in "

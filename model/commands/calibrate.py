@@ -9,10 +9,7 @@ then draw from (``run --posterior``). See ``docs/calibration.md``.
 from __future__ import annotations
 
 import argparse
-import shlex
 import shutil
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -21,18 +18,13 @@ from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, fit
 from ..analysis.calibration.targets import target_waves
 from ..analysis.calibration.validation import model_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
+from ..inputs.errors import InputError
 from ..inputs.posterior import default_posterior_path
-from ..runs.atomic import atomic_path, write_json
-from ..runs.provenance import environment, git_state, library_versions, sha256_file, waves_file
-from ._executor import connect
-from ._fitting import (
-    add_fit_arguments,
-    budget_from,
-    check_common,
-    say,
-    workers,
-    write_csv,
-)
+from ..runs.atomic import atomic_path, write_csv
+from ..runs.provenance import sha256_file, waves_file
+from ._executor import Executor, Setup, say
+from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
+from ._manifest import Clock, manifest, write_manifest
 
 NAME = "calibrate"
 HELP = "Fit the uncertain parameters to the survey waves (ABC-SMC) and write the posterior."
@@ -60,47 +52,49 @@ def plan(args: argparse.Namespace) -> FitConfig:
     budget = budget_from(args)
     check_common(args)
     if not 2 <= args.predictive_draws <= 10_000:
-        from ..inputs.scenario import ScenarioError
-
-        raise ScenarioError("--predictive-draws", "value", args.predictive_draws,
-                            "a whole number from 2 to 10,000")
+        raise InputError("--predictive-draws", "value", args.predictive_draws,
+                         "a whole number from 2 to 10,000")
     keys = tuple(t.key for t in target_waves())
     return FitConfig(free=calibrated_names(), fixed=(), fit_waves=keys, report_waves=keys,
                      n_citizens=args.citizens, seed=args.seed, budget=budget)
 
 
-def main(args: argparse.Namespace) -> int:
-    """Fit, then write the tables, figures and manifest."""
+def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
+    """Fit, then write the tables, figures and manifest.
+
+    Args:
+        args: the parsed command line.
+        setup: where ``--install`` puts the posterior (default: ``model/data/posterior.csv``).
+    """
+    setup = setup or Setup()
     config = plan(args)
-    created, started = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    client = connect(args.scheduler)
+    clock = Clock.start()
     out = Path(args.out)
     targets = target_waves()
-    say(f"calibrating {len(config.free)} parameters to waves {', '.join(config.fit_waves)} "
-        f"({config.budget.particles} particles, at most {config.budget.max_simulations:,} runs "
-        f"or {config.budget.max_minutes:g} min)")
-    result = fit(targets, config.fit_waves, config, out / DATABASE,
-                 workers=workers(args), scheduler=client)
-    written = []
-    for name, table in fit_tables(result).items():
-        written.append(write_csv(out / name, table))
-    check = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
-                       for t in targets], ignore_index=True)
-    written.append(write_csv(out / "fit_check.csv", check))
-    written.append(plot_marginals(result, out / "marginals.png"))
-    months, shares = predictive_runs(result, out / "predictive", draws=args.predictive_draws,
-                                     workers=workers(args), scheduler=client)
+    with Executor(args) as executor:
+        say(f"calibrating {len(config.free)} parameters to waves {', '.join(config.fit_waves)} "
+            f"({config.budget.particles} particles, at most {config.budget.max_simulations:,} "
+            f"runs or {config.budget.max_minutes:g} min)")
+        result = fit(targets, config.fit_waves, config, out / DATABASE,
+                     workers=executor.processes, scheduler=executor.client)
+        written = [write_csv(out / name, table, FLOAT_FORMAT)
+                   for name, table in fit_tables(result).items()]
+        check = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
+                           for t in targets], ignore_index=True)
+        written.append(write_csv(out / "fit_check.csv", check, FLOAT_FORMAT))
+        written.append(plot_marginals(result, out / "marginals.png"))
+        months, shares = predictive_runs(result, out / "predictive",
+                                         draws=args.predictive_draws,
+                                         workers=executor.processes, scheduler=executor.client)
     written.append(plot_predictive(
         months, shares, out / "predictive.png", config.fit_waves,
         "Calibrated model against the Chatham House waves (posterior predictive)",
         credit=f"{result.evaluations:,} ABC runs; docs/calibration.md."))
     if args.install:
-        with atomic_path(default_posterior_path()) as temporary:
+        with atomic_path(setup.posterior_file) as temporary:
             shutil.copyfile(out / "posterior.csv", temporary)
-        say(f"installed the posterior as {default_posterior_path()}")
-    _write_manifest(out, args, config, result, created, started, written)
-    if client is not None:
-        client.close()
+        say(f"installed the posterior as {setup.posterior_file}")
+    write_manifest(out, _manifest(args, config, result, clock, written))
     final = result.generations.iloc[-1]
     say(f"done: {result.evaluations:,} model runs, {len(result.generations)} generations, "
         f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}), "
@@ -109,18 +103,10 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_manifest(out: Path, args, config: FitConfig, result, created: str, started: float,
-                    written) -> None:
-    argv = ["python", "run.py", NAME, "--seed", str(config.seed), "--citizens",
-            str(config.n_citizens), "--particles", str(config.budget.particles),
-            "--max-simulations", str(config.budget.max_simulations), "--max-minutes",
-            f"{config.budget.max_minutes:g}"]
-    write_json(out / "manifest.json", {
-        "created": created,
-        "reproduce": {"command": shlex.join(argv),
-                      "note": "the same seed gives the same posterior serially, in a process "
-                              "pool or on Dask; --max-minutes can stop a slower machine "
-                              "earlier, so compare the generation count"},
+def _manifest(args, config: FitConfig, result, clock: Clock, written) -> dict:
+    command = [*fit_command(NAME, args, config.budget), "--predictive-draws",
+               str(args.predictive_draws)]
+    body = {
         "config": {"free": list(config.free), "fixed": dict(config.fixed),
                    "fit_waves": list(config.fit_waves), "n_citizens": config.n_citizens,
                    "seed": config.seed, "budget": config.budget.__dict__},
@@ -128,8 +114,10 @@ def _write_manifest(out: Path, args, config: FitConfig, result, created: str, st
                    "final_epsilon": float(result.generations.epsilon.iloc[-1]),
                    "effective_particles": round(result.effective_sample_size, 1),
                    "fit_seconds": round(result.seconds, 1),
-                   "wall_seconds": round(time.perf_counter() - started, 1)},
+                   "wall_seconds": round(clock.seconds(), 1)},
         "inputs_sha256": {str(waves_file()): sha256_file(waves_file())},
-        "code": git_state(), "libraries": library_versions(), "environment": environment(),
-        "outputs": [str(p) for p in written],
-    })
+    }
+    return manifest(clock, command, body, written,
+                    note="the same seed gives the same posterior serially, in a process pool "
+                         "or on Dask; --max-minutes can stop a slower machine earlier, so "
+                         "compare the generation count")

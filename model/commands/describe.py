@@ -10,11 +10,12 @@ from pathlib import Path
 from ..docs import number
 from ..inputs import registry
 from ..inputs.calendar import parse_month
-from ..inputs.overrides import add_set_argument, apply_overrides
+from ..inputs.overrides import apply_overrides
 from ..inputs.registry import Group
 from ..inputs.scenario import Scenario
 from ..inputs.scenario_files import dumps_scenario, load_scenario, scenario_to_dict
 from ..inputs.timeline import TimelinePoint
+from ._options import add_set_option
 
 NAME = "describe"
 HELP = "Validate a scenario file and print it resolved: run settings and every timeline."
@@ -25,7 +26,7 @@ _WIDTH = 100
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's options."""
     parser.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
-    add_set_argument(parser)
+    add_set_option(parser, " in the scenario")
     parser.add_argument("--toml", action="store_true",
                         help="print the resolved scenario as TOML (loadable as a file) instead")
 

@@ -7,8 +7,8 @@ import textwrap
 
 from ..docs import GROUP_TITLES, bounds_text, number, value_text
 from ..inputs import registry
+from ..inputs.errors import MISSING, InputError
 from ..inputs.registry import Group, Quantity
-from ..inputs.scenario import _MISSING, ScenarioError
 
 NAME = "levers"
 HELP = "List every lever, exogenous input and parameter (name, unit, bounds, value)."
@@ -39,7 +39,7 @@ def _quantity(name: str) -> Quantity:
     try:
         return registry.get(name)
     except KeyError as error:
-        raise ScenarioError(NAME, name, _MISSING, error.args[0]) from None
+        raise InputError(NAME, name, MISSING, error.args[0]) from None
 
 
 def _short(text: str, width: int) -> str:

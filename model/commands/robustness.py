@@ -9,32 +9,34 @@ by every scenario. See ``docs/sensitivity.md``.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from ..analysis import robustness as rb
 from ..analysis import sensitivity as sa
-from ..analysis.exploration import DEFAULT_POLICY_MONTH
-from ..core.observation import MEASURES
 from ..inputs.calendar import format_month, parse_month
-from ..inputs.overrides import add_set_argument, apply_overrides
-from ..inputs.posterior import Posterior, default_posterior, default_posterior_path
+from ..inputs.errors import MISSING, InputError
+from ..inputs.overrides import apply_overrides
+from ..inputs.posterior import Posterior
 from ..inputs.registry import Group
-from ..inputs.scenario import _MISSING, MAX_CITIZENS, Scenario, ScenarioError
+from ..inputs.scenario import MAX_CITIZENS, Scenario
 from ..inputs.scenario_files import load_scenario
-from ..runs.provenance import environment, git_state, library_versions, short_commit
-from ._executor import (
-    add_executor_arguments,
-    connect,
-    describe_executor,
-    discard_outputs,
-    interrupted,
+from ..runs.atomic import write_csv
+from ..runs.execution import Task, load_result
+from ..runs.provenance import short_commit
+from ._executor import Executor, Setup, report_failures, say
+from ._manifest import Clock, execution_record, manifest, write_manifest
+from ._options import (
+    add_citizens_option,
+    add_many_run_options,
+    add_outcome_options,
+    confidence_level,
+    load_posterior,
+    output_folder,
+    seed_number,
+    whole_number,
 )
-from .run import REFERENCE_FILE, scenario_dir
+from ._scenarios import REFERENCE_FILE, check_comparable, scenario_dir
 
 NAME = "robustness"
 HELP = ("Share of sampled futures (uncertainties or the calibration posterior) in which each "
@@ -71,18 +73,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(model/data/posterior.csv) instead of their plausible ranges")
     parser.add_argument("--seed", type=int, default=0,
                         help="the one seed: future k runs with seed+k (default 0)")
-    parser.add_argument("--citizens", type=int, default=DEFAULT_CITIZENS, metavar="N",
-                        help=f"simulated citizens per run (default {DEFAULT_CITIZENS:,})")
-    parser.add_argument("--policy-month", default=DEFAULT_POLICY_MONTH, metavar="YYYY-MM",
-                        help="sampled exogenous inputs hold from this month (default "
-                             f"{DEFAULT_POLICY_MONTH})")
-    parser.add_argument("--measure", choices=MEASURES, default="survey",
-                        help="survey (the virtual online panel) or population (default "
-                             "survey)")
-    parser.add_argument("--conf-level", type=float, default=0.95, metavar="C",
-                        help="confidence level of the Wilson intervals (default 0.95)")
-    add_set_argument(parser)
-    add_executor_arguments(parser, DEFAULT_OUT, "skip the figure")
+    add_citizens_option(parser, DEFAULT_CITIZENS)
+    add_outcome_options(parser, "exogenous inputs", "Wilson intervals")
+    add_many_run_options(parser, DEFAULT_OUT, where=" in every scenario", plots="the figure")
 
 
 @dataclass(frozen=True)
@@ -113,90 +106,54 @@ class Plan:
         return text
 
 
-def _whole(option: str, value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise ScenarioError(option, "value", value, f"a whole number from {low:,} to {high:,}")
-    return value
-
-
-def _posterior(wanted: bool) -> Posterior | None:
-    if not wanted:
-        return None
-    try:
-        posterior = default_posterior()
-    except (ValueError, TypeError, KeyError) as error:
-        raise ScenarioError(str(default_posterior_path()), "posterior", _MISSING,
-                            f"the committed calibration cannot be read: {error}") from None
-    if posterior is None:
-        raise ScenarioError("--posterior", "value", True,
-                            f"no calibration is committed at {default_posterior_path()}; "
-                            "calibrate first or drop --posterior")
-    return posterior
-
-
-def plan_robustness(args: argparse.Namespace) -> Plan:
+def plan_robustness(args: argparse.Namespace, setup: Setup) -> Plan:
     """Validate every input and return the plan.
 
     Raises:
-        ScenarioError: for any bad file or value, before anything is written.
+        InputError: for any bad file or value, before anything is written.
     """
     folder = scenario_dir()
     reference_file = Path(args.reference) if args.reference else folder / REFERENCE_FILE
     files = [Path(f) for f in args.scenarios] or sorted(
         p for p in folder.glob("*.toml") if p.resolve() != reference_file.resolve())
     if not files:
-        raise ScenarioError("scenarios", "value", _MISSING, "at least one policy scenario file")
+        raise InputError("scenarios", "value", MISSING, "at least one policy scenario file")
     reference = apply_overrides(load_scenario(reference_file), args.overrides)
     policies = [apply_overrides(load_scenario(path), args.overrides) for path in files]
-    names = {reference.name: str(reference_file)}
-    for scenario, path in zip(policies, files, strict=True):
-        if scenario.name in names:
-            raise ScenarioError(str(path), "name", scenario.name,
-                                f"scenario names must differ; {names[scenario.name]} has the "
-                                "same name")
-        names[scenario.name] = str(path)
-        if (scenario.start, scenario.end) != (reference.start, reference.end):
-            raise ScenarioError(str(path), "run.end", scenario.end,
-                                f"every scenario must cover the reference's months "
-                                f"({reference.start} to {reference.end})")
+    check_comparable([reference, *policies])
     factors = sa.select_factors(args.uncertainties, args.ranges, "--uncertainties")
     for factor in factors:
         if factor.is_lever:
-            raise ScenarioError("--uncertainties", "value", factor.name,
-                                "levers are what the policies set; sample exogenous inputs "
-                                "and parameters only")
+            raise InputError("--uncertainties", "value", factor.name,
+                             "levers are what the policies set; sample exogenous inputs "
+                             "and parameters only")
     sa.check_fixed(factors, args.overrides)
-    _whole("--samples", args.samples, 2, 100_000)
-    _whole("--seed", args.seed, 0, 2**32 - 1)
-    _whole("--citizens", args.citizens, 1, MAX_CITIZENS)
-    if args.workers is not None:
-        _whole("--workers", args.workers, 1, 1024)
-    if not 0.5 <= args.conf_level < 1:
-        raise ScenarioError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
+    whole_number("--samples", args.samples, 2, 100_000)
+    seed_number("--seed", args.seed)
+    whole_number("--citizens", args.citizens, 1, MAX_CITIZENS)
+    confidence_level("--conf-level", args.conf_level)
     try:
         month = parse_month(args.policy_month)
     except ValueError:
-        raise ScenarioError("--policy-month", "value", args.policy_month,
-                            'a month written "YYYY-MM"') from None
+        raise InputError("--policy-month", "value", args.policy_month,
+                         'a month written "YYYY-MM"') from None
     if not parse_month(reference.start) < month <= parse_month(reference.end):
-        raise ScenarioError("--policy-month", "value", args.policy_month,
-                            f"a month after {reference.start}, up to {reference.end}")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
-    posterior = _posterior(args.posterior)
+        raise InputError("--policy-month", "value", args.policy_month,
+                         f"a month after {reference.start}, up to {reference.end}")
+    out = output_folder(args)
+    posterior = load_posterior(True, setup.posterior_file) if args.posterior else None
     futures = rb.draw_futures(factors, args.samples, args.seed, posterior)
     return Plan(reference, tuple(policies), tuple(files), factors, posterior, tuple(futures),
                 args.citizens, format_month(month), args.measure, args.conf_level, out)
 
 
+def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
+    """Run the check; return 0, or 1 if any run failed (finished runs are kept).
 
-def main(args: argparse.Namespace) -> int:
-    """Run the check; return 0, or 1 if any run failed (finished runs are kept)."""
-    from ..runs.execution import Task, load_result, run_tasks
-
-    started, created = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
-    plan = plan_robustness(args)
+    ``setup`` gives the worker and the posterior file (default: the model's).
+    """
+    clock, setup = Clock.start(), setup or Setup()
+    plan = plan_robustness(args, setup)
     grid: dict[tuple[str, int], Task] = {}
     for future in plan.futures:
         for scenario in (plan.reference, *plan.policies):
@@ -204,26 +161,14 @@ def main(args: argparse.Namespace) -> int:
                                                plan.policy_month)
             grid[scenario.name, future.index] = Task(changed, future.seed, parameters,
                                                      plan.n_citizens)
-    client = connect(args.scheduler)
-    executor = describe_executor(args, client)
-    print(f"{len(plan.policies)} policies + {plan.reference.name} x {len(plan.futures)} futures "
-          f"= {len(grid)} runs of {plan.n_citizens:,} citizens ({executor}) into {plan.out}/",
-          file=sys.stderr)
-    try:
-        plan.out.mkdir(parents=True, exist_ok=True)
-        try:
-            report = run_tasks(grid.values(), plan.out, workers=args.workers, scheduler=client,
-                               progress=args.progress, description="robustness runs")
-        except KeyboardInterrupt:
-            return interrupted(plan.out)
-    finally:
-        if client is not None:
-            client.close()
+    with Executor(args) as executor:
+        say(f"{len(plan.policies)} policies + {plan.reference.name} x {len(plan.futures)} "
+            f"futures = {len(grid)} runs of {plan.n_citizens:,} citizens ({executor}) into "
+            f"{plan.out}/")
+        report = executor.run(grid.values(), plan.out, setup.worker, "robustness runs")
     if not report.ok:
-        discard_outputs(plan.out, OUTPUT_FILES)
-        _write_manifest(plan, args, report, executor, created, started, ())
-        print(report.failure_summary(), file=sys.stderr)
-        return 1
+        return report_failures(report, plan.out, OUTPUT_FILES,
+                               _manifest(plan, args, report, executor, clock, ()))
     results = {}
     for future in plan.futures:
         reference = load_result(plan.out, grid[plan.reference.name, future.index])
@@ -233,20 +178,16 @@ def main(args: argparse.Namespace) -> int:
     per_future = rb.future_table(plan.futures, [s.name for s in plan.policies], results)
     table = rb.summarize(per_future, plan.reference.end, plan.conf_level, plan.source)
     written = _write_outputs(plan, args, table, per_future, len(grid))
-    _write_manifest(plan, args, report, executor, created, started, written)
+    write_manifest(plan.out, _manifest(plan, args, report, executor, clock, written))
     _print_table(table)
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/: {len(grid)} model "
-          f"runs ({report.completed} now, {report.reused} reused) in "
-          f"{time.perf_counter() - started:.1f} s.")
+          f"runs ({report.completed} now, {report.reused} reused) in {clock.seconds():.1f} s.")
     return 0
 
 
 def _write_outputs(plan: Plan, args, table, per_future, n_runs: int) -> list[str]:
-    from ..runs.atomic import atomic_path
-
     for name, frame in (("robustness.csv", table), ("robustness_futures.csv", per_future)):
-        with atomic_path(plan.out / name) as temporary:
-            frame.to_csv(temporary, index=False)
+        write_csv(plan.out / name, frame)
     written = ["robustness.csv", "robustness_futures.csv"]
     (plan.out / "robustness.png").unlink(missing_ok=True)
     if args.plots:
@@ -275,11 +216,7 @@ def _print_table(table) -> None:
                 f"EU {100 * row.eu_change_mean:+.2f} pp")
 
 
-def _write_manifest(plan: Plan, args, report, executor: str, created: str, started: float,
-                    written) -> None:
-    from ..runs.atomic import write_json
-    from ..runs.execution import code_version
-
+def _manifest(plan: Plan, args, report, executor: Executor, clock: Clock, written) -> dict:
     argv = ["python", "run.py", NAME, *map(str, plan.files), "--samples", str(len(plan.futures)),
             "--uncertainties", ",".join(f.name for f in plan.factors), "--seed", str(args.seed),
             "--citizens", str(plan.n_citizens), "--policy-month", plan.policy_month,
@@ -292,11 +229,7 @@ def _write_manifest(plan: Plan, args, report, executor: str, created: str, start
         argv += ["--set", item]
     if plan.posterior:
         argv.append("--posterior")
-    write_json(plan.out / "manifest.json", {
-        "status": "complete" if report.ok else "failed",
-        "created": created,
-        "reproduce": {"command": shlex.join([*argv, "--out", str(plan.out)]),
-                      "checkout": git_state()["commit"]},
+    body = {
         "reference": plan.reference.name,
         "policies": [s.name for s in plan.policies],
         "uncertainties": [{"name": f.name, "group": f.group, "low": f.low, "high": f.high,
@@ -311,13 +244,6 @@ def _write_manifest(plan: Plan, args, report, executor: str, created: str, start
         "measure": plan.measure,
         "rule": "a policy scenario's own exogenous timelines and parameters (those differing "
                 "from the reference) keep the scenario's values in every future",
-        "code": {**git_state(), "model_code_version": code_version()},
-        "libraries": library_versions(),
-        "environment": environment(),
-        "execution": {"executor": executor, "model_runs": len(report.tasks),
-                      "ran_now": report.completed, "reused": report.reused,
-                      "wall_seconds": round(time.perf_counter() - started, 2),
-                      "failed": [{**f.task.describe(), "error": f"{f.error_type}: {f.message}"}
-                                 for f in report.failures]},
-        "outputs": list(written),
-    })
+    }
+    return manifest(clock, [*argv, "--out", str(plan.out)], body, written,
+                    execution=execution_record(report, executor, clock))

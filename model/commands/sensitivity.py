@@ -9,28 +9,28 @@ resumable). See ``docs/sensitivity.md``.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 from ..analysis import sensitivity as sa
-from ..analysis.exploration import DEFAULT_POLICY_MONTH, Counterfactual
-from ..core.observation import MEASURES
-from ..inputs.overrides import add_set_argument, apply_overrides
-from ..inputs.scenario import DEFAULT_END, MAX_CITIZENS, ScenarioError, baseline
-from ..runs.provenance import environment, git_state, library_versions, short_commit
-from ._executor import (
-    add_executor_arguments,
-    connect,
-    describe_executor,
-    discard_outputs,
-    interrupted,
+from ..analysis.exploration import Counterfactual
+from ..inputs.errors import InputError
+from ..inputs.overrides import apply_overrides
+from ..inputs.scenario import DEFAULT_END, MAX_CITIZENS, baseline
+from ..runs.atomic import write_csv
+from ..runs.provenance import short_commit
+from ._executor import Executor, Setup, report_failures, say
+from ._manifest import Clock, execution_record, manifest, write_manifest
+from ._options import (
+    add_citizens_option,
+    add_many_run_options,
+    add_outcome_options,
+    confidence_level,
+    output_folder,
+    seed_number,
+    whole_number,
 )
 
 NAME = "sensitivity"
@@ -71,24 +71,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seeds per point (seed..seed+R-1), outcomes averaged (default 1)")
     parser.add_argument("--seed", type=int, default=0,
                         help="the one seed: sample, bootstrap and model runs (default 0)")
-    parser.add_argument("--citizens", type=int, default=DEFAULT_CITIZENS, metavar="N",
-                        help=f"simulated citizens per run (default {DEFAULT_CITIZENS:,})")
+    add_citizens_option(parser, DEFAULT_CITIZENS)
     parser.add_argument("--horizon", default=DEFAULT_END, metavar="YYYY-MM",
                         help=f"month the outcomes are read at (default {DEFAULT_END})")
-    parser.add_argument("--policy-month", default=DEFAULT_POLICY_MONTH, metavar="YYYY-MM",
-                        help="sampled levers and exogenous inputs hold from this month "
-                             f"(default {DEFAULT_POLICY_MONTH})")
-    parser.add_argument("--measure", choices=MEASURES, default="survey",
-                        help="survey (the virtual online panel) or population (default "
-                             "survey)")
-    parser.add_argument("--conf-level", type=float, default=0.95, metavar="C",
-                        help="confidence level of the bootstrap intervals (default 0.95)")
+    add_outcome_options(parser, "levers and exogenous inputs", "bootstrap intervals")
     parser.add_argument("--resamples", type=int, default=1000, metavar="B",
                         help="bootstrap resamples (default 1000)")
     parser.add_argument("--no-tornado", dest="tornado", action="store_false",
                         help="skip the one-at-a-time lever runs of the tornado chart")
-    add_set_argument(parser)
-    add_executor_arguments(parser, DEFAULT_OUT, "skip the figures")
+    add_many_run_options(parser, DEFAULT_OUT, where=" in the base scenario")
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -113,17 +104,11 @@ class Plan:
         return self.design.counterfactual
 
 
-def _whole(option: str, value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise ScenarioError(option, "value", value, f"a whole number from {low:,} to {high:,}")
-    return value
-
-
-def plan_sensitivity(args: argparse.Namespace) -> Plan:
+def plan_sensitivity(args: argparse.Namespace, setup: Setup) -> Plan:
     """Validate every input and return the plan.
 
     Raises:
-        ScenarioError: for any bad value, before anything is written.
+        InputError: for any bad value, before anything is written.
     """
     factors = sa.select_factors(args.factors, args.ranges)
     sa.check_fixed(factors, args.overrides)
@@ -131,81 +116,62 @@ def plan_sensitivity(args: argparse.Namespace) -> Plan:
     try:
         design = Counterfactual.build(horizon=args.horizon, policy_month=args.policy_month,
                                       measure=args.measure, base=base)
-    except ScenarioError as error:  # name the command-line option, not the keyword
+    except InputError as error:  # name the command-line option, not the keyword
         option = {"horizon": "--horizon", "policy_month": "--policy-month"}.get(error.key,
                                                                                "--measure")
-        raise ScenarioError(option, "value", error.value, error.allowed) from None
-    samples = args.samples or DEFAULT_SAMPLES[args.method]
-    _whole("--samples", samples, 2, 1_000_000)
+        raise InputError(option, "value", error.value, error.allowed) from None
+    samples = whole_number("--samples", args.samples or DEFAULT_SAMPLES[args.method], 2,
+                           1_000_000)
     if args.method == "sobol" and samples & (samples - 1):
-        raise ScenarioError("--samples", "value", samples,
-                            "a power of two for Sobol sampling (e.g. 32, 64, 128)")
+        raise InputError("--samples", "value", samples,
+                         "a power of two for Sobol sampling (e.g. 32, 64, 128)")
     if args.levels < 2 or args.levels % 2:
-        raise ScenarioError("--levels", "value", args.levels, "an even whole number, 2 or more")
-    _whole("--replicates", args.replicates, 1, 1000)
-    _whole("--seed", args.seed, 0, 2**32 - 1)
-    _whole("--citizens", args.citizens, 1, MAX_CITIZENS)
-    _whole("--resamples", args.resamples, 10, 100_000)
-    if args.workers is not None:
-        _whole("--workers", args.workers, 1, 1024)
-    if not 0.5 <= args.conf_level < 1:
-        raise ScenarioError("--conf-level", "value", args.conf_level, "a number in [0.5, 1)")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "value", str(out), "a folder (this is a file)")
+        raise InputError("--levels", "value", args.levels, "an even whole number, 2 or more")
+    whole_number("--replicates", args.replicates, 1, 1000)
+    seed_number("--seed", args.seed)
+    whole_number("--citizens", args.citizens, 1, MAX_CITIZENS)
+    whole_number("--resamples", args.resamples, 10, 100_000)
+    out = output_folder(args)
+    confidence_level("--conf-level", args.conf_level)
     seeds = tuple(range(args.seed, args.seed + args.replicates))
     return Plan(args.method, factors, samples, args.levels, seeds,
-                sa.ModelDesign(design, args.citizens), args.conf_level, args.resamples,
-                args.tornado and any(f.is_lever for f in factors), out)
-
+                sa.ModelDesign(design, args.citizens, worker=setup.worker), args.conf_level,
+                args.resamples, args.tornado and any(f.is_lever for f in factors), out)
 
 
 # --- the command -----------------------------------------------------------------------------
-def main(args: argparse.Namespace) -> int:
-    """Run the analysis; return 0, or 1 if any run failed (finished runs are kept)."""
-    started, created = time.perf_counter(), datetime.now(UTC).isoformat(timespec="seconds")
-    plan = plan_sensitivity(args)
+def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
+    """Run the analysis; return 0, or 1 if any run failed (finished runs are kept).
+
+    ``setup`` gives the worker (default: the simulation).
+    """
+    clock, setup = Clock.start(), setup or Setup()
+    plan = plan_sensitivity(args, setup)
     X = sa.sample(plan.factors, plan.method, plan.samples, args.seed, plan.levels)
     rows = sa.points(plan.factors, X)
     swings = sa.tornado_points(plan.factors) if plan.tornado else []
     swing_rows = [point for _, _, point in swings]
-    n_runs = sa.count_runs(plan.design, rows + swing_rows, plan.seeds)
-    client = connect(args.scheduler)
-    executor = describe_executor(args, client)
-    print(f"{plan.method}: {len(plan.factors)} factors, {len(rows)} sample points"
-          + (f" + {len(swing_rows)} tornado points" if swings else "")
-          + f" x {len(plan.seeds)} seed(s) = {n_runs} model runs (status quo runs included) "
-          f"of {plan.design.n_citizens:,} citizens ({executor}) into {plan.out}/",
-          file=sys.stderr)
-    execution = {"workers": args.workers, "scheduler": client, "progress": args.progress}
-    try:
-        plan.out.mkdir(parents=True, exist_ok=True)
-        try:
-            Y, report = sa.evaluate_points(plan.design, rows + swing_rows, plan.seeds, plan.out,
-                                           description=f"{plan.method} runs", **execution)
-        except KeyboardInterrupt:
-            return interrupted(plan.out)
-    finally:
-        if client is not None:
-            client.close()
-    if Y is None:
-        discard_outputs(plan.out, OUTPUT_FILES)
-        _write_manifest(plan, args, report, executor, created, started, n_runs, ())
-        print(report.failure_summary(), file=sys.stderr)
-        print("Finished runs are kept; run the same command again to retry the failed ones.",
-              file=sys.stderr)
-        return 1
+    tasks = sa.point_tasks(plan.design, rows + swing_rows, plan.seeds)
+    n_runs = sa.count_runs(tasks)
+    with Executor(args) as executor:
+        say(f"{plan.method}: {len(plan.factors)} factors, {len(rows)} sample points"
+            + (f" + {len(swing_rows)} tornado points" if swings else "")
+            + f" x {len(plan.seeds)} seed(s) = {n_runs} model runs (status quo runs included) "
+            f"of {plan.design.n_citizens:,} citizens ({executor}) into {plan.out}/")
+        report = executor.run(sa.all_tasks(tasks), plan.out, plan.design.worker,
+                              f"{plan.method} runs")
+    if not report.ok:
+        return report_failures(report, plan.out, OUTPUT_FILES,
+                               _manifest(plan, args, report, executor, clock, ()))
+    Y = sa.point_outcomes(plan.design, tasks, plan.out)
     written = _write_outputs(plan, args, X, rows, Y, swings, n_runs)
-    _write_manifest(plan, args, report, executor, created, started, n_runs, written)
+    write_manifest(plan.out, _manifest(plan, args, report, executor, clock, written))
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/: {n_runs} model runs "
-          f"({report.completed} now, {report.reused} reused) in "
-          f"{time.perf_counter() - started:.1f} s.")
+          f"({report.completed} now, {report.reused} reused) in {clock.seconds():.1f} s.")
     return 0
 
 
 def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: int) -> list:
-    from ..runs.atomic import atomic_path
-
     n_points = len(rows)
     indices = sa.analyze(plan.factors, plan.method, X, Y.iloc[:n_points].reset_index(drop=True),
                          args.seed, plan.conf_level, plan.resamples, plan.levels)
@@ -221,8 +187,7 @@ def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: i
         if name not in tables and not name.endswith(".png"):
             (plan.out / name).unlink(missing_ok=True)
     for name, table in tables.items():
-        with atomic_path(plan.out / name) as temporary:
-            table.to_csv(temporary, index=False)
+        write_csv(plan.out / name, table)
     written = list(tables)
     _print_ranking(indices, plan.method)
     for name in (n for n in OUTPUT_FILES if n.endswith(".png")):
@@ -262,7 +227,7 @@ def _print_ranking(indices: pd.DataFrame, method: str, top: int = 5) -> None:
         print(f"  {outcome}: {cells}")
 
 
-def _reproduce(plan: Plan, args) -> str:
+def _reproduce(plan: Plan, args) -> list[str]:
     argv = ["python", "run.py", NAME, "--method", plan.method,
             "--factors", ",".join(f.name for f in plan.factors), "--samples", str(plan.samples),
             "--replicates", str(len(plan.seeds)), "--seed", str(args.seed),
@@ -278,19 +243,11 @@ def _reproduce(plan: Plan, args) -> str:
         argv += ["--set", item]
     if not args.tornado:
         argv.append("--no-tornado")
-    return shlex.join([*argv, "--out", str(plan.out)])
+    return [*argv, "--out", str(plan.out)]
 
 
-def _write_manifest(plan: Plan, args, report, executor: str, created: str, started: float,
-                    n_runs: int, written) -> None:
-    from ..runs.atomic import write_json
-    from ..runs.execution import code_version
-
-    write_json(plan.out / "manifest.json", {
-        "status": "complete" if report.ok else "failed",
-        "created": created,
-        "reproduce": {"command": _reproduce(plan, args), "checkout": git_state()["commit"],
-                      "note": "--workers and --scheduler do not change any result"},
+def _manifest(plan: Plan, args, report, executor: Executor, clock: Clock, written) -> dict:
+    body = {
         "method": plan.method,
         "factors": [{"name": f.name, "group": f.group, "low": f.low, "high": f.high,
                      "unit": f.unit, "whole_number": f.integer} for f in plan.factors],
@@ -302,14 +259,6 @@ def _write_manifest(plan: Plan, args, report, executor: str, created: str, start
         "measure": plan.counterfactual.measure,
         "overrides": list(args.overrides),
         "outcomes": list(plan.design.outcome_names),
-        "code": {**git_state(), "model_code_version": code_version()},
-        "libraries": {**library_versions(), "SALib": metadata.version("SALib")},
-        "environment": environment(),
-        "execution": {
-            "executor": executor, "model_runs": n_runs, "ran_now": report.completed,
-            "reused": report.reused, "wall_seconds": round(time.perf_counter() - started, 2),
-            "failed": [{**f.task.describe(), "error": f"{f.error_type}: {f.message}"}
-                       for f in report.failures],
-        },
-        "outputs": list(written),
-    })
+    }
+    return manifest(clock, _reproduce(plan, args), body, written,
+                    execution=execution_record(report, executor, clock))

@@ -12,9 +12,6 @@ Finished fits are reused, so an interrupted validation resumes. See ``docs/calib
 from __future__ import annotations
 
 import argparse
-import shlex
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -33,18 +30,11 @@ from ..analysis.calibration.validation import (
     variant,
 )
 from ..figures.calibration import plot_validation
-from ..inputs.scenario import _MISSING, ScenarioError
-from ..runs.atomic import write_json
-from ..runs.provenance import environment, git_state, library_versions
-from ._executor import connect
-from ._fitting import (
-    add_fit_arguments,
-    budget_from,
-    check_common,
-    say,
-    workers,
-    write_csv,
-)
+from ..inputs.errors import MISSING, InputError
+from ..runs.atomic import write_csv
+from ._executor import Executor, say
+from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
+from ._manifest import Clock, manifest, write_manifest
 
 NAME = "validate"
 HELP = ("Leave-one-wave-out and temporal-split validation against naive forecasts, with "
@@ -75,46 +65,45 @@ def plan(args: argparse.Namespace):
         try:
             chosen.append(variant(name))
         except KeyError:
-            raise ScenarioError("--variants", name, _MISSING,
-                                f"variants are {', '.join(v.name for v in VARIANTS)}") from None
+            raise InputError("--variants", name, MISSING,
+                             f"variants are {', '.join(v.name for v in VARIANTS)}") from None
     if not chosen:
-        raise ScenarioError("--variants", "value", args.variants, "at least one variant")
+        raise InputError("--variants", "value", args.variants, "at least one variant")
     return budget, chosen
 
 
 def main(args: argparse.Namespace) -> int:
     """Fit every variant on every fold, score the forecasts, write the tables."""
     budget, chosen = plan(args)
-    created, started = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    client = connect(args.scheduler)
+    clock = Clock.start()
     out = Path(args.out)
     targets = target_waves()
     by_key = {t.key: t for t in targets}
     all_keys = tuple(by_key)
     predictions, fold_parameters, runs = [], [], 0
-    for fold in folds(targets):
-        held_out = by_key[fold.held_out]
-        naive = score(naive_predictions(held_out), held_out)
-        predictions.append(naive.assign(fold=fold.name, held_out=fold.held_out))
-        for chosen_variant in chosen:
-            free = tuple(n for n in calibrated_names() if n not in chosen_variant.fixed)
-            config = FitConfig(free=free, fixed=tuple(sorted(chosen_variant.fixed.items())),
-                               fit_waves=fold.fitted, report_waves=all_keys,
-                               n_citizens=args.citizens, seed=args.seed, budget=budget)
-            say(f"fitting {chosen_variant.name} without wave {fold.held_out} "
-                f"({len(free)} parameters)")
-            result = fit(targets, fold.fitted, config,
-                         out / "fits" / f"{chosen_variant.name}-{fold.name}.db",
-                         workers=workers(args), scheduler=client)
-            runs += result.evaluations
-            scored = score(model_predictions(result, held_out), held_out)
-            predictions.append(scored.assign(method=f"model:{chosen_variant.name}",
-                                             fold=fold.name, held_out=fold.held_out))
-            fold_parameters.append(summarise(result).assign(
-                variant=chosen_variant.name, fold=fold.name, evaluations=result.evaluations,
-                final_epsilon=float(result.generations.epsilon.iloc[-1])))
-    if client is not None:
-        client.close()
+    with Executor(args) as executor:
+        for fold in folds(targets):
+            held_out = by_key[fold.held_out]
+            naive = score(naive_predictions(held_out), held_out)
+            predictions.append(naive.assign(fold=fold.name, held_out=fold.held_out))
+            for chosen_variant in chosen:
+                free = tuple(n for n in calibrated_names() if n not in chosen_variant.fixed)
+                config = FitConfig(free=free, fixed=tuple(sorted(chosen_variant.fixed.items())),
+                                   fit_waves=fold.fitted, report_waves=all_keys,
+                                   n_citizens=args.citizens, seed=args.seed, budget=budget)
+                say(f"fitting {chosen_variant.name} without wave {fold.held_out} "
+                    f"({len(free)} parameters)")
+                result = fit(targets, fold.fitted, config,
+                             out / "fits" / f"{chosen_variant.name}-{fold.name}.db",
+                             workers=executor.processes, scheduler=executor.client)
+                runs += result.evaluations
+                scored = score(model_predictions(result, held_out), held_out)
+                predictions.append(scored.assign(method=f"model:{chosen_variant.name}",
+                                                 fold=fold.name, held_out=fold.held_out))
+                fold_parameters.append(summarise(result).assign(
+                    variant=chosen_variant.name, fold=fold.name,
+                    evaluations=result.evaluations,
+                    final_epsilon=float(result.generations.epsilon.iloc[-1])))
     table = pd.concat(predictions, ignore_index=True)
     table = table[["fold", "held_out", "method", "category", "observed", "predicted", "low",
                    "high", "error_pp", "covered"]]
@@ -122,24 +111,20 @@ def main(args: argparse.Namespace) -> int:
     scores = pd.concat([summarise_scores(table).assign(folds="all"),
                         summarise_scores(table[table.fold == split]).assign(folds=split)],
                        ignore_index=True)
-    written = [write_csv(out / "predictions.csv", table),
-               write_csv(out / "scores.csv", scores),
+    written = [write_csv(out / "predictions.csv", table, FLOAT_FORMAT),
+               write_csv(out / "scores.csv", scores, FLOAT_FORMAT),
                write_csv(out / "fold_parameters.csv", pd.concat(fold_parameters,
-                                                                 ignore_index=True))]
-    written.append(plot_validation(table, out / "validation.png"))
-    write_json(out / "manifest.json", {
-        "created": created,
-        "reproduce": shlex.join(["python", "run.py", NAME, "--seed", str(args.seed),
-                                 "--citizens", str(args.citizens), "--particles",
-                                 str(budget.particles), "--max-simulations",
-                                 str(budget.max_simulations), "--variants",
-                                 ",".join(v.name for v in chosen)]),
-        "interval": INTERVAL, "budget_per_fit": budget.__dict__,
-        "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
-                     for v in chosen},
-        "model_runs": runs, "wall_seconds": round(time.perf_counter() - started, 1),
-        "code": git_state(), "libraries": library_versions(), "environment": environment(),
-        "outputs": [str(p) for p in written]})
+                                                                ignore_index=True),
+                         FLOAT_FORMAT),
+               plot_validation(table, out / "validation.png")]
+    body = {"interval": INTERVAL, "budget_per_fit": budget.__dict__,
+            "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
+                         for v in chosen},
+            "model_runs": runs, "wall_seconds": round(clock.seconds(), 1)}
+    command = [*fit_command(NAME, args, budget), "--variants", ",".join(v.name for v in chosen)]
+    write_manifest(out, manifest(clock, command, body, written,
+                                 note="the same seed gives the same forecasts on any executor; "
+                                      "--max-minutes can stop a slower machine earlier"))
     say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     say(f"{runs:,} model runs; outputs in {out}/")
     return 0

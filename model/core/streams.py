@@ -49,3 +49,26 @@ class RandomStreams:
     def integer_seed(self, name: str) -> int:
         """Return a 32-bit integer seed from stream ``name`` (for libraries that want one)."""
         return int(self[name].integers(2**31 - 1))
+
+
+def generator(seed: int, name: str | int, *path: int) -> np.random.Generator:
+    """Return stream ``name`` of ``seed`` as a generator: the recipe of :class:`RandomStreams`.
+
+    For draws made outside a simulation (posterior draws, sensitivity samples, sampled
+    futures): the same (seed, name, path) gives the same numbers on any machine, and
+    different names give independent streams.
+
+    Args:
+        seed: the one seed, a non-negative integer.
+        name: the stream's name; its key is ``stream_key(name)``. An integer is taken as the
+            key itself, for a stream whose draws were recorded before it had a name.
+        *path: integers numbering sub-streams (e.g. a generation and a batch), appended to
+            the spawn key.
+
+    Example:
+        >>> generator(0, "posterior").random() == generator(0, "posterior").random()
+        True
+    """
+    key = name if isinstance(name, int) else stream_key(name)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed,
+                                                                      spawn_key=(key, *path))))

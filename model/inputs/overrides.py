@@ -12,31 +12,26 @@ resolved scenario records them too.
 
 from __future__ import annotations
 
-import argparse
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from . import registry
 from .calendar import parse_month
+from .errors import MISSING, did_you_mean
 from .registry import Group
-from .scenario import _MISSING, Scenario, ScenarioError, validate_parameter, validate_timeline
-from .scenario_files import RUN_KEYS, nearest_names
+from .scenario import (
+    Scenario,
+    ScenarioError,
+    section_of,
+    validate_parameter,
+    validate_timeline,
+)
+from .scenario_files import RUN_KEYS
 
 SOURCE = "--set"
 _OVERRIDE = re.compile(r"^\s*(?P<key>[^=@]*?)\s*(@\s*(?P<month>[^=]*?)\s*)?=\s*(?P<value>.*?)\s*$")
-_SECTION = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS,
-            "parameters": Group.PARAMETER}
-_SECTION_OF = {group: section for section, group in _SECTION.items()}
 _FORM = "write KEY=VALUE or KEY@YYYY-MM=VALUE, e.g. visa_fee_eur@2026-01=20"
-
-
-def add_set_argument(parser: argparse.ArgumentParser) -> None:
-    """Give a command the repeatable ``--set`` option (read back as ``args.overrides``)."""
-    parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="KEY[@YYYY-MM]=VALUE",
-                        help="override a lever or exogenous input from the start (or from "
-                             "a month on), or a parameter; repeatable; names and bounds: "
-                             "python run.py levers")
 
 
 def parse_value(text: str) -> object:
@@ -50,6 +45,46 @@ def parse_value(text: str) -> object:
     if lowered in ("true", "false"):
         return lowered == "true"
     return text
+
+
+@dataclass(frozen=True)
+class Override:
+    """One ``--set`` item split into its parts; only its form has been checked.
+
+    Attributes:
+        key: the name as typed, possibly with its section (``levers.visa_fee_eur``).
+        month: the month after ``@`` as typed, or None when the value holds from the start.
+        value: the value, converted by :func:`parse_value`.
+    """
+
+    key: str
+    month: str | None
+    value: object
+
+    @property
+    def name(self) -> str:
+        """The input's name, without a section."""
+        return self.key.rpartition(".")[2]
+
+    @property
+    def shown(self) -> str:
+        """The key as error messages show it: with its month, when one was given."""
+        return f"{self.key}@{self.month}" if self.month is not None else self.key
+
+
+def parse_override(text: str) -> Override:
+    """Split one ``--set`` item, ``KEY=VALUE`` or ``KEY@YYYY-MM=VALUE``, into its parts.
+
+    Raises:
+        ScenarioError: when the item has another form or no value.
+    """
+    match = _OVERRIDE.match(text)
+    if match is None or not match["key"]:
+        raise ScenarioError(SOURCE, text.strip() or '""', MISSING, _FORM)
+    override = Override(match["key"], match["month"], parse_value(match["value"]))
+    if not match["value"]:
+        raise ScenarioError(SOURCE, override.shown, MISSING, f"a value is missing; {_FORM}")
+    return override
 
 
 def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
@@ -70,15 +105,9 @@ def apply_overrides(scenario: Scenario, overrides: Iterable[str]) -> Scenario:
 
 
 def _apply_one(scenario: Scenario, text: str) -> Scenario:
-    match = _OVERRIDE.match(text)
-    if match is None or not match["key"]:
-        raise ScenarioError(SOURCE, text.strip() or '""', _MISSING, _FORM)
-    typed, month, raw = match["key"], match["month"], match["value"]
-    shown = f"{typed}@{month}" if month is not None else typed
-    if not raw:
-        raise ScenarioError(SOURCE, shown, _MISSING, f"a value is missing; {_FORM}")
-    value = parse_value(raw)
-    quantity = _quantity(typed, shown, value)
+    override = parse_override(text)
+    month, shown, value = override.month, override.shown, override.value
+    quantity = _quantity(override)
     if quantity.group is Group.PARAMETER:
         if month is not None:
             raise ScenarioError(SOURCE, shown, value,
@@ -95,7 +124,7 @@ def _apply_one(scenario: Scenario, text: str) -> Scenario:
         except ValueError:
             raise ScenarioError(SOURCE, shown, value,
                                 'dates are months written YYYY-MM, e.g. "2026-01"') from None
-    section = _SECTION_OF[quantity.group]
+    section = section_of(quantity.group)
     try:
         points = validate_timeline(SOURCE, section, quantity.name,
                                    {month or scenario.start: value}, scenario.start,
@@ -105,23 +134,24 @@ def _apply_one(scenario: Scenario, text: str) -> Scenario:
     return scenario.with_changes(**{section: {quantity.name: points}})
 
 
-def _quantity(typed: str, shown: str, value: object) -> registry.Quantity:
-    """Return the quantity that ``typed`` names (``name`` or ``section.name``)."""
-    section, _, name = typed.rpartition(".")
+def _quantity(override: Override) -> registry.Quantity:
+    """Return the quantity that the override's key names (``name`` or ``section.name``)."""
+    shown, value = override.shown, override.value
+    section, _, name = override.key.rpartition(".")
     known = {q.name: q for q in registry.ALL}
     if name in RUN_KEYS and not section:
         raise ScenarioError(SOURCE, shown, value,
                             f"{name!r} is a run setting, not a lever or parameter: set it in "
                             "the scenario file's [run] table or with the command's own option")
     if name not in known:
-        close = nearest_names(name, known)
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ScenarioError(SOURCE, shown, value,
-                            f"unknown lever, exogenous input or parameter {name!r}{hint} "
+                            f"unknown lever, exogenous input or parameter {name!r}"
+                            f"{did_you_mean(name, known)} "
                             "(`python run.py levers` lists them)")
     quantity = known[name]
-    if section and _SECTION.get(section) is not quantity.group:
+    home = section_of(quantity.group)
+    if section and section != home:
         raise ScenarioError(SOURCE, shown, value,
-                            f"{name!r} is in [{_SECTION_OF[quantity.group]}], not "
-                            f"[{section}]; write {_SECTION_OF[quantity.group]}.{name} or {name}")
+                            f"{name!r} is in [{home}], not [{section}]; write {home}.{name} or "
+                            f"{name}")
     return quantity

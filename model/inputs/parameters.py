@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from . import registry
+from .errors import unknown_name_message
 from .registry import Group
 
 #: Every behavioural parameter as a float, in registry order: the form the compiled engine
@@ -37,7 +38,7 @@ class Parameters(Mapping[str, float]):
         try:
             return self.__dict__["_values"][name]
         except KeyError:
-            raise AttributeError(registry.unknown_name_message(name, self._values)) from None
+            raise AttributeError(unknown_name_message(name, self._values)) from None
 
     def __getitem__(self, name: str) -> float:
         return self._values[name]

@@ -3,13 +3,12 @@
 The calibration command writes ``model/data/posterior.csv``: one row per particle, a
 ``weight`` column and one column per calibrated parameter. Projections draw one particle
 per seed, so ensemble bands carry parameter uncertainty as well as chance. The draw for a
-seed comes from its own stream (``SeedSequence(seed, spawn_key=("posterior",))``), so it is
-the same in every scenario, process and machine: scenarios still share parameter draws.
+seed comes from its own named stream (``model.core.streams.generator(seed, "posterior")``), so
+it is the same in every scenario, process and machine: scenarios still share parameter draws.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.streams import generator
 from . import registry
 from .registry import Group
 
 POSTERIOR_FILE = "posterior.csv"
-_POSTERIOR_STREAM = zlib.crc32(b"posterior")
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ class Posterior:
 
     def parameters_for(self, seed: int) -> dict[str, float]:
         """Return the particle drawn for ``seed`` (deterministic, weight-proportional)."""
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_POSTERIOR_STREAM,)))
+        rng = generator(seed, "posterior")
         row = int(rng.choice(len(self.weights), p=self.weights))
         return {name: float(value) for name, value in self.particles.iloc[row].items()}
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from .errors import unknown_name_message
+
 DType = Literal["float", "int"]
 
 
@@ -639,11 +641,3 @@ def default_parameters() -> dict[str, float]:
     """Return every behavioural parameter at its default value."""
     return {q.name: float(q.default) for q in PARAMETERS}
 
-
-def unknown_name_message(name: str, valid) -> str:
-    """Return 'unknown name X; did you mean Y?' using the closest valid names."""
-    import difflib
-
-    close = difflib.get_close_matches(name, list(valid), n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"unknown name {name!r}{hint}"

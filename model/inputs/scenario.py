@@ -32,13 +32,13 @@ TOML form::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from . import registry
 from .calendar import months_between, parse_month
+from .errors import MISSING, InputError, unknown_name_message
 from .parameters import Parameters
 from .registry import Group
 from .timeline import CompiledInputs, TimelinePoint, compile_timeline, override_from
@@ -52,50 +52,27 @@ DEFAULT_CITIZENS = 20_000
 MAX_CITIZENS = 9_100_000
 DEFAULT_SEEDS = 10
 
-_TIMELINE_SECTIONS = {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS}
+#: The one map between a scenario file's sections and the input groups they hold. Each
+#: section is also the ``Scenario`` field with that group's changes, and ``--set`` accepts it
+#: as a prefix (``levers.visa_fee_eur``).
+SECTIONS: Mapping[str, Group] = MappingProxyType(
+    {"levers": Group.LEVER, "exogenous": Group.EXOGENOUS, "parameters": Group.PARAMETER})
+#: The sections whose entries are dated timelines.
+TIMELINE_SECTIONS = tuple(s for s, group in SECTIONS.items() if group is not Group.PARAMETER)
 
 
-class ScenarioError(ValueError):
-    """A scenario (file or override) that cannot run, with where and why.
+def section_of(group: Group) -> str:
+    """Return the section (and ``Scenario`` field) that holds the inputs of ``group``."""
+    return next(section for section, held in SECTIONS.items() if held is group)
 
-    The message reads ``SOURCE[:LINE]: KEY = VALUE: ALLOWED``, the value written as in TOML.
+
+class ScenarioError(InputError):
+    """Bad input in a scenario: its file, a ``--set`` override, or an input value.
+
+    Input values are levers, exogenous inputs and parameters, wherever they are given (a
+    file, ``--set``, ``evaluate(...)``). Other bad input (an option's value, a month for a
+    command) raises the parent class, :class:`~model.inputs.errors.InputError`.
     """
-
-    def __init__(self, source: str, key: str, value: object, allowed: str,
-                 line: int | None = None):
-        self.source, self.key, self.value, self.allowed, self.line = (
-            source, key, value, allowed, line)
-        where = f"{source}:{line}" if line else source
-        shown = "" if value is _MISSING else f" = {toml_value(value)}"
-        super().__init__(f"{where}: {key}{shown}: {allowed}")
-
-    def at_line(self, line: int | None) -> ScenarioError:
-        """Return the same error located at ``line`` of its source."""
-        return ScenarioError(self.source, self.key, self.value, self.allowed, line)
-
-
-_MISSING = object()
-
-
-def toml_value(value: object) -> str:
-    """Return ``value`` written as it would appear in a TOML file (for error messages)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, Mapping):
-        inner = ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items())
-        return f"{{ {inner} }}" if inner else "{}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return repr(value)
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else toml_value(key)
 
 
 def _frozen(mapping: Mapping) -> Mapping:
@@ -131,7 +108,7 @@ class Scenario:
         """Return the full timeline of a lever or exogenous input: history plus changes."""
         quantity = registry.get(name)
         history = tuple(TimelinePoint(p.month, p.value) for p in quantity.history)
-        changes = (self.levers if quantity.group is Group.LEVER else self.exogenous).get(name)
+        changes = getattr(self, section_of(quantity.group)).get(name)
         return override_from(history, changes or ())
 
     def compile_inputs(self) -> CompiledInputs:
@@ -177,9 +154,9 @@ def validate_timeline(source: str, section: str, name: str, raw: object, start: 
         ScenarioError: naming the key, the value and what is allowed.
     """
     key = f"{section}.{name}"
-    group = _TIMELINE_SECTIONS[section]
+    group = SECTIONS[section]
     if name not in registry.names(group):
-        raise ScenarioError(source, key, _MISSING, registry.unknown_name_message(
+        raise ScenarioError(source, key, MISSING, unknown_name_message(
             name, registry.names(group)) + f" among the {section}")
     quantity = registry.get(name)
     if not isinstance(raw, Mapping):
@@ -222,7 +199,7 @@ def _dated_entry(source: str, key: str, entry: object) -> tuple[object, bool]:
     form = "a dated entry is a number or { value = NUMBER, ramp = true }"
     for name in entry:
         if name not in _ENTRY_KEYS:
-            hint = registry.unknown_name_message(name, _ENTRY_KEYS)
+            hint = unknown_name_message(name, _ENTRY_KEYS)
             raise ScenarioError(source, f"{key}.{name}", entry[name], f"{form}; {hint}")
     if "value" not in entry:
         raise ScenarioError(source, key, entry, f"{form}; the value is missing")
@@ -242,7 +219,7 @@ def validate_parameter(source: str, name: str, value: object) -> float:
     key = f"parameters.{name}"
     names = registry.names(Group.PARAMETER)
     if name not in names:
-        raise ScenarioError(source, key, value, registry.unknown_name_message(name, names)
+        raise ScenarioError(source, key, value, unknown_name_message(name, names)
                             + " among the parameters")
     try:
         return registry.get(name).check(value)

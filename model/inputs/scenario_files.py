@@ -8,7 +8,6 @@ gets the nearest valid one and the section it belongs in.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tempfile
@@ -20,31 +19,30 @@ import tomli_w
 
 from . import registry
 from .calendar import parse_month
+from .errors import MISSING, nearest_names, unknown_name_message
 from .registry import Group
 from .scenario import (
-    _MISSING,
-    _TIMELINE_SECTIONS,
     DEFAULT_CITIZENS,
     DEFAULT_SEEDS,
     LATEST_END,
     MAX_CITIZENS,
     MODEL_START,
+    SECTIONS,
+    TIMELINE_SECTIONS,
     Scenario,
     ScenarioError,
-    toml_value,
+    section_of,
     validate_parameter,
     validate_timeline,
 )
-from .toml_lines import key_line
+from .toml_lines import key_line, toml_value
 
 #: Keys allowed at the top of a scenario file, in the order they are written.
-TOP_KEYS = ("name", "description", "extends", "run", "levers", "exogenous", "parameters")
+TOP_KEYS = ("name", "description", "extends", "run", *SECTIONS)
 #: Keys allowed in ``[run]``.
 RUN_KEYS = ("start", "end", "citizens", "seeds")
 MAX_SEEDS = 100_000
-_CHANGE_SECTIONS = ("run", "levers", "exogenous", "parameters")
-_SECTION_OF = {Group.LEVER: "levers", Group.EXOGENOUS: "exogenous",
-               Group.PARAMETER: "parameters"}
+_CHANGE_SECTIONS = ("run", *SECTIONS)
 _NOUN = {Group.LEVER: "a lever", Group.EXOGENOUS: "an exogenous input",
          Group.PARAMETER: "a parameter"}
 _SECTION_NOUN = {None: "top-level key", "run": "run setting", "levers": "lever",
@@ -86,14 +84,14 @@ def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     path = Path(path)
     source = str(path)
     if not path.exists():
-        raise ScenarioError(source, "file", _MISSING,
+        raise ScenarioError(source, "file", MISSING,
                             f"no such scenario file (looked for {path.absolute()})")
     if not path.is_file():
-        raise ScenarioError(source, "file", _MISSING, "a scenario file, not a directory")
+        raise ScenarioError(source, "file", MISSING, "a scenario file, not a directory")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise ScenarioError(source, "file", _MISSING,
+        raise ScenarioError(source, "file", MISSING,
                             f"a UTF-8 text file ({error.reason} at byte {error.start})") from None
     try:
         data = tomllib.loads(text)
@@ -108,7 +106,7 @@ def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> Sce
     message = str(error)
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     if found is None:
-        return ScenarioError(source, "TOML", _MISSING, f"not valid TOML: {message}")
+        return ScenarioError(source, "TOML", MISSING, f"not valid TOML: {message}")
     line, column = int(found[1]), int(found[2])
     reason = message[:found.start()].strip()
     lines = text.splitlines()
@@ -120,7 +118,7 @@ def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> Sce
     elif re.search(r"=\s*[A-Za-z_]", written) and not re.search(r"=\s*(true|false)\b", written):
         allowed += "; text values need quotes"
     key = written[:60] if written else "TOML"
-    return ScenarioError(source, key, _MISSING, allowed, line)
+    return ScenarioError(source, key, MISSING, allowed, line)
 
 
 def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
@@ -146,11 +144,11 @@ def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
             raise file.error(section, data[section],
                              f"a table: write [{section}] on a line of its own, then its keys")
     if not data:
-        raise file.error("scenario", _MISSING,
+        raise file.error("scenario", MISSING,
                          "the file is empty: a scenario has a name, a description, and "
                          "run settings, levers, exogenous inputs or parameters to set")
     if not any(data.get(section) for section in _CHANGE_SECTIONS):
-        raise file.error("scenario", _MISSING,
+        raise file.error("scenario", MISSING,
                          "the scenario changes nothing: give [run] settings, [levers], "
                          "[exogenous] or [parameters] (a scenario that extends another lists "
                          "what it changes)")
@@ -165,7 +163,7 @@ def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
 
     start, end, citizens, seeds = _run_settings(file, data.get("run", {}), base)
     changes: dict[str, dict] = {}
-    for section in _TIMELINE_SECTIONS:
+    for section in TIMELINE_SECTIONS:
         changes[section] = {}
         for lever, raw in data.get(section, {}).items():
             _check_name(file, section, lever, raw)
@@ -249,7 +247,7 @@ def _timeline(file: _File, section: str, name: str, raw: object, start: str, end
 def _check_name(file: _File, section: str, name: str, value: object) -> None:
     """Raise unless ``name`` is a quantity of the group that ``section`` holds."""
     quantity = next((q for q in registry.ALL if q.name == name), None)
-    if quantity is None or _SECTION_OF[quantity.group] != section:
+    if quantity is None or section_of(quantity.group) != section:
         raise file.error(f"{section}.{name}", value, _unknown_name(name, section))
 
 
@@ -261,40 +259,26 @@ def _unknown_name(name: str, section: str | None) -> str:
     if name in known:
         quantity = known[name]
         return (f"{name!r} is {_NOUN[quantity.group]}, so it belongs under "
-                f"[{_SECTION_OF[quantity.group]}], not {here}")
+                f"[{section_of(quantity.group)}], not {here}")
     if name in RUN_KEYS and section != "run":
         return f"{name!r} is a run setting, so it belongs under [run], not {here}"
     if name in TOP_KEYS and section is not None:
         return (f"{name!r} belongs at the top of the file, before the first [section] "
                 f"header, not under {here}")
     valid = _valid_names(section)
-    close = nearest_names(name, valid)
-    if close:
-        return f"unknown {noun} {name!r}; did you mean {_or(close)}?"
-    elsewhere = {**{n: f"{_NOUN[q.group]}, under [{_SECTION_OF[q.group]}]"
+    if nearest_names(name, valid):
+        return unknown_name_message(name, valid, noun)
+    elsewhere = {**{n: f"{_NOUN[q.group]}, under [{section_of(q.group)}]"
                     for n, q in known.items()},
                  **{n: "a run setting, under [run]" for n in RUN_KEYS},
                  **{n: "a top-level key, written before the first [section]" for n in TOP_KEYS}}
     close = nearest_names(name, elsewhere)
     if close:
         return f"unknown {noun} {name!r}; did you mean {close[0]!r} ({elsewhere[close[0]]})?"
-    if section in _SECTION_OF.values():
+    if section in SECTIONS:
         return (f"unknown {noun} {name!r}; `python run.py levers` lists every valid name "
                 f"(docs/levers.md)")
     return f"unknown {noun} {name!r}; allowed in {here}: {', '.join(valid)}"
-
-
-def nearest_names(name: str, valid) -> list[str]:
-    """Return the one or two valid names closest to ``name`` (none if nothing is close).
-
-    A second name is offered only when it is almost as close as the first, so that
-    ``peer_rat`` suggests ``peer_rate`` alone, not also ``peer_latitude``.
-    """
-    def score(candidate: str) -> float:
-        return difflib.SequenceMatcher(None, name, candidate).ratio()
-
-    close = difflib.get_close_matches(name, list(valid), n=2, cutoff=0.6)
-    return [c for c in close if score(c) >= score(close[0]) - 0.05]
 
 
 def _valid_names(section: str | None) -> tuple[str, ...]:
@@ -302,12 +286,7 @@ def _valid_names(section: str | None) -> tuple[str, ...]:
         return TOP_KEYS
     if section == "run":
         return RUN_KEYS
-    group = next(g for g, s in _SECTION_OF.items() if s == section)
-    return registry.names(group)
-
-
-def _or(names) -> str:
-    return " or ".join(repr(n) for n in names)
+    return registry.names(SECTIONS[section])
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -346,7 +325,8 @@ def scenario_to_dict(scenario: Scenario, base: Scenario | None = None,
         run = {key: value for key, value in run.items() if getattr(base, key) != value}
     if run:
         table["run"] = run
-    for section, group in _TIMELINE_SECTIONS.items():
+    for section in TIMELINE_SECTIONS:
+        group = SECTIONS[section]
         if complete:
             changed = {name: scenario.timeline(name) for name in registry.names(group)}
         else:
@@ -376,7 +356,7 @@ def dumps_scenario(table: Mapping) -> str:
     head = {key: table[key] for key in ("name", "description", "extends", "run")
             if key in table}
     parts = [tomli_w.dumps(head, multiline_strings=True)]
-    for section in _TIMELINE_SECTIONS:
+    for section in TIMELINE_SECTIONS:
         for name, points in table.get(section, {}).items():
             lines = [f"[{section}.{name}]"]
             lines += [f"{toml_value(month)} = {toml_value(entry)}"

@@ -1,4 +1,4 @@
-"""Line numbers of keys in TOML text, for error messages.
+"""TOML text for error messages: the line of a key, and a value written as in a file.
 
 ``tomllib`` reports a line only for syntax errors; a semantic error (an unknown lever, a value
 out of bounds) is found after parsing, when the line is gone. ``key_line`` finds it again by
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 _BARE = r"[A-Za-z0-9_-]+"
 _BASIC = r'"(?:[^"\\]|\\.)*"'
@@ -80,3 +80,24 @@ def key_line(text: str, key: Sequence[str]) -> int | None:
             if length == len(key):
                 break
     return best
+
+
+def toml_value(value: object) -> str:
+    """Return ``value`` written as it would appear in a TOML file (for error messages)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items())
+        return f"{{ {inner} }}" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return repr(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else toml_value(key)

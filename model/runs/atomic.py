@@ -42,3 +42,10 @@ def write_text(path: str | Path, text: str) -> Path:
 def write_json(path: str | Path, data: object) -> Path:
     """Write ``data`` as indented JSON to ``path`` atomically and return the path."""
     return write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def write_csv(path: str | Path, table, float_format: str | None = None) -> Path:
+    """Write a DataFrame as CSV (no index) to ``path`` atomically and return the path."""
+    with atomic_path(path) as temporary:
+        table.to_csv(temporary, index=False, float_format=float_format)
+    return Path(path)

@@ -43,7 +43,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core.simulate import simulate
-from ..inputs.scenario import Scenario
+from ..inputs.scenario import SECTIONS, Scenario
 from ..inputs.scenario_files import scenario_to_dict
 from .atomic import atomic_path, write_json
 
@@ -103,7 +103,7 @@ def _scenario_identity(scenario: Scenario) -> dict:
 def _scenario_state(scenario: Scenario) -> dict:
     """Return a scenario's fields as plain (picklable) values."""
     state = {f.name: getattr(scenario, f.name) for f in fields(scenario)}
-    for name in ("levers", "exogenous", "parameters"):
+    for name in SECTIONS:
         state[name] = dict(state[name])
     return state
 

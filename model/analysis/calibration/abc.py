@@ -3,7 +3,8 @@
 pyabc draws its proposals from numpy's global random generator and, in its own parallel
 samplers, reseeds it from the operating system in every worker, so two runs never give the
 same posterior. ``SeededMappingSampler`` closes that gap: every batch of work it hands out
-gets a seed from ``SeedSequence(seed, spawn_key=(generation, batch))``, and the evaluations
+gets its seeds from the named stream ``abc-sampler`` of the fit's seed, numbered by
+generation and batch (``model.core.streams.generator``), and the evaluations
 themselves are pure functions of their parameters (``targets.evaluation_seed``). The same
 seed then gives the same posterior serially, in a process pool or on a Dask cluster.
 
@@ -17,7 +18,6 @@ import json
 import logging
 import random
 import time
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -31,11 +31,10 @@ import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
 
+from ...core.streams import generator
 from ...inputs import registry
 from ...runs.atomic import write_json
 from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
-
-_SAMPLER_STREAM = zlib.crc32(b"abc-sampler")
 
 
 def calibrated_names() -> tuple[str, ...]:
@@ -108,9 +107,9 @@ class SeededMappingSampler(MappingSampler):
         generation = int(t) + 1  # t is -1 for the calibration sample before generation 0
         batch = self._calls.get(generation, 0)
         self._calls[generation] = batch + 1
-        sequence = np.random.SeedSequence(self.seed,
-                                          spawn_key=(_SAMPLER_STREAM, generation, batch))
-        seeds = [int(s) for s in sequence.generate_state(n)]
+        # The batch's seeds are state words of the seed sequence behind its named stream.
+        stream = generator(self.seed, "abc-sampler", generation, batch)
+        seeds = [int(s) for s in stream.bit_generator.seed_seq.generate_state(n)]
         task = partial(self.map_function, self.pickle(simulate_one))
         results = list(self.map_(task, seeds))
         self.nr_evaluations_ = sum(evaluations for _, evaluations in results)

@@ -1,0 +1,158 @@
+"""The options the commands share, declared once, and the checks of their values.
+
+Every check raises ``InputError`` naming the option, the value and what is allowed, so a
+command refuses bad input (exit status 2) before it writes anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..analysis.exploration import DEFAULT_POLICY_MONTH
+from ..core.observation import MEASURES
+from ..inputs.errors import MISSING, InputError
+from ..inputs.posterior import Posterior
+
+#: Local worker processes allowed with ``--workers``.
+MAX_WORKERS = 1024
+#: Seeds are unsigned 32-bit integers, what every numpy seed accepts.
+MAX_SEED = 2**32 - 1
+
+
+# --- declaring --------------------------------------------------------------------------------
+def add_set_option(parser: argparse.ArgumentParser, where: str = "") -> None:
+    """Declare the repeatable ``--set`` (read back as ``args.overrides``).
+
+    Args:
+        parser: the command's parser.
+        where: what the overrides apply to, for the help (e.g. " in every scenario").
+    """
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY[@YYYY-MM]=VALUE",
+                        help=f"change a lever, exogenous input or parameter{where}: KEY=VALUE "
+                             "from the start, or KEY@YYYY-MM=VALUE from a month on (levers and "
+                             "exogenous inputs); repeatable; names and bounds: python run.py "
+                             "levers")
+
+
+def add_output_options(parser: argparse.ArgumentParser, out: str,
+                       plots: str | None = "the figures") -> None:
+    """Declare ``--out`` and, when the figures are optional, ``--no-plots`` (``args.plots``)."""
+    parser.add_argument("--out", default=out, metavar="DIR",
+                        help=f"output folder (default {out}/); finished runs found there are "
+                             "reused")
+    if plots:
+        parser.add_argument("--no-plots", dest="plots", action="store_false",
+                            help=f"skip {plots}")
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--workers``, ``--scheduler`` and ``--progress``: where and how runs go."""
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: every core); 1 runs serially")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on a Dask distributed cluster, e.g. tcp://host:8786")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress bar with ETA (default: when the terminal shows it)")
+
+
+def add_many_run_options(parser: argparse.ArgumentParser, out: str, *, where: str = "",
+                         plots: str = "the figures") -> None:
+    """Declare what every command that runs and plots many simulations takes.
+
+    ``--set``, ``--out``, ``--no-plots``, ``--workers``, ``--scheduler``, ``--progress``.
+    """
+    add_set_option(parser, where)
+    add_output_options(parser, out, plots)
+    add_executor_options(parser)
+
+
+def add_citizens_option(parser: argparse.ArgumentParser, default: int) -> None:
+    """Declare ``--citizens``, the population of every run."""
+    parser.add_argument("--citizens", type=int, default=default, metavar="N",
+                        help=f"simulated citizens per run (default {default:,})")
+
+
+def add_outcome_options(parser: argparse.ArgumentParser, sampled: str, intervals: str) -> None:
+    """Declare ``--policy-month``, ``--measure`` and ``--conf-level`` of a sampling command.
+
+    Args:
+        parser: the command's parser.
+        sampled: what holds from the policy month, for the help.
+        intervals: which intervals ``--conf-level`` sets, for the help.
+    """
+    parser.add_argument("--policy-month", default=DEFAULT_POLICY_MONTH, metavar="YYYY-MM",
+                        help=f"sampled {sampled} hold from this month (default "
+                             f"{DEFAULT_POLICY_MONTH})")
+    parser.add_argument("--measure", choices=MEASURES, default="survey",
+                        help="survey (the virtual online panel) or population (default "
+                             "survey)")
+    parser.add_argument("--conf-level", type=float, default=0.95, metavar="C",
+                        help=f"confidence level of the {intervals} (default 0.95)")
+
+
+# --- checking ---------------------------------------------------------------------------------
+def whole_number(option: str, value: object, low: int, high: int) -> int:
+    """Return ``value`` if it is a whole number from ``low`` to ``high``.
+
+    Raises:
+        InputError: naming the option and the range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(option, "value", value, f"a whole number from {low:,} to {high:,}")
+    return value
+
+
+def seed_number(option: str, value: object) -> int:
+    """Return ``value`` if it is a valid seed, a whole number from 0 to 2**32 - 1."""
+    return whole_number(option, value, 0, MAX_SEED)
+
+
+def confidence_level(option: str, value: float) -> float:
+    """Return ``value`` if it is a confidence level in [0.5, 1).
+
+    Raises:
+        InputError: naming the option and the range.
+    """
+    if not 0.5 <= value < 1:
+        raise InputError(option, "value", value, "a number in [0.5, 1)")
+    return value
+
+
+def output_folder(args: argparse.Namespace) -> Path:
+    """Check ``--workers`` and ``--out``; return the output folder (not created yet).
+
+    Raises:
+        InputError: for a worker count out of range or an output path that is a file.
+    """
+    if args.workers is not None:
+        whole_number("--workers", args.workers, 1, MAX_WORKERS)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", "value", str(out), "a folder (this is a file)")
+    return out
+
+
+def load_posterior(wanted: bool | None, path: Path) -> Posterior | None:
+    """Return the posterior that ``--posterior`` asks for, read from ``path``.
+
+    Args:
+        wanted: True (required), False (not used) or None (used when one is committed).
+        path: the committed calibration (``model/data/posterior.csv``).
+
+    Raises:
+        InputError: when the file cannot be read, or is missing but required.
+    """
+    if wanted is False:
+        return None
+    try:
+        found = Posterior.from_csv(path) if path.is_file() else None
+    except (ValueError, TypeError, KeyError) as error:
+        raise InputError(str(path), "posterior", MISSING,
+                         f"the committed calibration cannot be read: {error}") from None
+    if wanted and found is None:
+        raise InputError("--posterior", "value", True,
+                         f"no calibration is committed at {path}; calibrate first or drop "
+                         "--posterior")
+    return found
