@@ -42,7 +42,7 @@ def test_editing_what_only_presents_numbers_keeps_the_version(package, presentat
 
 
 @pytest.mark.parametrize("numeric", [
-    "core/mechanisms/grievance.py", "core/kernels.py", "core/population.py",
+    "core/mechanisms/grievance.py", "core/engine.py", "core/population.py",
     "inputs/registry.py", "inputs/timeline.py"])
 def test_editing_a_mechanism_or_an_input_definition_changes_the_version(package, numeric):
     before = version(package)

@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 from .population import LOYAL, NEUTRAL, OPPOSED, Population
-from .threads import CHUNK, chunk_count, for_chunks
+from .threads import CHUNK, chunk_count, for_chunks, uses_threads
 
 CATEGORIES = ("russia", "both", "eu", "neither")
 RUSSIA, BOTH, EU, NEITHER = range(4)
@@ -118,13 +118,36 @@ def observation_totals(r, e, present, cell, in_frame, in_target,
         cells: shape (N_CELLS, 5): per survey cell, the frame's sums of P(R), P(E) and
         P(R)P(E), then the residents in the frame and in the raking target.
     """
+    if not uses_threads(r.size):
+        return _totals_on_this_thread(r, e, present, cell, in_frame, in_target, p)
     chunks = chunk_count(r.size)
     population = np.zeros((chunks, 4))
     cells = np.zeros((chunks, N_CELLS, 5))
     for_chunks(_chunk_totals, r.size, r, e, present, cell, in_frame, in_target, p,
                population, cells)
-    # Chunk by chunk, in order: the same sums whatever the number of threads.
-    return np.add.reduce(population, axis=0), np.add.reduce(cells, axis=0)
+    return _sum_chunks(population, cells)
+
+
+@njit(cache=True, nogil=True)
+def _totals_on_this_thread(r, e, present, cell, in_frame, in_target, p):
+    """Return ``observation_totals`` computed on the calling thread, in one compiled call."""
+    chunks = chunk_count(r.size)
+    population = np.zeros((chunks, 4))
+    cells = np.zeros((chunks, N_CELLS, 5))
+    _chunk_totals(0, chunks, 0, r, e, present, cell, in_frame, in_target, p, population,
+                  cells)
+    return _sum_chunks(population, cells)
+
+
+@njit(cache=True, nogil=True)
+def _sum_chunks(population, cells):
+    """Return the chunks' totals added chunk by chunk, in order."""
+    total_population = np.zeros(population.shape[1:])
+    total_cells = np.zeros(cells.shape[1:])
+    for chunk in range(population.shape[0]):
+        total_population += population[chunk]
+        total_cells += cells[chunk]
+    return total_population, total_cells
 
 
 def answers_from_favour(favour_totals: np.ndarray, count: float | np.ndarray = 1.0) -> np.ndarray:

@@ -23,12 +23,6 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def generator(seed: int, name: str) -> np.random.Generator:
-    """Return the independent generator called ``name`` of one seed (the recipe above)."""
-    sequence = np.random.SeedSequence(seed, spawn_key=(stream_key(name),))
-    return np.random.Generator(np.random.PCG64(sequence))
-
-
 class RandomStreams:
     """Named, independent random generators derived from one integer seed."""
 

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from numba import njit
+
 #: Citizens summed together, in index order, before the chunks are summed in order: the
 #: unit of work of a thread, and what makes every total independent of the thread count.
 CHUNK = 1024
@@ -29,7 +31,8 @@ _threads: int | None = None
 _CORES = os.cpu_count() or 1
 
 
-def chunk_count(n: int) -> int:
+@njit(cache=True)
+def chunk_count(n):
     """Return how many chunks ``n`` citizens make."""
     return (n + CHUNK - 1) // CHUNK
 
@@ -51,6 +54,11 @@ def set_thread_count(threads: int | None) -> None:
     if _pool is not None:
         _pool.shutdown()
         _pool = None
+
+
+def uses_threads(n: int) -> bool:
+    """Return whether a loop over ``n`` citizens is split between threads."""
+    return thread_count() > 1 and chunk_count(n) >= PARALLEL_MIN_CHUNKS
 
 
 def for_chunks(loop: Callable, n: int, *args) -> None:

@@ -43,6 +43,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..core.simulate import simulate
+from ..core.threads import set_thread_count
 from ..inputs.scenario import SECTIONS, Scenario
 from ..inputs.scenario_files import scenario_to_dict
 from .atomic import atomic_path, write_json
@@ -245,6 +246,16 @@ def _execute(worker: Worker, task: Task) -> _Outcome:
                     code_version())
 
 
+def _execute_on_one_thread(worker: Worker, task: Task) -> _Outcome:
+    """``_execute`` in a worker process that shares the machine's cores with other workers.
+
+    Each run keeps to one thread there, so that runs do not compete with each other for
+    cores (the numbers are the same on any thread count).
+    """
+    set_thread_count(1)
+    return _execute(worker, task)
+
+
 def _error_record(error: BaseException, trace: str | None = None) -> dict:
     return {"type": type(error).__name__, "message": str(error),
             "traceback": trace or "".join(traceback.format_exception(error))}
@@ -277,7 +288,7 @@ def _run_pool(worker: Worker, tasks: Sequence[Task],
                 while remaining and not broken and len(running) < window:
                     task = remaining.popleft()
                     try:
-                        running[pool.submit(_execute, worker, task)] = task
+                        running[pool.submit(_execute_on_one_thread, worker, task)] = task
                     except BrokenProcessPool:
                         remaining.appendleft(task)  # not started: retry in the next pool
                         broken = True
@@ -309,7 +320,7 @@ def _run_dask(worker: Worker, tasks: Sequence[Task],
         running: dict[str, Task] = {}
 
         def submit(task: Task):
-            future = client.submit(_execute, worker, task, pure=False)
+            future = client.submit(_execute_on_one_thread, worker, task, pure=False)
             running[future.key] = task
             return future
 
