@@ -12,7 +12,7 @@ from model.core.state import CitizenState
 from model.inputs.parameters import Parameters
 
 #: Every (diet, regime) pair of the blame table.
-BLAME_PAIRS = blame_table(Parameters().record())
+BLAME_PAIRS = blame_table(Parameters().record())[0]
 
 
 def citizens(n: int, **values) -> tuple[CitizenState, Population]:
@@ -30,17 +30,19 @@ def citizens(n: int, **values) -> tuple[CitizenState, Population]:
         r_anchor=column("r_anchor", 0.0, float), e_anchor=column("e_anchor", 0.0, float),
         grievance=column("grievance", 0.0, float), contact=column("contact", 0.0, float),
         has_visa=column("has_visa", False, bool),
-        eu_ties=column("eu_ties", 0, np.int16), present=column("present", True, bool))
+        eu_ties=column("eu_ties", 0, np.int16), russia_ties=column("russia_ties", 0, np.int16),
+        present=column("present", True, bool))
     population = Population(
         urban=column("urban", True, bool), minsk=column("minsk", False, bool),
         age_band=column("age_band", 1, np.int8),
         higher_education=column("higher_education", False, bool),
         internet=column("internet", True, bool), income=column("income", 1, np.int8),
-        regime=column("regime", 1, np.int8), diet=column("diet", 0, np.int8),
+        loyalty=column("loyalty", 0.0, np.float32),
+        camp_at_start=column("camp_at_start", 1, np.int8), diet=column("diet", 0, np.int8),
         car_owner=column("car_owner", False, bool),
         border_region=column("border_region", False, bool),
         eu_ties=column("initial_eu_ties", 0, np.int16),
-        has_visa=column("initial_has_visa", False, bool))
+        russia_ties=column("initial_russia_ties", 0, np.int16))
     if values:
         raise TypeError(f"unknown citizen values {sorted(values)}")
     return state, population
@@ -49,7 +51,8 @@ def citizens(n: int, **values) -> tuple[CitizenState, Population]:
 def month(t: int = 1, **values) -> Month:
     """Return a month record with every scalar 0 (nothing happens) except those given."""
     terms = dict.fromkeys(Month._fields, 0.0)
-    terms.update(t=t, key_0=12345, key_1=6789, blame_west=np.zeros(len(BLAME_PAIRS)))
+    terms.update(t=t, key_0=12345, key_1=6789, blame_west=np.zeros(len(BLAME_PAIRS)),
+                 blame_regime=np.zeros(len(BLAME_PAIRS)))
     terms.update(values)
     return Month(**terms)
 

@@ -21,6 +21,7 @@ from model.analysis.calibration.targets import (
 )
 from model.analysis.calibration.validation import recovery_interval
 from model.core.observation import CATEGORIES
+from model.inputs import registry
 
 TINY = Budget(particles=12, max_simulations=60, max_minutes=5, max_generations=2)
 
@@ -129,7 +130,7 @@ def test_summary_reports_prior_range_and_shrinkage():
     result = abc.FitResult(_config(free=("war_shock",)), particles, np.full(50, 1 / 50),
                            pd.DataFrame(), pd.DataFrame(), 0, 0.0, None)
     row = summarise(result).iloc[0]
-    assert (row.prior_low, row.prior_high) == (0.0, 0.25)
+    assert (row.prior_low, row.prior_high) == registry.get("war_shock").prior
     assert 0.1 <= row["q05"] < row["median"] < row["q95"] <= 0.12
     assert row.sd_ratio < 0.1  # a tight posterior over a wide prior
 

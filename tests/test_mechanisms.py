@@ -1,27 +1,31 @@
 """Each rule against its documented equation, on hand-made values and month records.
 
 The rules are pure functions of one citizen's values, the month's record, the parameters
-and the uniforms they are given, so most checks are exact.
+and the uniforms they are given, so the checks are exact.
 """
 
 import numpy as np
 import pytest
 
 from model.core.mechanisms.attitude_change import acceptance
+from model.core.mechanisms.camps import camp, camp_thresholds, sort_by_camp
 from model.core.mechanisms.events import (
+    EAST_BOUND,
+    STAYS,
+    WEST_BOUND,
+    apply_rally,
     emigrates,
     emigration_pull,
-    goes_west,
+    rally,
     tie_emigrant,
-    war_shift,
 )
 from model.core.mechanisms.grievance import (
     accumulate_grievance,
-    blame_attribution,
     blame_index,
+    blame_shares,
     blame_table,
+    remote_hit_chances,
     resent,
-    restriction_hits,
 )
 from model.core.mechanisms.media import MEDIA_SHARPNESS, independent_reach, watch_media
 from model.core.mechanisms.noise import drift
@@ -32,19 +36,31 @@ from model.core.mechanisms.peers import (
     return_to_anchor,
 )
 from model.core.mechanisms.travel import (
-    EU_TIES_CAP,
-    border_capacity,
-    contact_effect,
+    TIES_CAP,
+    bad_trip_probability,
+    capacity,
+    good_contact,
     hear_from_ties_abroad,
     make_trip,
+    negative_contact,
     renew_visa,
+    russia_contact,
     transport_access,
     travel_propensity,
+    trip_thresholds,
+    visit_russia,
 )
 from model.core.network import Network
-from model.core.population import INDEPENDENT_ONLY, LOYAL, NEUTRAL, OPPOSED, STATE_ONLY
+from model.core.population import (
+    INDEPENDENT_ONLY,
+    LOYAL,
+    NEUTRAL,
+    OPPOSED,
+    RARELY,
+    STATE_ONLY,
+)
 from model.inputs.parameters import Parameters
-from tests.helpers import citizens, month, parameters, ring
+from tests.helpers import BLAME_PAIRS, citizens, month, parameters, ring
 
 #: Uniforms just below and above a probability of one half.
 YES, NO = 0.49, 0.51
@@ -77,29 +93,50 @@ def test_partners_are_drawn_uniformly_among_a_citizens_own_ties():
 
 
 def test_anchoring_closes_the_stated_share_of_the_gap_more_for_the_old():
-    p = parameters(anchoring_rate=0.2)
+    p = parameters(anchoring_rate=0.05)
     r, e = return_to_anchor(0.5, -0.5, 0.0, 0.0, 1, p)
-    share = 0.2 * STUBBORNNESS_BY_AGE[1]
+    share = 0.05 * STUBBORNNESS_BY_AGE[1]
     assert (r, e) == pytest.approx((0.5 * (1 - share), -0.5 * (1 - share)))
     assert return_to_anchor(0.5, -0.5, 0.0, 0.0, 3, p)[0] < r
+
+
+def test_camps_are_bands_of_the_loyalty_score_with_the_given_sizes():
+    loyalty = np.linspace(0, 1, 1001).astype(np.float32)
+    low, high = camp_thresholds(loyalty, {"regime_opposed_share": 0.4,
+                                          "regime_loyal_share": 0.25})
+    record = month(opposed_below=low, loyal_from=high)
+    camps = np.array([camp(x, record) for x in loyalty])
+    assert abs((camps == OPPOSED).mean() - 0.4) < 0.002
+    assert abs((camps == LOYAL).mean() - 0.25) < 0.002
+    assert (np.diff(camps) >= 0).all()  # more loyal, never a less loyal camp
+
+
+def test_sorting_pulls_each_camp_toward_its_pole_and_leaves_neutrals():
+    m = month(sorting_dose=0.1)
+    assert sort_by_camp(0.2, 0.4, LOYAL, m) == pytest.approx((0.2 + 0.1 * 0.8, 0.4 - 0.1 * 1.4))
+    assert sort_by_camp(0.2, 0.4, OPPOSED, m) == pytest.approx((0.2 - 0.1 * 1.2,
+                                                                0.4 + 0.1 * 0.6))
+    assert sort_by_camp(0.2, 0.4, NEUTRAL, m) == (0.2, 0.4)
+    assert sort_by_camp(0.2, 0.4, LOYAL, month(sorting_dose=0.0)) == (0.2, 0.4)
 
 
 def test_state_media_pull_follows_the_equation_and_contact_buffers_it():
     p = parameters(media_position_state_r=0.6, media_position_state_e=-0.8,
                    media_latitude=0.9, contact_buffer=1.0)
-    record = month(dose_state=0.1, media_scaled_latitude=0.9**MEDIA_SHARPNESS,
+    record = month(dose_state=0.01, media_scaled_latitude=0.9**MEDIA_SHARPNESS,
                    media_rejection_squared=4.0)
     r, e = watch_media(0.0, 0.0, 0.0, STATE_ONLY, record, p)
     h = 0.81 / (0.81 + 1.0)  # distance 1 from the outlet
-    assert r == pytest.approx(0.1 * h * 0.6) and e == pytest.approx(-0.1 * h * 0.8)
+    assert r == pytest.approx(0.01 * h * 0.6) and e == pytest.approx(-0.01 * h * 0.8)
     assert watch_media(0.0, 0.0, 3.0, STATE_ONLY, record, p)[0] == pytest.approx(r / 4)
+    assert watch_media(0.0, 0.0, 0.0, INDEPENDENT_ONLY, record, p)[0] < r  # less exposed
 
 
 def test_media_backfire_pushes_away_only_beyond_the_rejection_distance():
     p = parameters(media_position_independent_r=-0.6, media_position_independent_e=0.7,
-                   media_backfire=0.5, media_latitude=0.3)
-    record = month(dose_independent=0.1, media_scaled_latitude=0.09,
-                   media_rejection_squared=0.8**2)
+                   media_backfire=0.3, media_latitude=0.4)
+    record = month(dose_independent=0.05, media_scaled_latitude=0.16,
+                   media_rejection_squared=1.0**2)
     far = watch_media(0.9, -0.9, 0.0, INDEPENDENT_ONLY, record, p)
     near = watch_media(-0.5, 0.6, 0.0, INDEPENDENT_ONLY, record, p)
     assert far[0] > 0.9 and far[1] < -0.9      # far: pushed further away
@@ -115,22 +152,29 @@ def test_independent_reach_falls_with_blocking_and_rises_with_funding():
 def test_capacity_and_transport_follow_their_formulas():
     inputs = {"open_crossings_poland": 3, "open_crossings_lithuania": 6,
               "open_crossings_latvia": 2, "car_plate_ban": 1.0, "bus_routes": 0.5}
-    assert border_capacity(inputs, 0.5) == pytest.approx(1.0)
-    fewer = {**inputs, "open_crossings_poland": 1, "open_crossings_lithuania": 2,
-             "open_crossings_latvia": 0}
-    assert border_capacity(fewer, 0.5) == pytest.approx((3 / 11) ** 0.5)
+    assert capacity(inputs) == pytest.approx(1.0)
+    assert capacity({**inputs, "open_crossings_poland": 0}) == pytest.approx(8 / 11)
     without_car, with_car = transport_access(inputs, Parameters({"bus_dependence": 0.6,
                                                                   "car_to_bus_substitution": 0.4}))
     assert without_car == pytest.approx(0.4 + 0.6 * 0.5)
     assert with_car == pytest.approx(0.4 * without_car)
 
 
+def test_humiliation_rises_with_the_queues_and_confiscations():
+    p = parameters(bad_trip_base=0.05, queue_humiliation=0.4, confiscation_humiliation=0.2)
+    assert bad_trip_probability(1.0, 0.0, p) == pytest.approx(0.05)
+    assert bad_trip_probability(0.5, 0.0, p) == pytest.approx(0.05)  # no queue below capacity
+    loads = [1.0, 1.5, 2.0, 4.0, 20.0]
+    chances = [bad_trip_probability(load, 0.0, p) for load in loads]
+    assert chances == sorted(chances) and chances[2] == pytest.approx(0.05 + 0.4 * 0.5)
+    assert bad_trip_probability(1.0, 0.5, p) == pytest.approx(0.05 + 0.1)
+
+
 def test_travel_propensity_selects_on_attitude_ties_and_income_with_ties_capped():
     p = parameters(travel_attitude_selection=1.0, travel_ties_selection=0.7,
                    travel_income_selection=0.5)
     assert travel_propensity(0.5, 2, 1, p) == pytest.approx(np.exp(0.5 + 1.4 + 0.5))
-    assert travel_propensity(0.0, EU_TIES_CAP + 4, 0, p) == travel_propensity(
-        0.0, EU_TIES_CAP, 0, p)
+    assert travel_propensity(0.0, TIES_CAP + 4, 0, p) == travel_propensity(0.0, TIES_CAP, 0, p)
 
 
 def test_visas_expire_are_applied_for_refused_and_granted_at_their_rates():
@@ -150,49 +194,61 @@ def test_visas_expire_are_applied_for_refused_and_granted_at_their_rates():
                                                                             False)
 
 
-def test_trips_need_a_visa_and_are_humiliating_at_the_month_s_rate():
-    record = month(trip_rate=0.5, access_without_car=1.0, access_with_car=0.2,
-                   bad_trip_probability=0.5)
-    assert make_trip(True, False, True, 1.0, False, YES, NO, record) == (True, False)
-    assert make_trip(True, False, True, 1.0, False, YES, YES, record) == (False, True)
-    assert make_trip(False, False, True, 1.0, False, YES, NO, record) == (False, False)
-    assert make_trip(True, False, True, 1.0, True, YES, NO, record) == (False, False)
-    assert make_trip(True, True, True, 1.0, False, NO, YES, record) == (True, False)
+def test_wishes_to_travel_west_are_met_or_blocked_by_transport_or_crossings():
+    record = month(wish_rate=0.8, access_without_car=0.5, access_with_car=0.25,
+                   capacity_factor=0.5, bad_trip_probability=0.5)
+    wish, at_border, goes = trip_thresholds(1.0, False, record)
+    assert (wish, at_border, goes) == pytest.approx((0.8, 0.4, 0.2))
+    # (good, humiliating, transport-blocked, crossing-blocked)
+    args = (wish, at_border, goes)
+    assert make_trip(True, False, True, *args, 0.1, NO, record) == (True, False, False, False)
+    assert make_trip(True, False, True, *args, 0.1, YES, record)[:2] == (False, True)
+    assert make_trip(True, False, True, *args, 0.3, NO, record) == (False, False, False, True)
+    assert make_trip(True, False, True, *args, 0.6, NO, record) == (False, False, True, False)
+    assert make_trip(False, False, True, *args, 0.1, NO, record) == (False,) * 4  # no visa
+    assert make_trip(True, False, True, *args, 0.9, NO, record) == (False,) * 4  # no wish
+    assert make_trip(False, True, True, *args, 0.9, YES, record)[0]  # an exchange is good
 
 
-def test_a_good_trip_raises_e_lowers_r_and_moves_the_anchors_by_a_share():
-    p = parameters(contact_gain=0.1, contact_russia_reduction=0.05, contact_anchor_share=0.3)
-    record = month(contact_decay=0.5)
-    r, e, r_anchor, e_anchor, contact = contact_effect(0.4, 0.2, 0.4, 0.2, 2.0, True, record,
-                                                       p)
-    assert e == pytest.approx(0.2 + 0.1 * 0.8) and r == pytest.approx(0.4 - 0.05 * 0.4)
-    assert e_anchor == pytest.approx(0.2 + 0.3 * 0.1 * 0.8)
-    assert r_anchor == pytest.approx(0.4 - 0.3 * 0.05 * 0.4)
-    assert contact == pytest.approx(2.0 * 0.5 + 1.0)
-    assert contact_effect(0.4, 0.2, 0.4, 0.2, 2.0, False, record, p) == (0.4, 0.2, 0.4, 0.2,
-                                                                         1.0)
+def test_trips_to_russia_for_ties_and_as_the_substitute_of_unmet_wishes():
+    p = parameters(russia_substitution=0.3)
+    record = month(russia_trip_rate=0.3)
+    # (resident, ties in Russia, turned back by the West, Russia uniform, substitution uniform)
+    assert visit_russia(True, 1, False, 0.29, NO, record, p)
+    assert not visit_russia(True, 0, False, 0.29, NO, record, p)   # a third without ties
+    assert visit_russia(True, 0, False, 0.09, NO, record, p)
+    assert visit_russia(True, 0, True, NO, 0.29, record, p)        # substitution
+    assert not visit_russia(True, 0, False, NO, 0.29, record, p)
+    assert not visit_russia(False, 1, True, 0.01, 0.01, record, p)
 
 
-def test_extended_contact_follows_the_tone_of_reports_with_ties_capped():
-    p = parameters(extended_contact_rate=0.01)
-    assert hear_from_ties_abroad(0.0, 2, month(tie_report=0.5), p) == pytest.approx(0.01)
-    assert hear_from_ties_abroad(0.0, 9, month(tie_report=-1.0), p) == pytest.approx(
-        -0.01 * EU_TIES_CAP)
+def test_contact_pulls_toward_bounded_targets_and_negative_contact_weighs_more():
+    p = parameters(contact_gain=0.1, contact_russia_reduction=0.05,
+                   negative_contact_weight=1.5, russia_contact_gain_r=0.04,
+                   russia_contact_gain_e=0.02)
+    assert good_contact(0.4, 0.2, p) == pytest.approx((0.4 - 0.05 * 0.4, 0.2 + 0.1 * 0.8))
+    assert negative_contact(0.2, p) == pytest.approx(0.2 - 1.5 * 0.1 * 1.2)
+    up = good_contact(0.0, 0.0, p)[1]
+    assert abs(negative_contact(0.0, p)) > up   # at least as strong as positive contact
+    assert russia_contact(0.0, 0.0, p) == pytest.approx((0.04, -0.02))
+    assert good_contact(1.0, 1.0, p)[1] == 1.0 and negative_contact(-1.0, p) == -1.0
 
 
-def test_restriction_hits_follow_exposure_and_level():
-    p = parameters(restriction_hit_rate=0.5)
-    car_ban = month(level_car_ban=0.6)  # a visa-holding car owner: exposure 1, chance 0.3
-    # (car owner, border region, visa, EU ties, income, goods, car, bank, residence, crossings)
-    assert restriction_hits(True, False, True, 0, 1, NO, 0.29, NO, NO, NO, car_ban, p) == 1
-    assert restriction_hits(True, False, True, 0, 1, NO, 0.31, NO, NO, NO, car_ban, p) == 0
-    assert restriction_hits(True, False, False, 0, 1, NO, 0.08, NO, NO, NO, car_ban, p) == 1
-    assert restriction_hits(True, False, False, 0, 1, NO, 0.10, NO, NO, NO, car_ban, p) == 0
-    assert restriction_hits(False, False, True, 0, 1, NO, 0.01, NO, NO, NO, car_ban, p) == 0
-    everything = month(level_goods=1.0, level_car_ban=1.0, level_bank=1.0,
-                       level_residence=1.0, level_crossings=1.0)
-    assert restriction_hits(True, True, True, 1, 2, *[0.4] * 5, everything, p) == 5
-    assert restriction_hits(True, True, True, 1, 2, *[0.4] * 5, month(), p) == 0
+def test_reports_from_ties_abroad_pull_toward_their_tone_with_ties_capped():
+    p = parameters(extended_contact_rate=0.01, russia_extended_contact_rate=0.005)
+    r, e = hear_from_ties_abroad(0.0, 0.0, 2, 0, month(tie_report=0.5), p)
+    assert (r, e) == pytest.approx((0.0, 0.01 * 2 * 0.5))
+    r, e = hear_from_ties_abroad(0.0, 0.2, 9, 9, month(tie_report=-1.0), p)
+    assert e == pytest.approx(0.2 + 0.01 * TIES_CAP * (-1.2))
+    assert r == pytest.approx(0.005 * TIES_CAP)
+
+
+def test_remote_restrictions_touch_only_account_holders_and_relatives():
+    p = parameters(restriction_hit_rate=0.2)
+    record = month(level_bank=0.5, level_residence=0.4)
+    assert remote_hit_chances(1, 0, record, p) == pytest.approx((0.1, 0.08))
+    assert remote_hit_chances(0, 2, record, p) == pytest.approx((0.1, 0.0))  # a saver
+    assert remote_hit_chances(0, 1, record, p) == (0.0, 0.0)
 
 
 def test_grievance_accumulates_per_hit_and_decays():
@@ -202,25 +258,33 @@ def test_grievance_accumulates_per_hit_and_decays():
     assert accumulate_grievance(0.2, 0, p) == pytest.approx(0.2 * 0.9)
 
 
-def test_blamed_grievance_lowers_e_and_raises_r_only_where_framed():
-    p = parameters(grievance_to_eu=0.1)
-    blame = np.full(12, 0.5)
-    framed = month(blame_west=blame, grievance_to_russia_now=0.2)
-    unframed = month(blame_west=blame, grievance_to_russia_now=0.0)
-    assert resent(0.0, 0.0, 0.4, STATE_ONLY, NEUTRAL, framed, p) == pytest.approx(
-        (0.2 * 0.5 * 0.4, -0.1 * 0.5 * 0.4))
-    assert resent(0.0, 0.0, 0.4, STATE_ONLY, NEUTRAL, unframed, p)[0] == 0.0
+def test_grievance_acts_by_who_is_blamed():
+    p = parameters(grievance_to_eu=0.04, grievance_to_regime=0.03,
+                   rejection_identification=0.0)
+    blame_west, blame_regime = np.full(len(BLAME_PAIRS), 0.5), np.full(len(BLAME_PAIRS), 0.2)
+    record = month(blame_west=blame_west, blame_regime=blame_regime, west_blame_factor=1.0)
+    r, e = resent(0.0, 0.0, 0.4, STATE_ONLY, NEUTRAL, record, p)
+    assert e == pytest.approx(-0.04 * 0.5 * 0.4) and r == pytest.approx(-0.03 * 0.2 * 0.4)
+    identifying = parameters(grievance_to_eu=0.0, grievance_to_regime=0.0,
+                             rejection_identification=0.02)
+    assert resent(0.0, 0.0, 0.4, STATE_ONLY, NEUTRAL, record, identifying)[0] == pytest.approx(
+        0.02 * 0.5 * 0.4)
+    amplified = record._replace(west_blame_factor=2.0)
+    assert resent(0.0, 0.0, 0.4, STATE_ONLY, NEUTRAL, amplified, p)[1] == pytest.approx(2 * e)
 
 
-def test_blame_follows_the_media_frame_and_the_table_holds_every_pair():
+def test_blame_follows_the_frame_and_the_camp_between_the_sourced_end_points():
     p = Parameters()
-    diet = np.array([STATE_ONLY, INDEPENDENT_ONLY])
-    state_viewer, independent_reader = blame_attribution(diet, np.array([NEUTRAL, NEUTRAL]),
-                                                         p)
-    assert state_viewer > 0.5 > independent_reader
-    table = blame_table(p.record())
-    assert table[blame_index(STATE_ONLY, NEUTRAL)] == pytest.approx(state_viewer)
-    assert table[blame_index(INDEPENDENT_ONLY, NEUTRAL)] == pytest.approx(independent_reader)
+    west, regime = blame_shares(np.array([INDEPENDENT_ONLY, STATE_ONLY, RARELY]),
+                                np.array([OPPOSED, LOYAL, NEUTRAL]), p)
+    assert west[0] == pytest.approx(p.blame_west_low)
+    assert west[1] == pytest.approx(p.blame_west_high)
+    assert regime[0] == pytest.approx(p.blame_regime_high)
+    assert regime[1] == pytest.approx(p.blame_regime_low)
+    assert west[0] < west[2] < west[1] and regime[0] > regime[2] > regime[1]
+    tables = blame_table(p.record())
+    assert tables[0][blame_index(STATE_ONLY, LOYAL)] == pytest.approx(west[1])
+    assert ((tables[0] + tables[1]) <= 1).all()
 
 
 def test_noise_adds_the_normal_quantile_times_sigma():
@@ -231,18 +295,27 @@ def test_noise_adds_the_normal_quantile_times_sigma():
     assert e == pytest.approx(0.1 - 0.01 * 1.959964, abs=1e-8)
 
 
-def test_war_shock_moves_state_viewers_toward_russia_and_independent_readers_away():
-    p = parameters(war_shock=0.1)
-    assert war_shift(STATE_ONLY, p) == pytest.approx(0.1)
-    assert war_shift(INDEPENDENT_ONLY, p) == pytest.approx(-0.1)
+def test_the_war_rally_starts_at_its_size_and_fades_to_its_persistent_share():
+    p = Parameters({"war_shock": 0.1, "war_rally_half_life": 4,
+                    "war_rally_persistence": 0.3})
+    assert rally(0, p) == 0.0
+    assert rally(1, p) == pytest.approx(0.1)
+    assert rally(5, p) == pytest.approx(0.1 * (0.3 + 0.7 * 0.5))
+    assert rally(200, p) == pytest.approx(0.03, abs=1e-6)
+    r, anchor = apply_rally(0.0, 0.0, STATE_ONLY, month(rally_change=0.1))
+    assert (r, anchor) == pytest.approx((0.1, 0.1))
+    assert apply_rally(0.0, 0.0, INDEPENDENT_ONLY, month(rally_change=0.1))[0] == -0.1
 
 
-def test_emigration_selects_pro_eu_citizens_and_ties_of_west_goers_gain_eu_ties():
+def test_emigration_selects_pro_eu_citizens_and_ties_gain_where_they_went():
     p = parameters(emigration_attitude_selection=2.0, emigration_west_share=0.4)
     assert emigration_pull(0.0, 0.5, p) == pytest.approx(np.exp(1.0))
     record = month(emigration_rate=0.05)
-    assert emigrates(2.0, 1.0, 0.09, record) and not emigrates(2.0, 1.0, 0.11, record)
-    assert goes_west(0.39, p) and not goes_west(0.41, p)
+    assert emigrates(2.0, 1.0, 0.09, 0.39, record, p) == WEST_BOUND
+    assert emigrates(2.0, 1.0, 0.09, 0.41, record, p) == EAST_BOUND
+    assert emigrates(2.0, 1.0, 0.11, 0.39, record, p) == STAYS
     s, _ = citizens(4)
-    tie_emigrant(1, s, ring(4))
+    tie_emigrant(1, s, ring(4), True)
+    tie_emigrant(2, s, ring(4), False)
     np.testing.assert_array_equal(s.eu_ties, [0, 0, 1, 0])
+    np.testing.assert_array_equal(s.russia_ties, [0, 0, 0, 1])

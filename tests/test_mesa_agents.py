@@ -30,7 +30,7 @@ def test_agents_can_be_grouped_with_mesa_verbs(model):
     expected = np.bincount(model.world.population.diet, minlength=4)
     assert {DIETS[d]: int(expected[d]) for d in range(4) if expected[d]} == counts
     opposed = model.agents.select(lambda a: a.regime == "opposed")
-    assert len(opposed) == int((model.world.population.regime == 0).sum())
+    assert len(opposed) == int((model.world.population.camp_at_start == 0).sum())
 
 
 def test_fear_follows_the_repression_index(model):
@@ -38,22 +38,21 @@ def test_fear_follows_the_repression_index(model):
     assert citizen.fear == pytest.approx(model.params.fear_opposed * model.repression)
 
 
-def test_the_war_shock_is_a_scheduled_mesa_event():
-    model = OpinionModel(baseline().with_changes(end="2022-03"), seed=1, n_citizens=300,
+def test_the_war_starts_its_rally_in_its_first_month():
+    model = OpinionModel(baseline().with_changes(end="2022-04"), seed=1, n_citizens=300,
                          create_agents=False)
     before = None
     while model.running:
-        if model.month == "2022-01":
+        if model.month == "2022-02":
             before = model.world.state.r_anchor.copy()
         model.step()
-        if model.month == "2022-02":
+        if model.month == "2022-03":  # the first full month of the war
             shift = model.world.state.r_anchor - before
             diet = model.world.population.diet
             size = model.params.war_shock
-            unclipped = np.abs(before) < 1 - 2 * size
-            state_only, independent = (diet == 0) & unclipped, (diet == 2) & unclipped
-            assert shift[state_only].mean() == pytest.approx(size, abs=0.005)
-            assert shift[independent].mean() == pytest.approx(-size, abs=0.005)
+            assert shift[diet == 0] == pytest.approx(size)   # state media only
+            assert shift[diet == 2] == pytest.approx(-size)  # independent media only
+            assert shift[diet == 1] == pytest.approx(0.0)
     assert before is not None
 
 

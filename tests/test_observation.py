@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel
+from model.core.mechanisms.camps import camp_thresholds
 from model.core.observation import (
     BOTH,
     EU,
@@ -21,8 +22,16 @@ from model.core.observation import (
 from model.core.population import synthesise_population
 from model.core.threads import CHUNK, set_thread_count
 from model.inputs.parameters import Parameters
+from tests.helpers import month
 
 PERFECT = SurveyDesign(frame="everyone", rake_to="everyone")
+
+
+def camps_month(population, repression=0.0):
+    """Return a month record whose camps are the Sep 2020 ones, with this repression."""
+    low, high = camp_thresholds(population.loyalty, {"regime_opposed_share": 0.43,
+                                                     "regime_loyal_share": 0.23})
+    return month(opposed_below=low, loyal_from=high, repression=repression)
 
 
 def test_answer_chances_sum_to_one_and_follow_the_thresholds():
@@ -44,47 +53,45 @@ def run_model(short_baseline):
 def test_population_totals_are_the_residents_answer_chances(run_model):
     s, p = run_model.world.state, run_model.world.params
     survey = VirtualSurvey(run_model.world.population, PERFECT)
-    population, cells = survey.totals(s.r, s.e, s.present, p)
+    population, cells = survey.totals(s.r, s.e, s.present, run_model.record, p)
     chances = answer_chances(s.r, s.e, p)[:, s.present]
-    assert population[0] == s.present.sum()
+    assert population[0] == s.present.sum() == cells[:, FRAME].sum()
     p_russia, p_eu = chances[RUSSIA] + chances[BOTH], chances[EU] + chances[BOTH]
     np.testing.assert_allclose(population[1:], [p_russia.sum(), p_eu.sum(),
                                                 chances[BOTH].sum()], rtol=1e-12)
-    np.testing.assert_array_equal(cells[:, FRAME], np.bincount(survey.cell[s.present],
-                                                               minlength=N_CELLS))
+    by_group = np.add.reduce(cells[:, FRAME].reshape(16, 3), axis=1)
+    np.testing.assert_array_equal(by_group, np.bincount(survey.group[s.present], minlength=16))
 
 
 def test_cell_totals_are_the_same_on_one_thread_or_two():
     n = 70 * CHUNK  # enough chunks for the loop to be split between threads
-    population = synthesise_population(n, np.random.default_rng(8), 0.1)
+    population = synthesise_population(n, np.random.default_rng(8), 0.1, 0.35, 0.43, 0.23)
     survey = VirtualSurvey(population)
     rng = np.random.default_rng(1)
     r, e, present = rng.uniform(-1, 1, n), rng.uniform(-1, 1, n), rng.random(n) < 0.9
-    p = Parameters().record()
+    p, record = Parameters().record(), camps_month(population)
+    args = (r, e, present, survey.group, survey.loyalty, survey.in_frame, survey.in_target,
+            record, p)
     try:
         set_thread_count(1)
-        one = observation_totals(r, e, present, survey.cell, survey.in_frame,
-                                 survey.in_target, p)
+        one = observation_totals(*args)
         set_thread_count(2)
-        two = observation_totals(r, e, present, survey.cell, survey.in_frame,
-                                 survey.in_target, p)
+        two = observation_totals(*args)
     finally:
         set_thread_count(None)
     for a, b in zip(one, two, strict=True):
         np.testing.assert_array_equal(a, b)
-    frame = present & survey.in_frame
-    np.testing.assert_array_equal(one[1][:, TARGET],
-                                  np.bincount(survey.cell[present & survey.in_target],
-                                              minlength=N_CELLS))
-    np.testing.assert_array_equal(one[1][:, FRAME], np.bincount(survey.cell[frame],
-                                                                minlength=N_CELLS))
+    assert one[1][:, TARGET].sum() == (present & survey.in_target).sum()
+    assert one[1][:, FRAME].sum() == (present & survey.in_frame).sum()
+    assert (one[1][:, FRAME].reshape(16, 3).sum(axis=0) > 0).all()  # every camp is counted
 
 
 def test_survey_is_unbiased_without_fear_selection_or_frame(run_model):
     s = run_model.world.state
     p = Parameters({"panel_loyalist_aversion": 0.0}).record()
+    calm = run_model.record._replace(repression=0.0)
     truth, measured = VirtualSurvey(run_model.world.population, PERFECT).read(
-        s.r, s.e, s.present, 0.0, p)
+        s.r, s.e, s.present, calm, p)
     np.testing.assert_allclose(measured, truth, atol=1e-12)
 
 
@@ -92,17 +99,17 @@ def test_fear_hides_eu_answers_but_not_attitudes(run_model):
     s = run_model.world.state
     p = Parameters({"panel_fear_aversion": 0.0, "panel_loyalist_aversion": 0.0}).record()
     survey = VirtualSurvey(run_model.world.population, PERFECT)
-    _, cells = survey.totals(s.r, s.e, s.present, p)
+    _, cells = survey.totals(s.r, s.e, s.present, run_model.record, p)
     calm, afraid = survey.shares(cells, 0.0, p), survey.shares(cells, 1.0, p)
     assert afraid[EU] < calm[EU]
-    assert afraid[BOTH] > calm[BOTH] and afraid[NEITHER] > calm[NEITHER]
-    assert afraid[RUSSIA] == pytest.approx(calm[RUSSIA], abs=1e-12)
+    assert afraid[RUSSIA] > calm[RUSSIA] and afraid[BOTH] > calm[BOTH]  # regime-congruent
+    assert afraid[NEITHER] == pytest.approx(calm[NEITHER], abs=1e-12)
 
 
 def test_raking_restores_the_target_margins(run_model):
-    population, s, p = run_model.world.population, run_model.world.state, run_model.params
-    survey = VirtualSurvey(population)
-    _, cells = survey.totals(s.r, s.e, s.present, run_model.world.params)
+    s = run_model.world.state
+    survey = VirtualSurvey(run_model.world.population)
+    _, cells = survey.totals(s.r, s.e, s.present, run_model.record, run_model.world.params)
     cell_fear = base_fear(survey.cell_regime, 0.8, 0.4)
     weights = survey.cell_weights(cells[:, FRAME], cells[:, TARGET], cell_fear,
                                   run_model.world.params)
@@ -110,21 +117,23 @@ def test_raking_restores_the_target_margins(run_model):
     for margin in (survey.cell_age, survey.cell_education, survey.cell_minsk):
         np.testing.assert_allclose(np.bincount(margin, weighted),
                                    np.bincount(margin, cells[:, TARGET]), rtol=1e-9)
-    assert p.panel_fear_aversion > 0  # propensities differ, so the weights had work to do
+    assert run_model.params.panel_fear_aversion > 0  # the weights had work to do
 
 
 def test_a_margin_nobody_in_the_frame_can_meet_is_left_alone():
-    population = synthesise_population(3_000, np.random.default_rng(3), 0.1)
+    population = synthesise_population(3_000, np.random.default_rng(3), 0.1, 0.35, 0.43, 0.23)
     survey = VirtualSurvey(population)
     present = ~((population.age_band == 3) & survey.in_frame)  # no oldest respondents
     p = Parameters().record()
-    _, cells = survey.totals(np.zeros(3_000), np.zeros(3_000), present, p)
+    _, cells = survey.totals(np.zeros(3_000), np.zeros(3_000), present,
+                             camps_month(population), p)
     weights = survey.cell_weights(cells[:, FRAME], cells[:, TARGET],
                                   base_fear(survey.cell_regime, 0.8, 0.4), p)
     assert np.isfinite(weights).all()
     assert (weights[survey.cell_age == 3] == 0).all()
     shares = survey.shares(cells, 0.5, p)
     assert shares.sum() == pytest.approx(1.0) and (shares >= 0).all()
+    assert cells.shape == (N_CELLS, 5)
 
 
 def test_the_chatham_house_frame_is_urban_internet_users(run_model):
@@ -138,8 +147,9 @@ def test_a_sample_of_respondents_agrees_with_the_expected_survey(run_model):
     # estimate must match the exact instrument within 4 standard errors.
     s = run_model.world.state
     p = Parameters({"panel_loyalist_aversion": 0.0, "falsification_rate": 0.0}).record()
+    calm = run_model.record._replace(repression=0.0)
     _, exact = VirtualSurvey(run_model.world.population, PERFECT).read(s.r, s.e, s.present,
-                                                                       0.0, p)
+                                                                       calm, p)
     chances = answer_chances(s.r, s.e, p)
     rng = np.random.default_rng(1)
     rows = rng.choice(np.flatnonzero(s.present), size=4_000, replace=True)

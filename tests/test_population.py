@@ -13,9 +13,14 @@ from model.core.streams import RandomStreams
 N = 60_000
 
 
+#: The camps' sizes in Sep 2020 (opposed, loyal): the registry's series at the start.
+CAMPS_2020 = (0.43, 0.23)
+
+
 @pytest.fixture(scope="module")
 def citizens():
-    return pop.synthesise_population(N, RandomStreams(11)["population"], 0.1)
+    return pop.synthesise_population(N, RandomStreams(11)["population"], 0.1, 0.35,
+                                     *CAMPS_2020)
 
 
 def test_urban_and_minsk_shares(citizens):
@@ -46,7 +51,8 @@ def test_media_diet_matches_chatham_house_split_in_the_frame(citizens):
 def test_media_diet_is_correlated_with_age_and_regime(citizens):
     state_only = citizens.diet == pop.STATE_ONLY
     assert state_only[citizens.age_band == 3].mean() > state_only[citizens.age_band == 0].mean()
-    loyal, opposed = citizens.regime == pop.LOYAL, citizens.regime == pop.OPPOSED
+    loyal, opposed = (citizens.camp_at_start == pop.LOYAL,
+                      citizens.camp_at_start == pop.OPPOSED)
     independent = citizens.diet == pop.INDEPENDENT_ONLY
     assert independent[opposed].mean() > 2 * independent[loyal].mean()
 
@@ -56,9 +62,14 @@ def test_offline_citizens_do_not_read_online_independent_media(citizens):
     assert not np.isin(citizens.diet[offline], [pop.BOTH_MEDIA, pop.INDEPENDENT_ONLY]).any()
 
 
-def test_regime_alignment_shares(citizens):
-    shares = np.bincount(citizens.regime, minlength=3) / N
-    np.testing.assert_allclose(shares, pop.REGIME_SHARES, atol=0.002)
+def test_camps_at_the_start_have_the_given_sizes_and_follow_loyalty(citizens):
+    shares = np.bincount(citizens.camp_at_start, minlength=3) / N
+    opposed, loyal = CAMPS_2020
+    np.testing.assert_allclose(shares, [opposed, 1 - opposed - loyal, loyal], atol=0.002)
+    by_camp = [citizens.loyalty[citizens.camp_at_start == c] for c in range(3)]
+    assert by_camp[0].max() <= by_camp[1].min() and by_camp[1].max() <= by_camp[2].min()
+    older = citizens.age_band == 3
+    assert (citizens.camp_at_start[older] == pop.LOYAL).mean() > loyal
 
 
 def test_income_terciles_and_car_ownership(citizens):
@@ -68,6 +79,6 @@ def test_income_terciles_and_car_ownership(citizens):
     assert citizens.border_region.mean() == pytest.approx(pop.BORDER_REGION_SHARE, abs=0.01)
 
 
-def test_initial_visas_and_ties(citizens):
-    assert citizens.has_visa.mean() == pytest.approx(pop.INITIAL_VISA_SHARE, abs=0.01)
+def test_initial_ties_abroad(citizens):
     assert 0.08 <= (citizens.eu_ties > 0).mean() <= 0.12
+    assert (citizens.russia_ties > 0).mean() == pytest.approx(0.35, abs=0.01)

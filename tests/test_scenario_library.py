@@ -1,5 +1,6 @@
 """Every scenario in ``scenarios/`` validates, says what it is and why, and runs."""
 
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -65,15 +66,29 @@ def test_propaganda_surge_changes_only_exogenous_inputs():
     assert scenario.timeline("propaganda_state") != base.timeline("propaganda_state")
 
 
-def test_full_isolation_moves_every_lever_it_touches_toward_restriction():
-    inputs = load_scenario(SCENARIOS / "full_isolation.toml").compile_inputs()
+#: Levers whose higher value opens the West (for the rest, lower opens it).
+OPENING_UP = {"open_crossings_poland", "open_crossings_lithuania", "open_crossings_latvia",
+              "bus_routes", "visa_processing_capacity", "eu_bank_access", "legal_residence_ease",
+              "eu_civil_society_funding", "exchange_participants"}
+
+
+def test_full_isolation_mirrors_the_engagement_package_lever_for_lever():
+    def set_levers(name):
+        return set(tomllib.loads((SCENARIOS / f"{name}.toml").read_text())["levers"])
+
+    assert set_levers("full_isolation") == set_levers("engagement_package")
+    isolation = load_scenario(SCENARIOS / "full_isolation.toml").compile_inputs()
+    package = load_scenario(SCENARIOS / "engagement_package.toml").compile_inputs()
     base = load_scenario(SCENARIOS / "baseline.toml").compile_inputs()
-    t = inputs.months.index("2026-06")
-    for name in ("open_crossings_poland", "open_crossings_lithuania", "bus_routes",
-                 "visa_processing_capacity"):
-        assert inputs.series[name][t] < base.series[name][t], name
-    for name in ("car_plate_ban", "visa_fee_eur", "visa_refusal_rate"):
-        assert inputs.series[name][t] > base.series[name][t], name
+    t = base.months.index("2027-06")
+    for name in set_levers("full_isolation"):
+        sign = 1 if name in OPENING_UP else -1
+        opened = sign * (package.series[name][t] - base.series[name][t])
+        closed = sign * (base.series[name][t] - isolation.series[name][t])
+        assert opened > 0, name
+        quantity = registry.get(name)
+        at_bound = base.series[name][t] in quantity.bounds
+        assert closed > 0 or at_bound, name  # toward restriction, unless nothing is left
 
 
 def test_engagement_package_is_the_union_of_its_components_plus_engagement():

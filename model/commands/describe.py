@@ -65,7 +65,7 @@ def _point_lines(scenario: Scenario, name: str) -> list[str]:
 
 
 def _changed(scenario: Scenario, name: str) -> bool:
-    history = tuple(TimelinePoint(p.month, p.value) for p in registry.get(name).history)
+    history = tuple(TimelinePoint(p.month, p.value, p.ramp) for p in registry.get(name).history)
     return scenario.timeline(name) != history
 
 

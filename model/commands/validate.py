@@ -87,7 +87,7 @@ def main(args: argparse.Namespace) -> int:
             naive = score(naive_predictions(held_out), held_out)
             predictions.append(naive.assign(fold=fold.name, held_out=fold.held_out))
             for chosen_variant in chosen:
-                free = tuple(n for n in calibrated_names() if n not in chosen_variant.fixed)
+                free = chosen_variant.free(calibrated_names())
                 config = FitConfig(free=free, fixed=tuple(sorted(chosen_variant.fixed.items())),
                                    fit_waves=fold.fitted, report_waves=all_keys,
                                    n_citizens=args.citizens, seed=args.seed, budget=budget)

@@ -40,7 +40,7 @@ def orientation(population: Population, diet_gap: float, regime_gap: float,
     """Return each citizen's East-West orientation o_i (positive leans Russia)."""
     middle_age = (len(AGE_BANDS) - 1) / 2
     return (0.5 * diet_gap * DIET_DIRECTION[population.diet]
-            + 0.5 * regime_gap * REGIME_DIRECTION[population.regime]
+            + 0.5 * regime_gap * REGIME_DIRECTION[population.camp_at_start]
             + age_gap * (population.age_band - middle_age)
             + spread * normal)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mesa
 
+from .mechanisms.camps import camp
 from .observation import base_fear
 from .population import AGE_BANDS, DIETS, REGIME
 
@@ -42,12 +43,13 @@ class Citizen(mesa.Agent):
     contact = _state_view("contact", "Stock of recent good trips to the EU.")
     has_visa = _state_view("has_visa", "Holds a valid Schengen visa.")
     eu_ties = _state_view("eu_ties", "Close ties living in the EU.")
+    russia_ties = _state_view("russia_ties", "Close ties living in Russia.")
     present = _state_view("present", "Still lives in Belarus.")
 
     urban = _trait_view("urban", None, "Lives in a town or city.")
     age_band = _trait_view("age_band", AGE_BANDS, "Age band.")
     media_diet = _trait_view("diet", DIETS, "Chatham House media-diet group.")
-    regime = _trait_view("regime", REGIME, "Alignment with the regime.")
+    loyalty = _trait_view("loyalty", None, "Latent loyalty to the regime (camps are its bands).")
     internet = _trait_view("internet", None, "Uses the internet.")
     car_owner = _trait_view("car_owner", None, "Has a household car.")
     border_region = _trait_view("border_region", None, "Lives in a region on the EU border.")
@@ -57,11 +59,20 @@ class Citizen(mesa.Agent):
         self.index = index
 
     @property
+    def camp(self) -> int:
+        """This month's camp, an index into ``REGIME`` (``mechanisms.camps``)."""
+        return int(camp(self.model.world.population.loyalty[self.index], self.model.record))
+
+    @property
+    def regime(self) -> str:
+        """This month's alignment with the regime: opposed, neutral or loyal."""
+        return REGIME[self.camp]
+
+    @property
     def fear(self) -> float:
         """Fear of voicing anti-regime views this month (fear at index 1 times repression)."""
         p = self.model.params
-        regime = self.model.world.population.regime[self.index]
-        return float(base_fear(regime, p.fear_opposed, p.fear_neutral)) * self.model.repression
+        return float(base_fear(self.camp, p.fear_opposed, p.fear_neutral)) * self.model.repression
 
     @property
     def preferred_alliance(self) -> str:

@@ -29,16 +29,14 @@ from .threads import CHUNK
 #: The named blocks of four uniforms, in counter order (the block number is the index).
 #: Unused words are kept so that adding a draw never renumbers the others.
 BLOCKS = (
-    ("neighbour", "", "", ""),                                           # peers
-    ("visa_expiry", "visa_application", "visa_refusal", "trip"),         # travel
-    ("trip_quality", "exchange", "", ""),                                # travel (rare)
-    ("goods", "car_ban", "bank", "residence"),                           # restrictions
-    ("crossings", "", "", ""),                                           # restrictions
-    ("noise_r", "noise_e", "", ""),                                      # noise (normals)
-    ("emigration", "emigration_west", "", ""),                           # emigration
+    ("neighbour", "", "", ""),                                            # peers
+    ("visa_expiry", "visa_application", "visa_refusal", "trip"),          # travel
+    ("trip_quality", "exchange", "russia_trip", "substitution"),          # travel
+    ("bank", "residence", "", ""),                                        # restrictions
+    ("noise_r", "noise_e", "", ""),                                       # noise (normals)
+    ("emigration", "emigration_west", "", ""),                            # emigration
 )
-(PEERS, TRAVEL, TRAVEL_RARE, RESTRICTIONS, RESTRICTIONS_MORE, NOISE,
- EMIGRATION) = range(len(BLOCKS))
+PEERS, TRAVEL, TRAVEL_MORE, RESTRICTIONS, NOISE, EMIGRATION = range(len(BLOCKS))
 
 _MULTIPLIER_0 = np.uint64(0xD2511F53)
 _MULTIPLIER_1 = np.uint64(0xCD9E8D57)

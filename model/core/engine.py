@@ -5,16 +5,19 @@ One month is three passes over citizens, each a compiled loop over fixed chunks 
 
 1. peer influence is worked out for everyone from last month's attitudes (a synchronous
    update: the changes are kept aside until all are known);
-2. each citizen then applies their peer change and lives the rest of the month: media,
-   travel and contact, extended contact, restrictions and grievance, noise, anchoring;
-   their emigration pull is noted;
+2. each citizen then applies their peer change and lives the rest of the month, in this
+   order: the war rally, media, sorting by camp, travel and contact (to the EU and to
+   Russia), reports from ties abroad, restrictions and grievance, noise, anchoring; their
+   emigration pull and their wish to cross the border (next month's queues) are noted;
 3. with the residents' mean pull known, each resident decides whether to emigrate; the
-   ties of those who go west then gain an EU tie (in citizen order, one thread).
+   ties of those who leave then gain a tie where they went (in citizen order, one thread).
 
-The rules themselves live in ``core.mechanisms``, one module each; this module only orders
-them. Every random number is drawn by the rule that uses it from the counter-based
-generator (``core.draws``) and every total is summed chunk by chunk in citizen order, so a
-seed gives the same numbers whatever the number of threads.
+The rules themselves live in ``core.mechanisms``, one module each: pure functions of one
+citizen's values, the month's record and the parameters. This module only reads each
+citizen's values, passes them through the rules in order and writes them back. Every random
+number comes from the counter-based generator (``core.draws``) and every total is summed
+chunk by chunk in citizen order, so a seed gives the same numbers whatever the number of
+threads.
 """
 
 from __future__ import annotations
@@ -29,27 +32,39 @@ from .draws import (
     EMIGRATION,
     NOISE,
     PEERS,
-    RESTRICTIONS_MORE,
+    RESTRICTIONS,
     TRAVEL,
-    TRAVEL_RARE,
+    TRAVEL_MORE,
     chunk_draws,
     fill,
     uniforms,
 )
-from .draws import RESTRICTIONS as RESTRICTION_DRAWS
 from .mechanisms.attitude_change import clip
-from .mechanisms.events import emigrates, emigration_pull, goes_west, tie_emigrant, war_shift
-from .mechanisms.grievance import accumulate_grievance, resent, restriction_hits
+from .mechanisms.camps import camp, sort_by_camp
+from .mechanisms.events import (
+    STAYS,
+    WEST_BOUND,
+    apply_rally,
+    emigrates,
+    emigration_pull,
+    tie_emigrant,
+)
+from .mechanisms.grievance import accumulate_grievance, remote_hit_chances, resent
 from .mechanisms.media import watch_media
 from .mechanisms.noise import drift
 from .mechanisms.peers import partner, peer_change, return_to_anchor
 from .mechanisms.travel import (
     YOUNG,
-    contact_effect,
+    good_contact,
     hear_from_ties_abroad,
     make_trip,
+    negative_contact,
     renew_visa,
+    russia_contact,
     travel_propensity,
+    trip_thresholds,
+    update_contact_stock,
+    visit_russia,
 )
 from .month import Month
 from .network import Network
@@ -57,25 +72,29 @@ from .population import Population
 from .state import CitizenState
 from .threads import CHUNK, chunk_count, for_chunks, thread_count, uses_threads
 
-#: What ``advance_month`` counts: good trips, humiliating trips, visa refusals, restriction
-#: hits, emigrants (all), emigrants to the EU.
-COUNTS = ("good_trips", "bad_trips", "refusals", "restriction_hits", "emigrants",
-          "emigrants_west")
-_GOOD, _BAD, _REFUSED, _HITS, _EMIGRANTS, _WEST, _RESIDENTS = range(len(COUNTS) + 1)
-#: Emigration outcomes, noted in scratch row 1.
-_STAYS, _EAST_BOUND, _WEST_BOUND = 0, 1, 2
+#: What ``advance_month`` counts, per month.
+COUNTS = ("good_trips", "bad_trips", "refusals", "restriction_hits", "russia_trips",
+          "emigrants", "emigrants_west")
+(_GOOD, _BAD, _REFUSED, _HITS, _RUSSIA, _EMIGRANTS, _WEST,
+ _RESIDENTS) = range(len(COUNTS) + 1)
 
 
 @dataclass(frozen=True)
 class MonthSummary:
-    """Counts of what happened in a month (for diagnostics and the interactive app)."""
+    """What happened in a month (for diagnostics, the queues and the interactive app).
+
+    ``border_demand`` is the residents' mean chance of trying to cross the border west this
+    month (the visa holders' wishes that reach the border): next month's queues.
+    """
 
     good_trips: int
     bad_trips: int
     refusals: int
     restriction_hits: int
+    russia_trips: int
     emigrants: int
     emigrants_west: int
+    border_demand: float
 
 
 @dataclass
@@ -104,29 +123,27 @@ def advance_month(world: World, month: Month) -> MonthSummary:
     if draws.shape[0] < thread_count():  # the thread count was raised since the world was built
         draws = world.draws = np.stack([chunk_draws() for _ in range(thread_count())])
     counts = np.zeros((chunk_count(n), len(COUNTS) + 1), dtype=np.int64)
-    pull_sums = np.zeros(chunk_count(n))
-    restricted = (month.level_goods > 0.0 or month.level_car_ban > 0.0
-                  or month.level_bank > 0.0 or month.level_residence > 0.0
-                  or month.level_crossings > 0.0)
+    sums = np.zeros((chunk_count(n), 2))  # emigration pull, border demand
     if uses_threads(n):
         for_chunks(_peer_chunks, n, s, pop, network, month, p, scratch, draws)
-        for_chunks(_live_chunks, n, s, pop, month, p, scratch, draws, restricted, counts,
-                   pull_sums)
+        for_chunks(_live_chunks, n, s, pop, month, p, scratch, draws, counts, sums)
         residents = counts[:, _RESIDENTS].sum()
-        if residents > 0:
-            mean_pull = _ordered_sum(pull_sums) / residents
+        if residents > 0 and month.emigration_rate > 0.0:
+            mean_pull = _ordered_sum(sums[:, 0]) / residents
             for_chunks(_emigration_chunks, n, s, mean_pull, month, p, scratch, draws, counts)
-            if counts[:, _WEST].any():
-                _tie_west_emigrants(s, network, scratch)
+            if counts[:, _EMIGRANTS].any():
+                _tie_emigrants(s, network, scratch)
     else:  # the same loops in one compiled call: a call costs tens of microseconds
-        _advance_on_this_thread(s, pop, network, month, p, scratch, draws, restricted, counts,
-                                pull_sums)
-    return MonthSummary(*(int(c) for c in counts[:, :len(COUNTS)].sum(axis=0)))
+        _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, sums)
+    residents = max(1, counts[:, _RESIDENTS].sum())
+    totals = counts[:, :len(COUNTS)].sum(axis=0)
+    return MonthSummary(*(int(c) for c in totals),
+                        border_demand=float(_ordered_sum(sums[:, 1]) / residents))
 
 
 @njit(cache=True, nogil=True)
 def _ordered_sum(values):
-    """Return the sum of ``values`` added in order (so both paths give the same mean)."""
+    """Return the sum of ``values`` added in order (so both paths give the same totals)."""
     total = 0.0
     for value in values:
         total += value
@@ -134,24 +151,17 @@ def _ordered_sum(values):
 
 
 @njit(cache=True, nogil=True)
-def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, restricted, counts,
-                            pull_sums):
+def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, sums):
     """Run the three steps of ``advance_month`` for every chunk on the calling thread."""
     chunks = counts.shape[0]
     _peer_chunks(0, chunks, 0, s, pop, network, month, p, scratch, draws)
-    _live_chunks(0, chunks, 0, s, pop, month, p, scratch, draws, restricted, counts,
-                 pull_sums)
+    _live_chunks(0, chunks, 0, s, pop, month, p, scratch, draws, counts, sums)
     residents = counts[:, _RESIDENTS].sum()
-    if residents > 0:
-        mean_pull = _ordered_sum(pull_sums) / residents
+    if residents > 0 and month.emigration_rate > 0.0:
+        mean_pull = _ordered_sum(sums[:, 0]) / residents
         _emigration_chunks(0, chunks, 0, s, mean_pull, month, p, scratch, draws, counts)
-        if counts[:, _WEST].sum() > 0:
-            _tie_west_emigrants(s, network, scratch)
-
-
-def war_shock(world: World) -> None:
-    """Apply the February 2022 war shock to every citizen (``events.feel_war_shock``)."""
-    _war_shock(world.state, world.population, world.params)
+        if counts[:, _EMIGRANTS].sum() > 0:
+            _tie_emigrants(s, network, scratch)
 
 
 #: The loops release Python's lock (so threads can share the chunks) and run without
@@ -171,16 +181,15 @@ def _peer_chunks(first, last, worker, s, pop, network, month, p, scratch, draws)
         for i in range(chunk * CHUNK, min(n, (chunk + 1) * CHUNK)):
             j = partner(i, network, uniforms(mine, PEERS, i)[0])
             if s.present[i] and s.present[j]:
-                scratch[0, i], scratch[1, i] = peer_change(s.r[i], s.e[i], s.r[j], s.e[j],
-                                                           pop.regime[i], pop.regime[j],
-                                                           month, p)
+                scratch[0, i], scratch[1, i] = peer_change(
+                    s.r[i], s.e[i], s.r[j], s.e[j], camp(pop.loyalty[i], month),
+                    camp(pop.loyalty[j], month), month, p)
             else:
                 scratch[0, i] = scratch[1, i] = 0.0
 
 
 @njit(**_LOOP)
-def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, restricted, counts,
-                 pull_sums):
+def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, sums):
     """Step 2 for chunks first..last-1: the rest of each citizen's month, in order.
 
     Each citizen's values are read once, passed through the rules as numbers, and written
@@ -188,96 +197,99 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, restrict
     """
     n = s.r.size
     mine = draws[worker]
+    remote = month.level_bank > 0.0 or month.level_residence > 0.0
     for chunk in range(first, last):
-        for block in (TRAVEL, TRAVEL_RARE, NOISE):
+        for block in (TRAVEL, TRAVEL_MORE, NOISE):
             fill(mine, month, chunk, n, block)
-        if restricted:
-            fill(mine, month, chunk, n, RESTRICTION_DRAWS)
-            fill(mine, month, chunk, n, RESTRICTIONS_MORE)
+        if remote:
+            fill(mine, month, chunk, n, RESTRICTIONS)
         for i in range(chunk * CHUNK, min(n, (chunk + 1) * CHUNK)):
             here = s.present[i]
+            diet, eu_ties, russia_ties = pop.diet[i], s.eu_ties[i], s.russia_ties[i]
             r, e = clip(s.r[i] + scratch[0, i]), clip(s.e[i] + scratch[1, i])
-            r_anchor, e_anchor, contact = s.r_anchor[i], s.e_anchor[i], s.contact[i]
-            eu_ties, car_owner = s.eu_ties[i], pop.car_owner[i]
+            r, r_anchor = apply_rally(r, s.r_anchor[i], diet, month)
+            contact = s.contact[i]
 
             if here:
-                r, e = watch_media(r, e, contact, pop.diet[i], month, p)
+                r, e = watch_media(r, e, contact, diet, month, p)
+                r, e = sort_by_camp(r, e, camp(pop.loyalty[i], month), month)
 
             expiry_u, application_u, refusal_u, trip_u = uniforms(mine, TRAVEL, i)
-            quality_u, exchange_u, _, _ = uniforms(mine, TRAVEL_RARE, i)
+            quality_u, exchange_u, russia_u, substitution_u = uniforms(mine, TRAVEL_MORE, i)
             propensity = travel_propensity(e, eu_ties, pop.income[i], p)
             visa, refused, exchange = renew_visa(
                 s.has_visa[i], here, propensity, pop.age_band[i] == YOUNG, expiry_u,
                 application_u, refusal_u, exchange_u, month)
-            good_trip, bad_trip = make_trip(visa, exchange, here, propensity, car_owner,
-                                            trip_u, quality_u, month)
-            r, e, r_anchor, e_anchor, contact = contact_effect(r, e, r_anchor, e_anchor,
-                                                               contact, good_trip, month, p)
+            wish, at_border, goes = trip_thresholds(propensity, pop.car_owner[i], month)
+            good_trip, bad_trip, transport_blocked, crossing_blocked = make_trip(
+                visa, exchange, here, wish, at_border, goes, trip_u, quality_u, month)
+            turned_back = transport_blocked or crossing_blocked or refused
+            to_russia = visit_russia(here, russia_ties, turned_back, russia_u, substitution_u,
+                                     month, p)
+            contact = update_contact_stock(contact, good_trip, month)
+            if good_trip:
+                r, e = good_contact(r, e, p)
+            if bad_trip or refused:
+                e = negative_contact(e, p)
+            if to_russia:
+                r, e = russia_contact(r, e, p)
 
-            hits = 0
+            hits = transport_blocked + crossing_blocked
             if here:
-                e = hear_from_ties_abroad(e, eu_ties, month, p)
-                if restricted:
-                    goods_u, car_u, bank_u, residence_u = uniforms(mine, RESTRICTION_DRAWS, i)
-                    hits = restriction_hits(car_owner, pop.border_region[i], visa, eu_ties,
-                                            pop.income[i], goods_u, car_u, bank_u,
-                                            residence_u,
-                                            uniforms(mine, RESTRICTIONS_MORE, i)[0], month, p)
-            grievance = accumulate_grievance(s.grievance[i], hits + refused + bad_trip, p)
+                r, e = hear_from_ties_abroad(r, e, eu_ties, russia_ties, month, p)
+                if remote:
+                    bank_u, residence_u, _, _ = uniforms(mine, RESTRICTIONS, i)
+                    bank, residence = remote_hit_chances(eu_ties, pop.income[i], month, p)
+                    hits += (bank_u < bank) + (residence_u < residence)
+            grievance = accumulate_grievance(s.grievance[i], hits, p)
             if here:
-                r, e = resent(r, e, grievance, pop.diet[i], pop.regime[i], month, p)
+                r, e = resent(r, e, grievance, diet, camp(pop.loyalty[i], month), month, p)
                 r_u, e_u, _, _ = uniforms(mine, NOISE, i)
                 r, e = drift(r, e, r_u, e_u, p)
-                r, e = return_to_anchor(r, e, r_anchor, e_anchor, pop.age_band[i], p)
+                r, e = return_to_anchor(r, e, r_anchor, s.e_anchor[i], pop.age_band[i], p)
 
-            s.r[i], s.e[i], s.r_anchor[i], s.e_anchor[i] = r, e, r_anchor, e_anchor
+            s.r[i], s.e[i], s.r_anchor[i] = r, e, r_anchor
             s.contact[i], s.grievance[i], s.has_visa[i] = contact, grievance, visa
             counts[chunk, _GOOD] += good_trip
             counts[chunk, _BAD] += bad_trip
             counts[chunk, _REFUSED] += refused
             counts[chunk, _HITS] += hits
-            if here and month.emigration_rate > 0.0:
-                scratch[0, i] = emigration_pull(r, e, p)
-                pull_sums[chunk] += scratch[0, i]
+            counts[chunk, _RUSSIA] += to_russia
+            if here:
                 counts[chunk, _RESIDENTS] += 1
+                if visa:  # wishes that reach the border: next month's queues
+                    sums[chunk, 1] += at_border
+                if month.emigration_rate > 0.0:
+                    scratch[0, i] = emigration_pull(r, e, p)
+                    sums[chunk, 0] += scratch[0, i]
 
 
 @njit(**_LOOP)
 def _emigration_chunks(first, last, worker, s, mean_pull, month, p, scratch, draws, counts):
-    """Step 3 for chunks first..last-1: who leaves, and who of them goes west (scratch row 1)."""
+    """Step 3 for chunks first..last-1: who leaves, and where to (scratch row 1)."""
     n = s.r.size
     mine = draws[worker]
     for chunk in range(first, last):
         fill(mine, month, chunk, n, EMIGRATION)
         for i in range(chunk * CHUNK, min(n, (chunk + 1) * CHUNK)):
-            scratch[1, i] = _STAYS
+            scratch[1, i] = STAYS
             if not s.present[i]:
                 continue
             leave_u, west_u, _, _ = uniforms(mine, EMIGRATION, i)
-            if emigrates(scratch[0, i], mean_pull, leave_u, month):
+            outcome = emigrates(scratch[0, i], mean_pull, leave_u, west_u, month, p)
+            if outcome != STAYS:
                 s.present[i] = False
+                scratch[1, i] = outcome
                 counts[chunk, _EMIGRANTS] += 1
-                if goes_west(west_u, p):
-                    scratch[1, i] = _WEST_BOUND
-                    counts[chunk, _WEST] += 1
-                else:
-                    scratch[1, i] = _EAST_BOUND
+                counts[chunk, _WEST] += outcome == WEST_BOUND
 
 
 @njit(**_LOOP)
-def _tie_west_emigrants(s, network, scratch):
-    """Give the ties of this month's west-bound emigrants an EU tie each.
+def _tie_emigrants(s, network, scratch):
+    """Give the ties of this month's emigrants a tie where each went.
 
     Ties are other citizens' counters, so this runs in citizen order on one thread.
     """
     for i in range(s.r.size):
-        if scratch[1, i] == _WEST_BOUND:
-            tie_emigrant(i, s, network)
-
-
-@njit(**_LOOP)
-def _war_shock(s, pop, p):
-    for i in range(pop.diet.size):
-        shift = war_shift(pop.diet[i], p)
-        s.r[i] = clip(s.r[i] + shift)
-        s.r_anchor[i] = clip(s.r_anchor[i] + shift)
+        if scratch[1, i] != STAYS:
+            tie_emigrant(i, s, network, scratch[1, i] == WEST_BOUND)

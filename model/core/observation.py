@@ -11,9 +11,9 @@ Two measures are reported every month:
   citizen and forms the four answers from the sums (``answers_from_favour``).
 * ``survey``: what the Chatham House instrument would measure, without sampling error: only
   urban internet users (the frame), joining an online panel with a propensity that falls
-  with fear and regime loyalty, some fearful EU-only answers given as "both" or "neither"
-  (preference falsification), and raking weights to the urban population's age, education
-  and settlement-size margins.
+  with fear and regime loyalty, some fearful EU-only answers given as a regime-congruent
+  answer, "Russia" or "both" (preference falsification), and raking weights to the urban
+  population's age, education and settlement-size margins.
 
 Fear and panel propensity are constant within a cell of (age band, education, Minsk,
 regime alignment), so selection and raking work on 48 cell totals rather than per citizen.
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .mechanisms.camps import camp
 from .population import LOYAL, NEUTRAL, OPPOSED, Population
 from .threads import CHUNK, chunk_count, for_chunks, uses_threads
 
@@ -55,8 +56,6 @@ LOYALIST_FEAR = 0.05
 #: Panel propensity: log-odds bonus of adults under 45 (younger people join online panels
 #: more). Assumption.
 YOUNG_PANEL_BONUS = 0.5
-#: Share of falsified EU-only answers given as "both" (the rest as "neither").
-FALSIFIED_AS_BOTH = 0.5
 _SQRT_HALF = math.sqrt(0.5)
 
 
@@ -86,8 +85,8 @@ def answer_chances(r, e, p):
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _chunk_totals(first, last, worker, r, e, present, cell, in_frame, in_target, p, population,
-                  cells):
+def _chunk_totals(first, last, worker, r, e, present, group, loyalty, in_frame, in_target,
+                  month, p, population, cells):
     """Add the citizens of chunks first..last-1 to their chunks' totals, in citizen order."""
     for chunk in range(first, last):
         for i in range(chunk * CHUNK, min(r.size, (chunk + 1) * CHUNK)):
@@ -99,7 +98,7 @@ def _chunk_totals(first, last, worker, r, e, present, cell, in_frame, in_target,
             population[chunk, 1] += p_russia
             population[chunk, 2] += p_eu
             population[chunk, 3] += both
-            c = cell[i]
+            c = group[i] * CELL_SHAPE[3] + camp(loyalty[i], month)
             if in_target[i]:
                 cells[chunk, c, TARGET] += 1.0
             if in_frame[i]:
@@ -109,33 +108,35 @@ def _chunk_totals(first, last, worker, r, e, present, cell, in_frame, in_target,
                 cells[chunk, c, FAVOUR_BOTH] += both
 
 
-def observation_totals(r, e, present, cell, in_frame, in_target,
+def observation_totals(r, e, present, group, loyalty, in_frame, in_target, month,
                        p) -> tuple[np.ndarray, np.ndarray]:
     """Return the month's totals over residents, summed in a thread-independent order.
 
     Returns:
         population: (residents, sum P(R), sum P(E), sum P(R)P(E));
         cells: shape (N_CELLS, 5): per survey cell, the frame's sums of P(R), P(E) and
-        P(R)P(E), then the residents in the frame and in the raking target.
+        P(R)P(E), then the residents in the frame and in the raking target. A citizen's
+        cell is their (age, education, Minsk) ``group`` and their camp this month.
     """
     if not uses_threads(r.size):
-        return _totals_on_this_thread(r, e, present, cell, in_frame, in_target, p)
+        return _totals_on_this_thread(r, e, present, group, loyalty, in_frame, in_target,
+                                      month, p)
     chunks = chunk_count(r.size)
     population = np.zeros((chunks, 4))
     cells = np.zeros((chunks, N_CELLS, 5))
-    for_chunks(_chunk_totals, r.size, r, e, present, cell, in_frame, in_target, p,
-               population, cells)
+    for_chunks(_chunk_totals, r.size, r, e, present, group, loyalty, in_frame, in_target,
+               month, p, population, cells)
     return _sum_chunks(population, cells)
 
 
 @njit(cache=True, nogil=True)
-def _totals_on_this_thread(r, e, present, cell, in_frame, in_target, p):
+def _totals_on_this_thread(r, e, present, group, loyalty, in_frame, in_target, month, p):
     """Return ``observation_totals`` computed on the calling thread, in one compiled call."""
     chunks = chunk_count(r.size)
     population = np.zeros((chunks, 4))
     cells = np.zeros((chunks, N_CELLS, 5))
-    _chunk_totals(0, chunks, 0, r, e, present, cell, in_frame, in_target, p, population,
-                  cells)
+    _chunk_totals(0, chunks, 0, r, e, present, group, loyalty, in_frame, in_target, month, p,
+                  population, cells)
     return _sum_chunks(population, cells)
 
 
@@ -205,8 +206,10 @@ class VirtualSurvey:
     def __init__(self, population: Population, design: SurveyDesign = SurveyDesign()):
         self.design = design
         pop = population
-        self.cell = (((pop.age_band.astype(np.int8) * 2 + pop.higher_education) * 2
-                       + pop.minsk) * 3 + pop.regime).astype(np.int8)
+        # The (age, education, Minsk) group; the cell adds the camp, which changes.
+        self.group = ((pop.age_band.astype(np.int8) * 2 + pop.higher_education) * 2
+                      + pop.minsk).astype(np.int8)
+        self.loyalty = pop.loyalty
         cells = np.arange(N_CELLS)
         self.cell_regime = cells % 3
         self.cell_minsk = (cells // 3) % 2
@@ -218,10 +221,14 @@ class VirtualSurvey:
             self.in_frame = np.ones(pop.size, dtype=bool)
         self.in_target = pop.urban if design.rake_to == "urban" else np.ones(pop.size, bool)
 
-    def totals(self, r: np.ndarray, e: np.ndarray, present: np.ndarray,
+    def totals(self, r: np.ndarray, e: np.ndarray, present: np.ndarray, month,
                p) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``observation_totals`` of these attitudes over this survey's citizens."""
-        return observation_totals(r, e, present, self.cell, self.in_frame, self.in_target, p)
+        """Return ``observation_totals`` of these attitudes over this survey's citizens.
+
+        ``month`` is the month's record (it holds the camps' bounds).
+        """
+        return observation_totals(r, e, present, self.group, self.loyalty, self.in_frame,
+                                  self.in_target, month, p)
 
     def cell_weights(self, frame_count: np.ndarray, target_count: np.ndarray,
                      cell_fear: np.ndarray, p) -> np.ndarray:
@@ -232,11 +239,11 @@ class VirtualSurvey:
         """Return the weighted answer shares the instrument would report (``survey_shares``)."""
         return survey_shares(cell_totals, repression, p)
 
-    def read(self, r: np.ndarray, e: np.ndarray, present: np.ndarray, repression: float,
+    def read(self, r: np.ndarray, e: np.ndarray, present: np.ndarray, month,
              p) -> tuple[np.ndarray, np.ndarray]:
         """Return this month's (population shares, survey shares) for these attitudes."""
-        population, cells = self.totals(r, e, present, p)
-        return population_shares(population), self.shares(cells, repression, p)
+        population, cells = self.totals(r, e, present, month, p)
+        return population_shares(population), self.shares(cells, month.repression, p)
 
 
 @njit(cache=True, inline="always")
@@ -285,7 +292,8 @@ def survey_shares(cell_totals, repression, p):
     """Return the weighted answer shares the instrument would report (sums to 1).
 
     ``cell_totals`` are the cells of ``observation_totals``. Falsification: a share
-    psi_f * f of EU-only answers in a cell is given as "both" or "neither" instead.
+    psi_f * f of EU-only answers in a cell is given as a regime-congruent answer instead,
+    "union with Russia" (a share rho_R of them) or "both" (the rest).
     """
     cell_fear = np.empty(N_CELLS)
     for c in range(N_CELLS):
@@ -298,11 +306,10 @@ def survey_shares(cell_totals, repression, p):
                             cell_totals[c, FAVOUR_BOTH])
         only_eu = max(eu - both, 0.0)
         hidden = only_eu * p.falsification_rate * cell_fear[c]
-        shares[RUSSIA] += max(russia - both, 0.0) * weight[c]
-        shares[BOTH] += (max(both, 0.0) + FALSIFIED_AS_BOTH * hidden) * weight[c]
+        shares[RUSSIA] += (max(russia - both, 0.0) + p.falsified_as_russia * hidden) * weight[c]
+        shares[BOTH] += (max(both, 0.0) + (1.0 - p.falsified_as_russia) * hidden) * weight[c]
         shares[EU] += (only_eu - hidden) * weight[c]
-        shares[NEITHER] += (max(count - russia - eu + both, 0.0)
-                            + (1.0 - FALSIFIED_AS_BOTH) * hidden) * weight[c]
+        shares[NEITHER] += max(count - russia - eu + both, 0.0) * weight[c]
     return shares / shares.sum()
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from ..inputs.calendar import parse_month
 from ..inputs.scenario import Scenario, baseline
 from . import attitudes
 from .citizen import Citizen
 from .draws import run_key
-from .engine import MonthSummary, World, advance_month, war_shock
-from .mechanisms.events import WAR_MONTH
-from .month import Month, build_month
+from .engine import MonthSummary, World, advance_month
+from .mechanisms import travel
+from .mechanisms.camps import camp_thresholds
+from .month import Month, MonthContext, build_month, months_at_war
 from .network import build_network
 from .observation import CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey
 from .population import synthesise_population
+from .rest import rest_anchors, steady_state
 from .state import CitizenState
 from .streams import RandomStreams
 
@@ -55,19 +56,26 @@ class OpinionModel(mesa.Model):
         self.months = self.inputs.months
         self.key = run_key(seed)
         n = int(n_citizens or self.spec.citizens)
+        start = self.inputs.at(0)
+        p = self.params
 
-        population = synthesise_population(n, self.streams["population"],
-                                           self.params.initial_eu_tie_share)
+        population = synthesise_population(
+            n, self.streams["population"], p.initial_eu_tie_share, p.initial_russia_tie_share,
+            start["regime_opposed_share"], start["regime_loyal_share"])
         self.survey = VirtualSurvey(population, survey_design or SurveyDesign())
-        state = self._initial_state(population)
+        record = p.record()
+        self._border_reference = self._border_traffic = 1.0  # set by ``_rest_state``
+        first = self._record_at(0, population.loyalty, record, border_demand=1.0)
+        r, e = self._initial_attitudes(population, first, record)
         # Homophily key: towns and villages form separate rings (joined by rewired shortcuts);
         # within them, neighbours in the ring are close in age and in East-West orientation.
-        similarity = (100.0 * population.urban + 1.5 * population.age_band
-                      + 1.5 * (state.r - state.e)
+        similarity = (100.0 * population.urban + 1.5 * population.age_band + 1.5 * (r - e)
                       + 0.7 * self.streams["network"].standard_normal(n))
-        network = build_network(similarity, int(self.params.network_degree),
-                                self.params.network_rewiring, self.streams["network"])
-        self.world = World(population, network, state, self.params.record())
+        network = build_network(similarity, int(p.network_degree), p.network_rewiring,
+                                self.streams["network"])
+        state = self._rest_state(population, network, r, e, first, record)
+        self.world = World(population, network, state, record)
+        self.record = first
 
         self.shares = np.full((self.inputs.n_months, len(MEASURES), len(CATEGORIES)), np.nan)
         self.summaries: list[MonthSummary] = []
@@ -75,14 +83,15 @@ class OpinionModel(mesa.Model):
             f"{measure}_{category}": [self.share, [m, c]]
             for m, measure in enumerate(MEASURES) for c, category in enumerate(CATEGORIES)
         })
-        self._schedule_events()
         self._citizens: list[Citizen] | None = None
         if create_agents if create_agents is not None else n <= AGENT_LIMIT:
             self._citizens = [Citizen(self, i) for i in range(n)]
         self._observe()
 
     # --- construction --------------------------------------------------------------------
-    def _initial_state(self, population) -> CitizenState:
+    def _initial_attitudes(self, population, first: Month, record) -> tuple[np.ndarray,
+                                                                           np.ndarray]:
+        """Return attitudes placed so that the virtual survey reads the Sep 2020 wave."""
         p, n = self.params, population.size
         draws = self.streams["attitudes"].standard_normal((2, n))
         east_west = attitudes.orientation(population, p.initial_orientation_diet,
@@ -92,38 +101,59 @@ class OpinionModel(mesa.Model):
         rows = np.arange(min(n, attitudes.SOLVE_SUBSAMPLE))
         subsurvey = VirtualSurvey(population.subset(rows), self.survey.design)
         present = np.ones(rows.size, dtype=bool)
-        repression, record = self.inputs.at(0)["repression_index"], p.record()
 
         def initial_survey(r, e, _rows):
-            return subsurvey.read(r, e, present, repression, record)[1]
+            return subsurvey.read(r, e, present, first, record)[1]
 
         constants = attitudes.solve_initial_constants(east_west, openness, initial_survey)
-        r, e = attitudes.place_attitudes(east_west, openness, constants)
         self.initial_constants = constants
-        return CitizenState(
-            r=r, e=e, r_anchor=r.copy(), e_anchor=e.copy(),
-            grievance=np.zeros(n), contact=np.zeros(n),
-            has_visa=population.has_visa.copy(), eu_ties=population.eu_ties.copy(),
-            present=np.ones(n, dtype=bool),
-        )
+        return attitudes.place_attitudes(east_west, openness, constants)
 
-    def _schedule_events(self) -> None:
-        """Schedule dated one-off events on Mesa's event list.
+    def _rest_state(self, population, network, r, e, first: Month, record) -> CitizenState:
+        """Return the initial state at rest under Sep 2020's world (``core.rest``)."""
+        eu_ties, russia_ties = population.eu_ties.copy(), population.russia_ties.copy()
+        visa, contact, grievance, drift_r, drift_e, border = steady_state(
+            r, e, population, eu_ties, russia_ties, network, first, record)
+        has_visa = self.streams["attitudes"].random(population.size) < visa
+        self._border_traffic = float(np.mean(border * has_visa))
+        # The queues' reference: the traffic the 2020 crossings carried before the pandemic,
+        # with the consulates' 2018 output (the stationary visa stock and wishes to cross
+        # of that world). Sep 2020's own traffic, cut by the pandemic and the consulates'
+        # closure, lies far below what the crossings could carry.
+        before = {**self.inputs.at(0), "pandemic_travel_barrier": 0.0,
+                  "visa_processing_capacity": 1.0}
+        visa, _, _, _, _, border = steady_state(
+            r, e, population, eu_ties, russia_ties, network,
+            self._record_for(before, 0, population.loyalty, record, border_demand=1.0), record)
+        reference = float(np.mean(border * visa))
+        self._border_reference = reference if reference > 0.0 else 1.0
+        r_anchor, e_anchor = rest_anchors(r, e, drift_r, drift_e, population.age_band,
+                                          self.params.anchoring_rate)
+        return CitizenState(r=r, e=e, r_anchor=r_anchor, e_anchor=e_anchor,
+                            grievance=grievance, contact=contact, has_visa=has_visa,
+                            eu_ties=eu_ties, russia_ties=russia_ties,
+                            present=np.ones(population.size, dtype=bool))
 
-        An event dated month t fires at time t - 0.5, before that month's step.
-        """
-        war = parse_month(WAR_MONTH) - parse_month(self.spec.start)
-        if 0 < war < self.inputs.n_months:
-            self.schedule_event(self._war_shock, at=war - 0.5)
+    def _record_at(self, t: int, loyalty: np.ndarray, record,
+                   border_demand: float) -> Month:
+        """Return month ``t``'s record, its context read from the model's state."""
+        return self._record_for(self.inputs.at(t), t, loyalty, record, border_demand)
 
-    def _war_shock(self) -> None:
-        war_shock(self.world)
+    def _record_for(self, inputs, t: int, loyalty: np.ndarray, record,
+                    border_demand: float) -> Month:
+        """Return the record of month ``t`` with the given inputs."""
+        capacity = travel.capacity(inputs)
+        load = (border_demand / self._border_reference) / capacity if capacity > 0 else np.inf
+        opposed_below, loyal_from = camp_thresholds(loyalty, inputs)
+        context = MonthContext(months_at_war=months_at_war(self.inputs.series["war"], t),
+                               border_load=load, opposed_below=opposed_below,
+                               loyal_from=loyal_from)
+        return build_month(t, self.key, inputs, record, context)
 
     # --- observation ---------------------------------------------------------------------
     def _observe(self) -> None:
         s, t = self.world.state, self.month_index
-        self.shares[t] = self.survey.read(s.r, s.e, s.present, self.repression,
-                                          self.world.params)
+        self.shares[t] = self.survey.read(s.r, s.e, s.present, self.record, self.world.params)
         self.datacollector.collect(self)
 
     def share(self, measure: int, category: int) -> float:
@@ -149,7 +179,10 @@ class OpinionModel(mesa.Model):
 
     def month_record(self, t: int) -> Month:
         """Return month ``t``'s record of scalars (``core.month``), as the step reads it."""
-        return build_month(t, self.key, self.inputs.at(t), self.world.params)
+        s = self.world.state
+        demand = self.summaries[-1].border_demand if self.summaries else self._border_traffic
+        return self._record_at(t, self.world.population.loyalty[s.present], self.world.params,
+                               demand)
 
     def step(self) -> None:
         """Advance one month: apply the mechanisms with this month's record, then observe."""
@@ -158,7 +191,8 @@ class OpinionModel(mesa.Model):
             self.running = False
             return
         was_present = self.world.state.present.copy() if self._citizens else None
-        self.summaries.append(advance_month(self.world, self.month_record(t)))
+        self.record = self.month_record(t)
+        self.summaries.append(advance_month(self.world, self.record))
         if was_present is not None:
             for i in np.flatnonzero(was_present & ~self.world.state.present):
                 self._citizens[i].remove()

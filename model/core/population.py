@@ -55,12 +55,6 @@ HIGHER_EDUCATION_BY_AGE = np.array([0.33, 0.38, 0.28, 0.18])
 #: its intercepts are raked so that this split holds in the Chatham House frame.
 DIET_SHARES_IN_FRAME = np.array([0.38, 0.23, 0.16, 0.23])
 
-#: Regime alignment. Chatham House Nov 2023: 43% agree Belarus "needs a tough leader like
-#: Lukashenka", 23% disagree (https://www.rp.pl/polityka/art39536251-sondaz-czy-bialorusini-boja-
-#: sie-polski); the rest are neutral. Applied to all adults (assumption), older and rural
-#: residents more loyal.
-REGIME_SHARES = np.array([0.23, 0.34, 0.43])
-
 #: Car ownership. Assumption: about one adult in three has a household car (no figure in
 #: shared/data); rising with income tercile.
 CAR_OWNERSHIP_BY_INCOME = np.array([0.22, 0.35, 0.48])
@@ -69,11 +63,9 @@ CAR_OWNERSHIP_BY_INCOME = np.array([0.22, 0.35, 0.48])
 #: border districts). Assumption: 25% (no regional margin in shared/data).
 BORDER_REGION_SHARE = 0.25
 
-#: Valid Schengen visa in Sep 2020. Assumption: 12%, between the 2019 flow (about 650k
-#: applications a year, http://agribusiness.hu/?p=21168, mostly multi-entry) and the 7% measured
-#: by Chatham House wave 19 in 2024 (https://euro.radio.fm/en/what-do-belarusians-think-about-
-#: west). Drawn in proportion to the travel propensity.
-INITIAL_VISA_SHARE = 0.12
+#: Loyalty score: older, rural and less educated citizens lean loyal (coefficients on the
+#: latent score; assumption on their sizes, the camps' sizes come from the data).
+LOYALTY_BY_AGE_BAND, LOYALTY_URBAN, LOYALTY_HIGHER_EDUCATION = 0.35, -0.4, -0.3
 
 
 class Population(NamedTuple):
@@ -88,12 +80,13 @@ class Population(NamedTuple):
     higher_education: np.ndarray  # bool
     internet: np.ndarray       # bool
     income: np.ndarray         # int8 tercile 0, 1, 2
-    regime: np.ndarray         # int8 index into REGIME
+    loyalty: np.ndarray        # float32 latent loyalty to the regime (camps: its bands)
+    camp_at_start: np.ndarray  # int8 index into REGIME in Sep 2020 (later: mechanisms.camps)
     diet: np.ndarray           # int8 index into DIETS
     car_owner: np.ndarray      # bool
     border_region: np.ndarray  # bool
-    eu_ties: np.ndarray        # int16 close ties living in the EU (grows with emigration)
-    has_visa: np.ndarray       # bool (changes with the travel submodel)
+    eu_ties: np.ndarray        # int16 close ties living in the EU in Sep 2020
+    russia_ties: np.ndarray    # int16 close ties living in Russia in Sep 2020
 
     @property
     def size(self) -> int:
@@ -156,9 +149,14 @@ def _diet_scores(age_band: np.ndarray, regime: np.ndarray, higher_education: np.
     return scores, allowed
 
 
-def synthesise_population(n: int, rng: np.random.Generator,
-                          initial_eu_tie_share: float) -> Population:
-    """Draw ``n`` citizens' traits from the documented margins (see the module constants)."""
+def synthesise_population(n: int, rng: np.random.Generator, initial_eu_tie_share: float,
+                          initial_russia_tie_share: float, opposed_share: float,
+                          loyal_share: float) -> Population:
+    """Draw ``n`` citizens' traits from the documented margins (see the module constants).
+
+    The camps at the start have the shares given (the Sep 2020 values of the registry's
+    camp series).
+    """
     if n < 1:
         raise ValueError(f"the population needs at least one citizen, got {n}")
     u = rng.random((12, n))
@@ -180,9 +178,10 @@ def synthesise_population(n: int, rng: np.random.Generator,
     income = income.astype(np.int8)
 
     # Regime alignment from a latent score: older, rural, less educated lean loyal.
-    loyalty = 0.35 * age_band - 0.4 * urban - 0.3 * higher_education + normal[1]
-    cuts = np.quantile(loyalty, np.cumsum(REGIME_SHARES)[:-1])
-    regime = np.searchsorted(cuts, loyalty).astype(np.int8)
+    loyalty = (LOYALTY_BY_AGE_BAND * age_band + LOYALTY_URBAN * urban
+               + LOYALTY_HIGHER_EDUCATION * higher_education + normal[1]).astype(np.float32)
+    cuts = np.quantile(loyalty, [opposed_share, 1.0 - loyal_share])
+    regime = np.searchsorted(cuts, loyalty, side="right").astype(np.int8)
 
     # Media diet: multinomial logit on age, alignment, education and internet use, raked to
     # the Chatham House split in the frame. Citizens alike in those four share probabilities,
@@ -203,14 +202,12 @@ def synthesise_population(n: int, rng: np.random.Generator,
     tie_p = np.clip(initial_eu_tie_share * np.where(regime == OPPOSED, 1.5, 1.0)
                     * np.where(age_band <= 1, 1.2, 0.8), 0, 1)
     eu_ties = (u[8] < tie_p).astype(np.int16)
-
-    visa_weight = (0.5 + income) * np.where(urban, 1.3, 0.6) * (1 + eu_ties) \
-        * np.where(age_band == 3, 0.4, 1.0) * np.where(border_region, 1.5, 1.0)
-    visa_p = np.clip(INITIAL_VISA_SHARE * visa_weight / visa_weight.mean(), 0, 1)
-    has_visa = u[9] < visa_p
+    # Ties in Russia: no gradient by trait is measured; assumption: the same for everyone.
+    russia_ties = (u[9] < initial_russia_tie_share).astype(np.int16)
 
     return Population(
         urban=urban, minsk=minsk, age_band=age_band, higher_education=higher_education,
-        internet=internet, income=income, regime=regime, diet=diet, car_owner=car_owner,
-        border_region=border_region, eu_ties=eu_ties, has_visa=has_visa,
+        internet=internet, income=income, loyalty=loyalty, camp_at_start=regime, diet=diet,
+        car_owner=car_owner, border_region=border_region, eu_ties=eu_ties,
+        russia_ties=russia_ties,
     )

@@ -12,7 +12,9 @@ class CitizenState(NamedTuple):
 
     Attitudes ``r`` (toward Russia) and ``e`` (toward the EU) lie in [-1, 1]; the anchors are
     the Friedkin-Johnsen "prejudices" they are pulled back to. ``grievance`` lies in [0, 1];
-    ``contact`` is the decaying stock of recent good EU trips. A named tuple of arrays, so
+    ``contact`` is the decaying stock of recent good EU trips. The anchors are solved at
+    the start so that the Sep 2020 world is at rest (``core.rest``); they may lie outside
+    [-1, 1], where the forces a citizen was under in 2020 held them. A named tuple of arrays, so
     the compiled engine reads and writes the same arrays as the Python code.
     """
 
@@ -24,6 +26,7 @@ class CitizenState(NamedTuple):
     contact: np.ndarray
     has_visa: np.ndarray       # bool
     eu_ties: np.ndarray        # int16 close ties living in the EU
+    russia_ties: np.ndarray    # int16 close ties living in Russia
     present: np.ndarray        # bool: still living in Belarus
 
     def copy(self) -> CitizenState:

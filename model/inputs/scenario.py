@@ -107,7 +107,7 @@ class Scenario:
     def timeline(self, name: str) -> tuple[TimelinePoint, ...]:
         """Return the full timeline of a lever or exogenous input: history plus changes."""
         quantity = registry.get(name)
-        history = tuple(TimelinePoint(p.month, p.value) for p in quantity.history)
+        history = tuple(TimelinePoint(p.month, p.value, p.ramp) for p in quantity.history)
         changes = getattr(self, section_of(quantity.group)).get(name)
         return override_from(history, changes or ())
 

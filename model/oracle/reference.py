@@ -11,11 +11,11 @@ purposes:
 * speed baseline: ``benchmarks/run_benchmarks.py`` times it against the engine.
 
 What it shares with the engine, on purpose: the month's record of scalars
-(``core.month.build_month``, built here from the oracle's own parameters), the random
-numbers (``core.draws``: the same counter-based blocks), the survey instrument (a
-measurement over all respondents, not a citizen's rule) and the named constants of the
-mechanism modules, read from those modules at run time (so a test can change one here
-and see the comparison fail).
+(``core.month.build_month``, built here from the oracle's own parameters and its own state:
+its camps' bounds, its queues), the random numbers (``core.draws``: the same counter-based
+blocks), the survey instrument (a measurement over all respondents, not a citizen's rule)
+and the named constants of the mechanism modules, read from those modules at run time (so a
+test can change one here and see the comparison fail).
 
 Synchronous semantics. Only two rules read other citizens, so only they need two phases:
 peers (everyone reads their partner, then everyone moves) and emigration (the hazard is
@@ -34,12 +34,11 @@ import mesa
 import numpy as np
 
 from ..core import draws
-from ..core.mechanisms import events, grievance, media, peers, travel
-from ..core.month import build_month
-from ..core.observation import MEASURES, answers_from_favour
-from ..core.population import LOYAL, OPPOSED
+from ..core.mechanisms import camps, events, grievance, media, peers, travel
+from ..core.month import MonthContext, build_month, months_at_war
+from ..core.observation import FRAME, MEASURES, TARGET, answers_from_favour
+from ..core.population import LOYAL, NEUTRAL, OPPOSED
 from ..core.state import CitizenState
-from ..inputs.calendar import parse_month
 
 #: The standard normal distribution (its quantile function turns a uniform into noise).
 STANDARD_NORMAL = NormalDist()
@@ -71,12 +70,8 @@ class ReferenceCitizen(mesa.Agent):
     def __init__(self, model: ReferenceModel, index: int, traits: dict, state: dict):
         super().__init__(model)
         self.index = index
-        self.diet = traits["diet"]
-        self.regime = traits["regime"]
-        self.income = traits["income"]
-        self.car_owner = traits["car_owner"]
-        self.border_region = traits["border_region"]
-        self.age_band = traits["age_band"]
+        for name in ("diet", "loyalty", "income", "car_owner", "border_region", "age_band"):
+            setattr(self, name, traits[name])
         for name, value in state.items():
             setattr(self, name, value)
         self.ties: list[ReferenceCitizen] = []
@@ -85,6 +80,14 @@ class ReferenceCitizen(mesa.Agent):
     def uniforms(self, block: int) -> tuple[float, float, float, float]:
         """Return this month's four uniforms of one named block (``core.draws.BLOCKS``)."""
         return self.model.draws[block][self.index]
+
+    @property
+    def camp(self) -> int:
+        """Return this month's camp: opposed below the month's lower bound, loyal from the upper."""
+        month = self.model.month
+        if self.loyalty < month.opposed_below:
+            return OPPOSED
+        return LOYAL if self.loyalty >= month.loyal_from else NEUTRAL
 
     # --- 1. peers (two phases: everyone reads, then everyone moves) --------------------------
     def talk_to_partner(self) -> None:
@@ -99,7 +102,7 @@ class ReferenceCitizen(mesa.Agent):
         if not (self.present and partner.present):
             return
         dr, de = partner.r - self.r, partner.e - self.e
-        across_divide = {self.regime, partner.regime} == {LOYAL, OPPOSED}
+        across_divide = {self.camp, partner.camp} == {LOYAL, OPPOSED}
         credibility = p.intergroup_credibility if across_divide else 1.0
         weight = p.peer_rate * credibility * acceptance(math.hypot(dr, de), p.peer_latitude,
                                                         p.peer_sharpness)
@@ -110,15 +113,25 @@ class ReferenceCitizen(mesa.Agent):
         dr, de = self._peer_change
         self.r, self.e = clip(self.r + dr), clip(self.e + de)
 
-    # --- 2. to 6.: rules that read only the citizen's own state -----------------------------
+    # --- 2.: rules that read only the citizen's own state ----------------------------------
     def live_month(self) -> None:
-        """Media, travel, extended contact, grievance, noise and anchoring, in that order."""
+        """Rally, media, sorting, travel, ties abroad, grievance, noise, anchoring, in order."""
+        self.feel_the_war()
         self.watch_media()
-        refused, bad_trip = self.travel()
+        self.sort_by_camp()
+        hits = self.travel()
         self.hear_from_ties_abroad()
-        self.feel_restrictions(refused, bad_trip)
+        self.feel_restrictions(hits)
         self.drift()
         self.return_to_anchor()
+
+    def feel_the_war(self) -> None:
+        """Shift r and its anchor by the change of the war rally, times the diet's direction.
+
+        d = +1 state only, 0 both, -1 independent only, +0.5 rarely; every citizen.
+        """
+        shift = self.model.month.rally_change * events.WAR_DIRECTION[self.diet]
+        self.r, self.r_anchor = clip(self.r + shift), self.r_anchor + shift
 
     def watch_media(self) -> None:
         """Move toward each outlet in turn, by dose, exposure and acceptance.
@@ -149,105 +162,129 @@ class ReferenceCitizen(mesa.Agent):
             self.e += pull * de
         self.r, self.e = clip(self.r), clip(self.e)
 
-    def travel(self) -> tuple[bool, bool]:
-        """Visas, exchanges and trips; return (refused a visa, made a humiliating trip).
+    def sort_by_camp(self) -> None:
+        """Pull a loyal resident toward (r, e) = (1, -1), an opposed one toward (-1, 1).
 
-        The visa expires (prob 1 / T_visa); without one a resident applies (prob: the month's
-        application rate times w_i) and may be refused; young residents may join an exchange;
-        visa holders travel (prob: the month's trip rate times w_i times transport access);
-        a trip is humiliating with the month's bad-trip probability. A good trip adds contact
-        and moves e up by kappa_e (1 - e), r down by kappa_r max(r, 0), anchors by a share nu.
+        a_i += sigma R(t) (pole - a_i), R(t) the repression index; neutrals stay.
+        """
+        camp = self.camp
+        if not self.present or camp == NEUTRAL:
+            return
+        dose = self.model.params.sorting_rate * self.model.month_inputs["repression_index"]
+        pole_r, pole_e = (1.0, -1.0) if camp == LOYAL else (-1.0, 1.0)
+        self.r = clip(self.r + dose * (pole_r - self.r))
+        self.e = clip(self.e + dose * (pole_e - self.e))
+
+    def travel(self) -> int:
+        """Visas, trips west and to Russia, and their contact; return the restriction hits.
+
+        The visa expires (prob 1 / T_visa); without one a resident applies (prob: the
+        month's application rate times the self-selection w_i) and may be refused (negative
+        contact); the young may join an exchange (a good trip). A resident wishes to go west
+        with prob pi0 (1 - P) w_i; the wish reaches the border with the transport access and
+        passes it with the crossing capacity, or is blocked (a restriction hit, with a visa).
+        A trip is humiliating with the month's bad-trip probability (negative contact). Being
+        turned back (a blocked wish, a refused visa) may become a trip to Russia
+        (substitution); ties there bring trips of their own.
         """
         month, p = self.model.month, self.model.params
         expiry_u, application_u, refusal_u, trip_u = self.uniforms(draws.TRAVEL)
-        quality_u, exchange_u, _, _ = self.uniforms(draws.TRAVEL_RARE)
+        quality_u, exchange_u, russia_u, substitution_u = self.uniforms(draws.TRAVEL_MORE)
+        here = self.present
         self.has_visa = self.has_visa and expiry_u >= 1.0 / p.visa_validity_months
-
         propensity = math.exp(p.travel_attitude_selection * self.e
-                              + p.travel_ties_selection * min(self.eu_ties, travel.EU_TIES_CAP)
+                              + p.travel_ties_selection * min(self.eu_ties, travel.TIES_CAP)
                               + p.travel_income_selection * self.income)
-        refused = exchange = trip = False
-        if self.present and not self.has_visa \
-                and application_u < month.apply_rate * propensity:
+        refused = exchange = False
+        if here and not self.has_visa and application_u < month.apply_rate * propensity:
             refused = refusal_u < month.refusal_rate
             self.has_visa = not refused
-        young = self.age_band == travel.YOUNG
-        if self.present and young and exchange_u < month.exchange_probability:
+        if here and self.age_band == travel.YOUNG and exchange_u < month.exchange_probability:
             exchange = self.has_visa = True
 
+        wish = month.wish_rate * propensity
         access = month.access_with_car if self.car_owner else month.access_without_car
-        if self.present and self.has_visa and not exchange:
-            trip = trip_u < month.trip_rate * propensity * access
+        at_border = wish * access
+        goes = at_border * month.capacity_factor
+        wants = here and not exchange and trip_u < wish
+        trip = wants and self.has_visa and trip_u < goes
+        hits = 0
+        if wants and self.has_visa and not trip:  # blocked at the border or on the way
+            hits = 1
         bad_trip = trip and quality_u < month.bad_trip_probability
         good_trip = (trip and not bad_trip) or exchange
+        self.model.border_demand += at_border if (here and self.has_visa) else 0.0
+
+        ties_factor = 1.0 if self.russia_ties > 0 else travel.RUSSIA_TRIPS_WITHOUT_TIES
+        to_russia = here and (russia_u < month.russia_trip_rate * ties_factor
+                              or ((hits or refused)
+                                  and substitution_u < p.russia_substitution))
 
         self.contact = self.contact * 0.5 ** (1.0 / p.contact_half_life) + good_trip
         if good_trip:
-            self.e = clip(self.e + p.contact_gain * (1.0 - self.e))
             self.r = clip(self.r - p.contact_russia_reduction * max(self.r, 0.0))
-            self.e_anchor += p.contact_anchor_share * p.contact_gain * (1.0 - self.e_anchor)
-            self.r_anchor -= (p.contact_anchor_share * p.contact_russia_reduction
-                              * max(self.r_anchor, 0.0))
-        return refused, bad_trip
+            self.e = clip(self.e + p.contact_gain * (1.0 - self.e))
+        if bad_trip or refused:
+            self.e = clip(self.e - p.negative_contact_weight * p.contact_gain * (1.0 + self.e))
+        if to_russia:
+            self.r = clip(self.r + p.russia_contact_gain_r * (1.0 - self.r))
+            self.e = clip(self.e - p.russia_contact_gain_e * (1.0 + self.e))
+        return hits
 
     def hear_from_ties_abroad(self) -> None:
-        """Take in the reports of ties living in the EU (extended contact).
+        """Take in the reports of close ties abroad (extended contact).
 
-        e_i += kappa_ext min(T_i, 3) (2 q - 1), q = (bank access + residence ease) / 2.
+        e += kappa_ext min(T, 3) ((2 q - 1) - e), q = (bank access + residence ease) / 2;
+        r += kappa_ext,R min(T_R, 3) (1 - r).
         """
         if self.present:
-            m = self.model
-            self.e = clip(self.e + m.params.extended_contact_rate
-                          * min(self.eu_ties, travel.EU_TIES_CAP) * m.month.tie_report)
+            m, p = self.model.month, self.model.params
+            self.e += p.extended_contact_rate * min(self.eu_ties, travel.TIES_CAP) * (
+                m.tie_report - self.e)
+            self.r += p.russia_extended_contact_rate * min(self.russia_ties, travel.TIES_CAP) * (
+                1.0 - self.r)
+            self.r, self.e = clip(self.r), clip(self.e)
 
-    def restriction_exposure(self) -> tuple[float, ...]:
-        """Return how exposed this citizen is to each restriction (``grievance.RESTRICTIONS``)."""
-        g = grievance
-        has_ties = self.eu_ties > 0
-        car_ban = g.CAR_BAN_EXPOSURE_VISA if self.has_visa else g.CAR_BAN_EXPOSURE_NO_VISA
-        return (min(1.0, g.GOODS_EXPOSURE_BASE + g.GOODS_EXPOSURE_BORDER * self.border_region
-                    + g.GOODS_EXPOSURE_CAR * self.car_owner),
-                self.car_owner * car_ban,
-                min(1.0, g.BANK_EXPOSURE_TIES * has_ties
-                    + g.BANK_EXPOSURE_SAVINGS * (self.income == g.TOP_INCOME)),
-                float(has_ties),
-                float(self.border_region or self.has_visa))
+    def blame(self) -> tuple[float, float]:
+        """Return the shares blaming the West and the regime, by frame and camp.
 
-    def feel_restrictions(self, refused: bool, bad_trip: bool) -> None:
-        """Count restriction hits, accumulate grievance, and let blamed grievance act.
-
-        Restriction l hits with prob h * exposure_l * level_l; g <- 1 - (1 - g)(1 - eta)^hits,
-        then g <- (1 - delta_g) g; e -= kappa_g phi g, r += kappa_gr I_S phi g.
-        """
-        month, p = self.model.month, self.model.params
-        levels = [getattr(month, f"level_{name}") for name in grievance.RESTRICTIONS]
-        hits = 0
-        if self.present:
-            restriction_u = (*self.uniforms(draws.RESTRICTIONS),
-                             self.uniforms(draws.RESTRICTIONS_MORE)[0])
-            for u, exposure, level in zip(restriction_u, self.restriction_exposure(), levels,
-                                          strict=True):
-                hits += level > 0.0 and u < p.restriction_hit_rate * exposure * level
-            hits += refused + bad_trip
-        self.grievance = 1.0 - (1.0 - self.grievance) * (1.0 - p.grievance_gain) ** hits
-        self.grievance *= 1.0 - p.grievance_decay
-        if self.present:
-            blamed = self.blames_the_west() * self.grievance
-            self.e = clip(self.e - p.grievance_to_eu * blamed)
-            self.r = clip(self.r + month.grievance_to_russia_now * blamed)
-
-    def blames_the_west(self) -> float:
-        """Return the chance of blaming the West for a restriction, by media frame and camp.
-
-        phi = sigmoid(phi0 + phi_S s - phi_I d + phi_reg (regime - 1)), s and d the state and
-        independent shares of the citizen's diet.
+        z = ((s - d + 1) / 2 + camp / 2) / 2; phi_W = lo_W + z (hi_W - lo_W),
+        phi_R = hi_R + z (lo_R - hi_R).
         """
         p = self.model.params
-        logit = (p.attribution_intercept
-                 + p.attribution_state_media * grievance.STATE_FRAME[self.diet]
-                 - p.attribution_independent_media * grievance.INDEPENDENT_FRAME[self.diet]
-                 + p.attribution_regime * (self.regime - 1))
-        return 1.0 / (1.0 + math.exp(-logit))
+        frame = (grievance.STATE_FRAME[self.diet] - grievance.INDEPENDENT_FRAME[self.diet]
+                 + 1.0) / 2.0
+        z = (frame + self.camp / 2.0) / 2.0
+        return (p.blame_west_low + z * (p.blame_west_high - p.blame_west_low),
+                p.blame_regime_high + z * (p.blame_regime_low - p.blame_regime_high))
+
+    def feel_restrictions(self, hits: int) -> None:
+        """Count restriction hits, accumulate grievance, and let it act by who is blamed.
+
+        Bank (account holders: EU ties or top income) and residence (EU ties) each hit with
+        prob h * severity; g <- 1 - (1 - g)(1 - eta)^hits, then g <- (1 - delta_g) g;
+        e -= kappa_g phi_W (1 + a_S (I_S - 1)) g (1 + e); r -= kappa_gR phi_R g (1 + r);
+        r += kappa_RI phi_W g (1 - r).
+        """
+        month, p = self.model.month, self.model.params
+        if self.present and (month.level_bank > 0.0 or month.level_residence > 0.0):
+            bank_u, residence_u, _, _ = self.uniforms(draws.RESTRICTIONS)
+            holder = self.eu_ties > 0 or self.income == grievance.TOP_INCOME
+            hits += holder and bank_u < p.restriction_hit_rate * month.level_bank
+            hits += (self.eu_ties > 0
+                     and residence_u < p.restriction_hit_rate * month.level_residence)
+        if hits:
+            self.grievance = 1.0 - (1.0 - self.grievance) * (1.0 - p.grievance_gain) ** hits
+        self.grievance *= 1.0 - p.grievance_decay
+        self.model.restriction_hits += hits
+        if self.present:
+            west, regime = self.blame()
+            west *= self.grievance
+            regime *= self.grievance
+            self.e -= p.grievance_to_eu * month.west_blame_factor * west * (1.0 + self.e)
+            self.r -= p.grievance_to_regime * regime * (1.0 + self.r)
+            self.r += p.rejection_identification * west * (1.0 - self.r)
+            self.r, self.e = clip(self.r), clip(self.e)
 
     def drift(self) -> None:
         """Add idiosyncratic noise, r += sigma z_1, e += sigma z_2 (normal quantiles)."""
@@ -262,10 +299,10 @@ class ReferenceCitizen(mesa.Agent):
         if self.present:
             p = self.model.params
             stubbornness = p.anchoring_rate * peers.STUBBORNNESS_BY_AGE[self.age_band]
-            self.r += stubbornness * (self.r_anchor - self.r)
-            self.e += stubbornness * (self.e_anchor - self.e)
+            self.r = clip(self.r + stubbornness * (self.r_anchor - self.r))
+            self.e = clip(self.e + stubbornness * (self.e_anchor - self.e))
 
-    # --- 7. emigration (two phases around the model's normaliser) ---------------------------
+    # --- 3. emigration (two phases around the model's normaliser) ---------------------------
     def emigration_pull(self) -> float:
         """Return exp(gamma_m (e - r)): pro-EU citizens are likelier to leave."""
         return math.exp(self.model.params.emigration_attitude_selection * (self.e - self.r))
@@ -273,7 +310,7 @@ class ReferenceCitizen(mesa.Agent):
     def consider_emigrating(self, mean_pull: float) -> None:
         """Leave with hazard m(t) * pull / (mean pull of residents).
 
-        The ties of those who go west gain a close tie living in the EU.
+        The ties of those who go west gain a tie in the EU; of those who go east, in Russia.
         """
         m = self.model
         if not self.present:
@@ -282,19 +319,14 @@ class ReferenceCitizen(mesa.Agent):
         if leave_u < m.month.emigration_rate * self.emigration_pull() / mean_pull:
             self.present = False
             m.emigrants += 1
-            if west_u < m.params.emigration_west_share:
-                for tie in self.ties:
+            west = west_u < m.params.emigration_west_share
+            for tie in self.ties:
+                if west:
                     tie.eu_ties += 1
+                else:
+                    tie.russia_ties += 1
 
-    # --- events and observation -----------------------------------------------------------
-    def feel_war_shock(self) -> None:
-        """Shift r and its anchor by w d(diet), d = +1 state only, 0 both, -1 independent only.
-
-        +0.5 for those who rarely follow media; every citizen, as in the engine's event.
-        """
-        shift = self.model.params.war_shock * events.WAR_DIRECTION[self.diet]
-        self.r, self.r_anchor = clip(self.r + shift), clip(self.r_anchor + shift)
-
+    # --- observation -------------------------------------------------------------------------
     def favour_chances(self) -> tuple[float, float, float]:
         """Return the chances of favouring Russia, the EU, and both (two-axis probit)."""
         p = self.model.params
@@ -323,6 +355,7 @@ class ReferenceModel(mesa.Model):
         self.inputs = source.inputs
         self.key = source.key
         self.survey = source.survey
+        self.border_reference = source._border_reference
         world = source.world
         traits = {name: values.tolist() for name, values in world.population._asdict().items()}
         states = {name: values.tolist() for name, values in world.state._asdict().items()}
@@ -334,19 +367,22 @@ class ReferenceModel(mesa.Model):
             citizen.ties = [self.citizens[j] for j in world.network.neighbours(citizen.index)]
 
         self.shares = np.full_like(source.shares, np.nan)
-        self.emigrants = 0
-        war = parse_month(events.WAR_MONTH) - parse_month(self.inputs.start)
-        if 0 < war < self.inputs.n_months:
-            self.schedule_event(self.war_shock, at=war - 0.5)
+        self.emigrants = self.restriction_hits = 0
+        self.border_demand = source._border_traffic
+        self.set_month(0)
         self.observe()
 
-    def war_shock(self) -> None:
-        """February 2022: every citizen's r and anchor shift by media diet."""
-        self.agents.do("feel_war_shock")
-
     def set_month(self, t: int) -> None:
-        """Build month ``t``'s record from this model's parameters, and replay its numbers."""
-        self.month = build_month(t, self.key, self.inputs.at(t), self.params.record())
+        """Build month ``t``'s record from this model's parameters and state; replay its numbers."""
+        inputs = self.month_inputs = self.inputs.at(t)
+        residents = [c for c in self.citizens if c.present]
+        loyalty = np.array([c.loyalty for c in residents], dtype=np.float32)
+        capacity = travel.capacity(inputs)
+        load = self.border_demand / self.border_reference / capacity if capacity > 0 else np.inf
+        opposed_below, loyal_from = camps.camp_thresholds(loyalty, inputs)
+        context = MonthContext(months_at_war(self.inputs.series["war"], t), load,
+                               opposed_below, loyal_from)
+        self.month = build_month(t, self.key, inputs, self.params.record(), context)
         n = len(self.citizens)
         self.draws = [draws.block_for_everyone(*self.key, t, block, n).T.tolist()
                       for block in range(len(draws.BLOCKS))]
@@ -360,9 +396,11 @@ class ReferenceModel(mesa.Model):
         self.set_month(t)
         self.agents.do("talk_to_partner")
         self.agents.do("listen")
+        self.border_demand = 0.0
         self.agents.do("live_month")
-        self.emigrants = 0
         residents = self.agents.select(lambda citizen: citizen.present)
+        self.border_demand /= max(1, len(residents))
+        self.emigrants = 0
         if self.month.emigration_rate > 0.0 and len(residents):
             pulls = residents.map("emigration_pull")
             residents.do("consider_emigrating", math.fsum(pulls) / len(pulls))
@@ -388,15 +426,14 @@ class ReferenceModel(mesa.Model):
         for citizen, row in zip(self.citizens, chances, strict=True):
             if not citizen.present:
                 continue
-            cell = self.survey.cell[citizen.index]
+            cell = self.survey.group[citizen.index] * 3 + citizen.camp
             if self.survey.in_target[citizen.index]:
-                cells[cell, 4] += 1.0
+                cells[cell, TARGET] += 1.0
             if self.survey.in_frame[citizen.index]:
-                cells[cell, 3] += 1.0
-                cells[cell, :3] += row
-        repression = float(self.inputs.series["repression_index"][t])
-        self.shares[t, MEASURES.index("survey")] = self.survey.shares(cells, repression,
-                                                                      self.params.record())
+                cells[cell, FRAME] += 1.0
+                cells[cell, :FRAME] += row
+        self.shares[t, MEASURES.index("survey")] = self.survey.shares(
+            cells, self.month.repression, self.params.record())
 
     def state(self) -> CitizenState:
         """Return the citizens' state as arrays laid out like ``OpinionModel.world.state``."""
@@ -404,7 +441,6 @@ class ReferenceModel(mesa.Model):
             return np.array([getattr(c, name) for c in self.citizens], dtype=dtype)
 
         return CitizenState(**{
-            name: column(name, {"has_visa": bool, "present": bool,
-                                "eu_ties": np.int16}.get(name, np.float64))
+            name: column(name, {"has_visa": bool, "present": bool, "eu_ties": np.int16,
+                                "russia_ties": np.int16}.get(name, np.float64))
             for name in CitizenState._fields})
-

@@ -4,7 +4,8 @@ The first wave (Sep 2020) is the model's initial condition (``OpinionModel`` sol
 initial attitudes so that the virtual survey reproduces it), so it carries no information
 about the dynamics and is not a target. Every later wave with a reported share is: Jan-Feb
 2022 (both), Nov 2022 (both) and Aug-Nov 2025 (all four). A wave's simulated share is the
-virtual survey's share averaged over its fieldwork months.
+virtual survey's share averaged over its fieldwork days (``Wave.month_weights``; the whole
+month where the days are not known, as the data file says).
 
 Sampling error enters the way it enters the real survey: the simulator draws a multinomial
 sample of the wave's size from the simulated shares, so a fit never asks the model to hit
@@ -154,11 +155,9 @@ def wave_statistics(months: Sequence[str], survey_shares: np.ndarray,
         targets: the waves.
         rng: the stream the survey samples are drawn from.
     """
-    index = {m: i for i, m in enumerate(months)}
     stats: dict[str, float] = {}
     for target in targets:
-        rows = [index[m] for m in target.wave.months]
-        expected = survey_shares[rows].mean(axis=0)
+        expected = target.wave.month_weights(months) @ survey_shares
         expected = np.clip(expected, 0, None) / np.clip(expected, 0, None).sum()
         sampled = rng.multinomial(target.sample_size, expected) / target.sample_size
         for category in target.categories:

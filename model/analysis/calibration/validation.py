@@ -17,13 +17,13 @@ Sep 2020 wave included:
 Their 90% intervals are the binomial sampling error of a wave of the held-out size around the
 point forecast: the narrowest honest interval a forecast can claim.
 
-Ablations switch mechanisms off by holding their parameters at zero and fit the rest the
-same way (``VARIANTS``).
+Each model variant (``model.inputs.variants``) is fitted the same way: the mechanism sets the
+waves may not tell apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,45 +32,13 @@ from scipy.stats import norm
 
 from ...inputs.calendar import parse_month
 from ...inputs.survey_data import Wave, load_waves
+from ...inputs.variants import VARIANTS, Variant, variant  # noqa: F401  (re-exported)
 from .abc import FitResult, weighted_quantiles
 from .targets import TargetWave, expected_name
 
 #: Central predictive interval reported and scored.
 INTERVAL = 0.90
 _Z = float(norm.ppf(0.5 + INTERVAL / 2))
-
-_CONTACT_OFF = {"contact_gain": 0.0, "contact_russia_reduction": 0.0, "contact_buffer": 0.0,
-                "extended_contact_rate": 0.0}
-_GRIEVANCE_OFF = {"grievance_to_eu": 0.0, "grievance_to_russia": 0.0}
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A model variant: which mechanisms' parameters are held at zero."""
-
-    name: str
-    description: str
-    fixed: Mapping[str, float]
-
-
-#: The mechanism ablations of shared/design/modeling_science.md section 7.6 (M0-M2).
-VARIANTS: tuple[Variant, ...] = (
-    Variant("media_peers", "M0: media and peers only (no travel or contact effect, no "
-            "grievance effect)", {**_CONTACT_OFF, **_GRIEVANCE_OFF}),
-    Variant("plus_travel", "M1: plus travel and first-hand contact (grievance still has no "
-            "effect on attitudes)", dict(_GRIEVANCE_OFF)),
-    Variant("full", "M2: plus restrictions, grievance and blame (the column's full argument)",
-            {}),
-)
-
-
-def variant(name: str) -> Variant:
-    """Return the variant called ``name``."""
-    for candidate in VARIANTS:
-        if candidate.name == name:
-            return candidate
-    raise KeyError(f"unknown variant {name!r}; variants are {[v.name for v in VARIANTS]}")
-
 
 @dataclass(frozen=True)
 class Fold:

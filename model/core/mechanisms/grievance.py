@@ -1,4 +1,20 @@
-"""Restrictions to grievance, and grievance to attitudes (collective blame)."""
+"""Restrictions to grievance, and grievance to attitudes, by who is blamed.
+
+A restriction counts only for those it touches (no lever counted twice): a wish to travel
+west blocked by transport (car-plate ban, fewer buses) or by closed crossings (``travel``),
+an EU bank account blocked (account holders: citizens with ties in the EU, or savings in the
+top income tercile), legal residence refused (relatives of emigrants in the EU). Goods
+sanctions touch travellers through confiscations at the border, and visa refusals are
+negative contact, both in ``travel``: neither is counted here again.
+
+Grievance g accumulates with hits and fades. Its effect depends on who is blamed
+(evidence section 3: the penalty falls on the side held responsible): the share phi_W that
+blames the West pulls e toward -1; the share phi_R that blames the regime pulls r toward -1
+(the regime's Union State loses favour). The shares follow the frame a citizen hears and
+their camp, between sourced end points (CRRC Georgia 2025: 13% blame the EU, 51% their own
+government). Two named assumptions, off by default, add rejection-identification (West
+blame also pulls r toward 1) and amplification of West blame by state-media intensity.
+"""
 
 from __future__ import annotations
 
@@ -6,114 +22,91 @@ from functools import lru_cache
 
 import numpy as np
 from numba import njit
-from scipy.special import expit
 
-from ..population import BOTH_MEDIA, INDEPENDENT_ONLY, RARELY, STATE_ONLY
+from ..population import BOTH_MEDIA, INDEPENDENT_ONLY, RARELY, REGIME, STATE_ONLY
 from .attitude_change import clip
-from .travel import crossing_closure
 
-#: Restriction types, each with a severity in the month's record (``level_<name>``).
-RESTRICTIONS = ("goods", "car_ban", "bank", "residence", "crossings")
-
-#: Share of state-media framing in each diet group's information (rows: state only, both,
-#: independent only, rarely), used for blame attribution.
+#: Share of state-media and of independent-media framing in each diet group's information
+#: (rows: state only, both, independent only, rarely), used for blame.
 STATE_FRAME = np.zeros(4)
 STATE_FRAME[[STATE_ONLY, BOTH_MEDIA, INDEPENDENT_ONLY, RARELY]] = [1.0, 0.5, 0.0, 0.3]
 INDEPENDENT_FRAME = np.zeros(4)
 INDEPENDENT_FRAME[[STATE_ONLY, BOTH_MEDIA, INDEPENDENT_ONLY, RARELY]] = [0.0, 0.5, 1.0, 0.0]
 
-#: Exposure to consumer-goods sanctions: everyone shops, border residents and car owners
-#: (who shop across the border) most: min(1, base + border + car). Assumption.
-GOODS_EXPOSURE_BASE = 0.3
-GOODS_EXPOSURE_BORDER = 0.4
-GOODS_EXPOSURE_CAR = 0.3
-#: Exposure of car owners to the car-plate ban, without and with a visa (those who drive
-#: west most). Assumption.
-CAR_BAN_EXPOSURE_NO_VISA = 0.3
-CAR_BAN_EXPOSURE_VISA = 1.0
-#: Exposure to blocked EU accounts: those with ties in the EU, and savers (top income
-#: tercile): min(1, ties + savings). Assumption.
-BANK_EXPOSURE_TIES = 0.7
-BANK_EXPOSURE_SAVINGS = 0.3
+#: Top income tercile: savers, who hold EU accounts even without ties abroad.
 TOP_INCOME = 2
 
 
-#: Number of regime alignments (opposed, neutral, loyal): the blame table's row length.
-_ALIGNMENTS = 3
+def frame_score(diet: np.ndarray, regime: np.ndarray) -> np.ndarray:
+    """Return where a citizen's frame and camp put them, from 0 (independent, opposed) to 1.
 
-
-def blame_attribution(diet: np.ndarray, regime: np.ndarray, p) -> np.ndarray:
-    """Return the probability of blaming the West (not the regime) for a restriction.
-
-    phi = sigmoid(phi0 + phi_S s - phi_I d + phi_reg (regime - 1))
-
-    with s and d the state and independent shares of a media diet and regime = 0, 1, 2 for
-    opposed, neutral, loyal. Blame follows the frame one hears (CRRC Georgia 2025: who gets
-    blamed for losing visa-free travel depends on the source).
+    z = ((s - d + 1) / 2 + regime / 2) / 2, with s and d the state and independent shares of
+    the diet and regime = 0, 1, 2 for opposed, neutral, loyal: the mean of the frame's and
+    the camp's position.
     """
-    return expit(p.attribution_intercept + p.attribution_state_media * STATE_FRAME[diet]
-                 - p.attribution_independent_media * INDEPENDENT_FRAME[diet]
-                 + p.attribution_regime * (np.asarray(regime, dtype=np.float64) - 1.0))
+    frame = (STATE_FRAME[diet] - INDEPENDENT_FRAME[diet] + 1.0) / 2.0
+    camp = np.asarray(regime, dtype=np.float64) / (len(REGIME) - 1)
+    return (frame + camp) / 2.0
+
+
+def blame_shares(diet: np.ndarray, regime: np.ndarray, p) -> tuple[np.ndarray, np.ndarray]:
+    """Return the shares blaming the West and the regime for a restriction.
+
+    phi_W = phi_W,lo + z (phi_W,hi - phi_W,lo),  phi_R = phi_R,hi + z (phi_R,lo - phi_R,hi)
+
+    with z the frame score (``frame_score``); the rest blame no one in particular.
+    """
+    z = frame_score(diet, regime)
+    west = p.blame_west_low + z * (p.blame_west_high - p.blame_west_low)
+    regime_blame = p.blame_regime_high + z * (p.blame_regime_low - p.blame_regime_high)
+    return west, regime_blame
 
 
 @lru_cache(maxsize=64)
-def blame_table(p) -> np.ndarray:
-    """Return ``blame_attribution`` for every (diet, regime) pair, diet-major (``blame_index``).
+def blame_table(p) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``blame_shares`` for every (diet, regime) pair, diet-major (``blame_index``).
 
-    ``p`` is a ``ParameterValues`` record (hashable: the table is computed once per run).
-    The table is read-only: every month of a run shares it.
+    ``p`` is a ``ParameterValues`` record (hashable: the tables are computed once per run).
+    The tables are read-only: every month of a run shares them.
     """
-    diet, regime = np.divmod(np.arange(len(STATE_FRAME) * _ALIGNMENTS), _ALIGNMENTS)
-    table = blame_attribution(diet, regime, p)
-    table.flags.writeable = False
-    return table
+    diet, regime = np.divmod(np.arange(len(STATE_FRAME) * len(REGIME)), len(REGIME))
+    tables = blame_shares(diet, regime, p)
+    for table in tables:
+        table.flags.writeable = False
+    return tables
 
 
 @njit(cache=True, inline="always")
 def blame_index(diet, regime):
     """Return the position of a (diet, regime) pair in ``blame_table``."""
-    return diet * _ALIGNMENTS + regime
+    return diet * 3 + regime
 
 
-def month_terms(inputs, p) -> dict[str, float]:
-    """Return the restriction rules' share of the month's record: each restriction's severity."""
-    return {"level_goods": inputs["consumer_goods_sanctions"],
-            "level_car_ban": inputs["car_plate_ban"],
-            "level_bank": 1.0 - inputs["eu_bank_access"],
-            "level_residence": 1.0 - inputs["legal_residence_ease"],
-            "level_crossings": crossing_closure(inputs),
-            "grievance_to_russia_now": p.grievance_to_russia * inputs["propaganda_state"],
-            "blame_west": blame_table(p)}
+def month_terms(inputs, p, context) -> dict[str, float]:
+    """Return the restriction rules' share of the month's record.
 
-
-@njit(cache=True, inline="always")
-def _hit(u, exposure, level, p):
-    """Return 1 if a restriction of this severity touches a citizen this exposed, else 0."""
-    return 1 if u < p.restriction_hit_rate * exposure * level else 0
-
-
-@njit(cache=True, inline="always")
-def restriction_hits(car_owner, border_region, has_visa, eu_ties, income, goods_u, car_u,
-                     bank_u, residence_u, crossings_u, month, p):
-    """Return how many restrictions touched a resident this month.
-
-    A restriction l touches citizen i with probability h * x_il * level_l(t), with exposure
-    x_il: goods min(1, 0.3 + 0.4 border + 0.3 car); car ban car * (0.3, or 1 with a visa);
-    bank min(1, 0.7 [EU ties] + 0.3 [top income]); residence [EU ties]; closed crossings
-    [border region or visa].
+    The severities of the remote restrictions, the blame tables, and the month's factor on
+    West blame: 1 + a_S (I_S(t) - 1).
     """
-    ties = eu_ties > 0
-    hits = _hit(goods_u, min(1.0, GOODS_EXPOSURE_BASE + GOODS_EXPOSURE_BORDER * border_region
-                             + GOODS_EXPOSURE_CAR * car_owner), month.level_goods, p)
-    car_exposure = CAR_BAN_EXPOSURE_VISA if has_visa else CAR_BAN_EXPOSURE_NO_VISA
-    hits += _hit(car_u, car_owner * car_exposure, month.level_car_ban, p)
-    hits += _hit(bank_u, min(1.0, BANK_EXPOSURE_TIES * ties
-                             + BANK_EXPOSURE_SAVINGS * (income == TOP_INCOME)),
-                 month.level_bank, p)
-    hits += _hit(residence_u, 1.0 if ties else 0.0, month.level_residence, p)
-    hits += _hit(crossings_u, 1.0 if (border_region or has_visa) else 0.0,
-                 month.level_crossings, p)
-    return hits
+    blame_west, blame_regime = blame_table(p)
+    return {"level_bank": 1.0 - inputs["eu_bank_access"],
+            "level_residence": 1.0 - inputs["legal_residence_ease"],
+            "west_blame_factor": 1.0 + p.propaganda_blame_amplification
+            * (inputs["propaganda_state"] - 1.0),
+            "blame_west": blame_west, "blame_regime": blame_regime}
+
+
+@njit(cache=True, inline="always")
+def remote_hit_chances(eu_ties, income, month, p):
+    """Return this month's chances that a blocked account and a refused residence touch a resident.
+
+    bank: h (1 - L_bank) for account holders (ties in the EU, or the top income tercile);
+    residence: h (1 - L_legal) for relatives of emigrants in the EU.
+    """
+    holder = eu_ties > 0 or income == TOP_INCOME
+    bank = p.restriction_hit_rate * month.level_bank if holder else 0.0
+    residence = p.restriction_hit_rate * month.level_residence if eu_ties > 0 else 0.0
+    return bank, residence
 
 
 @njit(cache=True, inline="always")
@@ -121,8 +114,6 @@ def accumulate_grievance(grievance, hits, p):
     """Return grievance after this month's hits and decay.
 
     g_i <- 1 - (1 - g_i)(1 - eta)^hits_i,  then  g_i <- (1 - delta_g) g_i
-
-    ``hits`` counts restriction hits, a visa refusal and a humiliating trip.
     """
     if hits > 0:  # most months bring no hit: skip the power
         grievance = 1.0 - (1.0 - grievance) * (1.0 - p.grievance_gain) ** hits
@@ -131,13 +122,16 @@ def accumulate_grievance(grievance, hits, p):
 
 @njit(cache=True, inline="always")
 def resent(r, e, grievance, diet, regime, month, p):
-    """Return a resident's attitudes after grievance blamed on the West acts on them.
+    """Return a resident's attitudes after grievance acts on them, by who is blamed.
 
-    e_i -= kappa_g phi_i g_i,  r_i += kappa_gr I_S(t) phi_i g_i
-
-    Resentment lowers regard for the West; it raises regard for Russia only as far as state
-    media frame the restriction as Western hostility (intensity I_S).
+    e_i -= kappa_g phi_W (1 + a_S (I_S - 1)) g_i (1 + e_i)   (the West is blamed)
+    r_i -= kappa_gR phi_R g_i (1 + r_i)                       (the regime is blamed)
+    r_i += kappa_RI phi_W g_i (1 - r_i)                       (rejection-identification)
     """
-    blamed = month.blame_west[blame_index(diet, regime)] * grievance
-    return (clip(r + month.grievance_to_russia_now * blamed),
-            clip(e - p.grievance_to_eu * blamed))
+    k = blame_index(diet, regime)
+    west = month.blame_west[k] * grievance
+    regime_blamed = month.blame_regime[k] * grievance
+    e = e - p.grievance_to_eu * month.west_blame_factor * west * (1.0 + e)
+    r = r - p.grievance_to_regime * regime_blamed * (1.0 + r)
+    r = r + p.rejection_identification * west * (1.0 - r)
+    return clip(r), clip(e)

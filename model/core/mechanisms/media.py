@@ -50,15 +50,17 @@ def independent_reach(blocking: float, funding: float, elasticity: float) -> flo
     return (1.0 - blocking) * max(0.0, boost)
 
 
-def month_terms(inputs, p) -> dict[str, float]:
+def month_terms(inputs, p, context) -> dict[str, float]:
     """Return the media rule's share of the month's record.
 
-    dose_S = beta_S I_S(t), dose_R = beta_R I_R(t), dose_I = beta_I reach_I(t), and the
-    acceptance constants lambda_M^k and t_M^2.
+    dose_S = beta_S I_S(t) R_S(t), dose_R = beta_R I_R(t), dose_I = beta_I reach_I(t), and
+    the acceptance constants lambda_M^k and t_M^2; R_S is the reach of state media
+    (``state_media_reach``: more people named TV as a source in 2022).
     """
     reach = independent_reach(inputs["independent_media_blocking"],
                               inputs["eu_civil_society_funding"], p.funding_reach_elasticity)
-    return {"dose_state": p.media_rate_state * inputs["propaganda_state"],
+    return {"dose_state": (p.media_rate_state * inputs["propaganda_state"]
+                           * inputs["state_media_reach"]),
             "dose_russia": p.media_rate_russia * inputs["propaganda_russia"],
             "dose_independent": p.media_rate_independent * reach,
             "media_scaled_latitude": p.media_latitude**MEDIA_SHARPNESS,

@@ -6,14 +6,14 @@ import numpy as np
 from numba import njit
 
 from ..population import LOYAL, OPPOSED
-from .attitude_change import acceptance
+from .attitude_change import acceptance, clip
 
 #: Stubbornness by age band (Friedkin-Johnsen s_i = s * factor): older citizens hold to their
 #: predispositions more. Assumption on the gradient; the level s is ``anchoring_rate``.
 STUBBORNNESS_BY_AGE = np.array([0.7, 0.9, 1.1, 1.3])
 
 
-def month_terms(inputs, p) -> dict[str, float]:
+def month_terms(inputs, p, context) -> dict[str, float]:
     """Return the peer rule's share of the month's record: lambda^k and k / 2."""
     return {"peer_scaled_latitude": p.peer_latitude**p.peer_sharpness,
             "peer_half_sharpness": p.peer_sharpness / 2.0}
@@ -64,7 +64,8 @@ def return_to_anchor(r, e, r_anchor, e_anchor, age_band, p):
     a_i += s_i * (a_i^0 - a_i),  s_i = s * f(age band)
 
     The monthly form of x(t+1) = (1 - s) W x(t) + s x(0): what peers and media did this
-    month is partly undone by a citizen's lasting predispositions.
+    month is partly undone by a citizen's lasting predispositions. Anchors may lie beyond
+    [-1, 1] (``core.rest``); attitudes never do.
     """
     stubbornness = p.anchoring_rate * STUBBORNNESS_BY_AGE[age_band]
-    return r + stubbornness * (r_anchor - r), e + stubbornness * (e_anchor - e)
+    return clip(r + stubbornness * (r_anchor - r)), clip(e + stubbornness * (e_anchor - e))

@@ -1,0 +1,129 @@
+"""The initial state as a rest point: nothing moves in Sep 2020's world unless it changes.
+
+The attitudes of September 2020 are placed to reproduce the first survey wave
+(``attitudes``). Left there, they would drift under the model's own 2020 world: the media,
+peers, contact and grievance all pull, and anchors equal to the attitudes would let them.
+So the state is completed here in two steps, under the first month's inputs (every lever
+and exogenous input at its Sep 2020 value):
+
+1. the stocks start at their steady state: a citizen holds a visa with its stationary
+   probability under the visa rules (expiry, applications, refusals, exchanges); the stock of
+   recent contact K and the grievance g start at their expected stationary levels;
+2. each anchor is set so that anchoring exactly cancels the expected monthly pull of every
+   other rule at the initial attitudes: x0 = x - D / s, with D the expected change from
+   peers (the mean over the citizen's ties), media, sorting by camp, trips west and to
+   Russia (good and negative contact weighted by their probabilities), reports from ties
+   abroad and grievance, and s the citizen's stubbornness.
+
+The world then stays where the first wave found it, in expectation, while its inputs stay at
+their Sep 2020 values (``tests/test_rest.py``), and moves only when they change. Anchors
+may fall outside [-1, 1]: they are where the 2020 forces held a citizen's attitudes.
+Second-order terms (one rule acting on another's change within a month, clipping, noise)
+are left out; the test measures what they leave.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .mechanisms.camps import camp, sort_by_camp
+from .mechanisms.grievance import TOP_INCOME, resent
+from .mechanisms.media import watch_media
+from .mechanisms.peers import STUBBORNNESS_BY_AGE, peer_change
+from .mechanisms.travel import (
+    YOUNG,
+    good_contact,
+    hear_from_ties_abroad,
+    negative_contact,
+    russia_contact,
+    russia_trip_chance,
+    travel_propensity,
+    trip_thresholds,
+)
+
+
+@njit(cache=True)
+def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
+    """Return each citizen's stationary visa probability, contact stock, grievance and drift.
+
+    Returns:
+        visa (probability of holding one), contact (K), grievance (g), the expected monthly
+        change of r and of e from every rule but anchoring, and the chance of reaching the
+        border if holding a visa (the queues' reference), arrays of N.
+    """
+    n = r.size
+    visa = np.empty(n)
+    contact = np.empty(n)
+    grievance = np.empty(n)
+    drift_r = np.zeros(n)
+    drift_e = np.zeros(n)
+    border = np.empty(n)
+    expiry = month.visa_keep_threshold
+    for i in range(n):
+        propensity = travel_propensity(e[i], eu_ties[i], pop.income[i], p)
+        exchange = month.exchange_probability if pop.age_band[i] == YOUNG else 0.0
+        # Visa: v' = v (1 - x) + (1 - v (1 - x)) a  ->  v = a / (x + a (1 - x)).
+        gained = min(1.0, month.apply_rate * propensity * (1.0 - month.refusal_rate)
+                     + exchange)
+        v = gained / (expiry + gained * (1.0 - expiry)) if gained > 0.0 else 0.0
+        visa[i] = v
+        without_visa = 1.0 - v * (1.0 - expiry)
+        refused = without_visa * min(1.0, month.apply_rate * propensity) * month.refusal_rate
+        wish, at_border, goes = trip_thresholds(propensity, pop.car_owner[i], month)
+        border[i] = at_border
+        trips = v * goes
+        good = trips * (1.0 - month.bad_trip_probability) + exchange
+        negative = trips * month.bad_trip_probability + refused
+        turned_back = v * (wish - goes) + refused
+        to_russia = min(1.0, russia_trip_chance(russia_ties[i], month)
+                        + p.russia_substitution * turned_back)
+        contact[i] = good / (1.0 - month.contact_decay)
+
+        # Grievance: hits from blocked wishes and remote restrictions; E[(1 - eta)^H] is
+        # taken as the product over restrictions of (1 - chance * eta).
+        holder = eu_ties[i] > 0 or pop.income[i] == TOP_INCOME
+        chances = (v * (at_border - goes), v * (wish - at_border),
+                   p.restriction_hit_rate * month.level_bank if holder else 0.0,
+                   p.restriction_hit_rate * month.level_residence if eu_ties[i] > 0 else 0.0)
+        kept = 1.0
+        for chance in chances:
+            kept *= 1.0 - chance * p.grievance_gain
+        decay = 1.0 - p.grievance_decay
+        grievance[i] = decay * (1.0 - kept) / (1.0 - decay * kept)
+
+        # Expected change of (r, e) from each rule at the initial attitudes.
+        ri, ei = r[i], e[i]
+        mine = camp(pop.loyalty[i], month)
+        start, end = network.indptr[i], network.indptr[i + 1]
+        for slot in range(start, end):
+            j = network.indices[slot]
+            dr, de = peer_change(ri, ei, r[j], e[j], mine, camp(pop.loyalty[j], month), month,
+                                 p)
+            drift_r[i] += dr / (end - start)
+            drift_e[i] += de / (end - start)
+        media_r, media_e = watch_media(ri, ei, contact[i], pop.diet[i], month, p)
+        sorted_r, sorted_e = sort_by_camp(ri, ei, mine, month)
+        good_r, good_e = good_contact(ri, ei, p)
+        russia_r, russia_e = russia_contact(ri, ei, p)
+        ties_r, ties_e = hear_from_ties_abroad(ri, ei, eu_ties[i], russia_ties[i], month, p)
+        grieved_r, grieved_e = resent(ri, ei, grievance[i], pop.diet[i], mine, month, p)
+        drift_r[i] += ((media_r - ri) + (sorted_r - ri) + good * (good_r - ri)
+                       + to_russia * (russia_r - ri) + (ties_r - ri) + (grieved_r - ri))
+        drift_e[i] += ((media_e - ei) + (sorted_e - ei) + good * (good_e - ei)
+                       + to_russia * (russia_e - ei) + negative * (negative_contact(ei, p) - ei)
+                       + (ties_e - ei)
+                       + (grieved_e - ei))
+    return visa, contact, grievance, drift_r, drift_e, border
+
+
+def rest_anchors(r: np.ndarray, e: np.ndarray, drift_r: np.ndarray, drift_e: np.ndarray,
+                 age_band: np.ndarray, anchoring_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the anchors at which anchoring cancels the expected drift: x0 = x - D / s.
+
+    With no anchoring (s = 0) nothing can hold the attitudes: the anchors are the attitudes.
+    """
+    stubbornness = anchoring_rate * STUBBORNNESS_BY_AGE[age_band]
+    if anchoring_rate <= 0.0:
+        return r.copy(), e.copy()
+    return r - drift_r / stubbornness, e - drift_e / stubbornness
