@@ -133,7 +133,10 @@ def LeverControls(settings: solara.Reactive[ExplorerSettings]):
 
     def setter(control: LeverControl):
         def set_value(value: float) -> None:
-            value = control.clip(value)
+            try:
+                value = control.clip(value)
+            except InputError:
+                return  # not a number: the slider keeps its value
             levers = dict(settings.value.levers)
             if value == picked_values[control.name]:
                 levers.pop(control.name, None)  # back at the picked value: not moved

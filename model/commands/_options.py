@@ -11,13 +11,13 @@ from pathlib import Path
 
 from ..analysis.exploration import DEFAULT_POLICY_MONTH
 from ..core.observation import MEASURES
+from ..inputs import checks
+from ..inputs.checks import MAX_SEED
 from ..inputs.errors import MISSING, InputError
 from ..inputs.posterior import Posterior
 
 #: Local worker processes allowed with ``--workers``.
 MAX_WORKERS = 1024
-#: Seeds are unsigned 32-bit integers, what every numpy seed accepts.
-MAX_SEED = 2**32 - 1
 
 
 # --- declaring --------------------------------------------------------------------------------
@@ -99,9 +99,7 @@ def whole_number(option: str, value: object, low: int, high: int) -> int:
     Raises:
         InputError: naming the option and the range.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InputError(option, "value", value, f"a whole number from {low:,} to {high:,}")
-    return value
+    return checks.whole_number(option, "value", value, low, high)
 
 
 def seed_number(option: str, value: object) -> int:

@@ -13,7 +13,12 @@ from ..inputs.calendar import parse_month
 from ..inputs.overrides import apply_overrides
 from ..inputs.registry import Group
 from ..inputs.scenario import Scenario
-from ..inputs.scenario_files import dumps_scenario, load_scenario, scenario_to_dict
+from ..inputs.scenario_files import (
+    dumps_scenario,
+    load_scenario,
+    read_scenario_text,
+    scenario_to_dict,
+)
 from ..inputs.timeline import TimelinePoint
 from ._options import add_set_option
 
@@ -45,7 +50,7 @@ def extends_chain(path: str | Path) -> list[Path]:
     """Return the files a (valid) scenario file extends, nearest first."""
     chain, path = [], Path(path)
     while True:
-        extends = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
+        extends = tomllib.loads(read_scenario_text(path)).get("extends")
         if not extends:
             return chain
         path = path.parent / extends
