@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..inputs.errors import InputError
 from ..inputs.posterior import default_posterior_path
+from ..inputs.survey_data import waves_path
 from ..runs.execution import RunReport, Task, Worker, run_tasks, simulate_task
 from ._manifest import write_manifest
 
@@ -37,10 +38,12 @@ class Setup:
         worker: turns a task into its result array (the simulation).
         posterior_file: the committed calibration, which ``--posterior`` draws from and
             ``calibrate --install`` replaces.
+        waves_file: the Chatham House survey waves, which figures draw and fits target.
     """
 
     worker: Worker = simulate_task
     posterior_file: Path = field(default_factory=default_posterior_path)
+    waves_file: Path = field(default_factory=waves_path)
 
 
 class RunsInterruptedError(Exception):

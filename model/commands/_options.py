@@ -13,7 +13,7 @@ from ..analysis.exploration import DEFAULT_POLICY_MONTH
 from ..core.observation import MEASURES
 from ..inputs import checks
 from ..inputs.checks import MAX_SEED
-from ..inputs.errors import MISSING, InputError
+from ..inputs.errors import InputError
 from ..inputs.posterior import Posterior
 
 #: Local worker processes allowed with ``--workers``.
@@ -140,15 +140,12 @@ def load_posterior(wanted: bool | None, path: Path) -> Posterior | None:
         path: the committed calibration (``model/data/posterior.csv``).
 
     Raises:
-        InputError: when the file cannot be read, or is missing but required.
+        InputError: when the file is damaged (naming its line, row and column), or is
+            missing but required. With ``wanted`` False the file is not even looked at.
     """
     if wanted is False:
         return None
-    try:
-        found = Posterior.from_csv(path) if path.is_file() else None
-    except (ValueError, TypeError, KeyError) as error:
-        raise InputError(str(path), "posterior", MISSING,
-                         f"the committed calibration cannot be read: {error}") from None
+    found = Posterior.from_csv(path) if path.exists() else None
     if wanted and found is None:
         raise InputError("--posterior", "value", True,
                          f"no calibration is committed at {path}; calibrate first or drop "

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ..inputs.errors import InputError
+from ..inputs.survey_data import load_waves
 
 NAME = "app"
 HELP = ("Serve the interactive explorer (a Mesa SolaraViz page: scenario, lever sliders, "
@@ -85,6 +86,7 @@ def main(args: argparse.Namespace) -> int:
               f"in {assets.cache_dir()}")
         return 0
     port = check_port(args.port)
+    load_waves()  # the page draws them: a damaged file is refused here, not in the browser
     library = Path(args.scenarios)
     if library.exists() and not library.is_dir():
         raise InputError("--scenarios", "scenarios", args.scenarios, "a folder of .toml files")

@@ -18,9 +18,10 @@ from ..inputs.overrides import apply_overrides
 from ..inputs.posterior import Posterior
 from ..inputs.scenario import DEFAULT_CITIZENS, DEFAULT_SEEDS, MAX_CITIZENS, Scenario, baseline
 from ..inputs.scenario_files import load_scenario, scenario_to_dict
+from ..inputs.survey_data import Wave, load_waves
 from ..runs.execution import RunReport, Task, load_record
 from ..runs.outputs import default_horizons
-from ..runs.provenance import scenario_file_chain, sha256_file, short_commit, waves_file
+from ..runs.provenance import scenario_file_chain, sha256_file, short_commit
 from ._executor import Executor, Setup, report_failures, say
 from ._manifest import Clock, execution_record, manifest, write_manifest
 from ._options import add_many_run_options, load_posterior, output_folder, whole_number
@@ -80,6 +81,8 @@ class Plan:
     overrides: tuple[str, ...]
     posterior: Posterior | None
     out: Path
+    waves_file: Path | None = None
+    waves: tuple[Wave, ...] = ()
 
     def grid(self) -> list[list[Task]]:
         """Return ``grid[i][j]``: scenario i with seed j (one posterior draw per seed)."""
@@ -139,7 +142,7 @@ def plan_run(args: argparse.Namespace, setup: Setup) -> Plan:
             "runs pair up seed by seed")
     return Plan(tuple(scenarios), tuple(files), tuple(range(seeds)), citizens, horizons,
                 tuple(args.overrides), load_posterior(args.posterior, setup.posterior_file),
-                out)
+                out, setup.waves_file, tuple(load_waves(setup.waves_file)))
 
 
 # --- the command -------------------------------------------------------------------------
@@ -171,7 +174,6 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
 
 def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]:
     from ..figures import plots as figures
-    from ..inputs.survey_data import load_waves
     from ..runs.outputs import write_shares_and_bands, write_summary
 
     ensemble = write_shares_and_bands(plan.out, grid)
@@ -185,8 +187,7 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]
     if plan.posterior is not None:
         credit += (" Each seed runs with its own parameter set drawn from the calibration "
                    "posterior, so the bands carry parameter uncertainty as well as chance.")
-    waves = load_waves()
-    figures.plot_shares(ensemble, plan.out / "shares.png", "survey", waves, credit)
+    figures.plot_shares(ensemble, plan.out / "shares.png", "survey", plan.waves, credit)
     figures.plot_shares(ensemble, plan.out / "shares_population.png", "population",
                         credit=credit)
     written += ["shares.png", "shares_population.png"]
@@ -232,7 +233,9 @@ def _reproduce(plan: Plan) -> list[str]:
 
 
 def _input_hashes(plan: Plan) -> dict[str, str]:
-    files = [p for path in plan.files for p in scenario_file_chain(path)] + [waves_file()]
+    files = [p for path in plan.files for p in scenario_file_chain(path)]
+    if plan.waves_file is not None:
+        files.append(plan.waves_file)
     if plan.posterior:
         files.append(Path(plan.posterior.source))
     return {str(path): sha256_file(path) for path in dict.fromkeys(files)}

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, fit, summarise
+from ..analysis.calibration.abc import (
+    Budget,
+    FitConfig,
+    calibrated_names,
+    check_history,
+    fit,
+    summarise,
+)
 from ..analysis.calibration.targets import target_waves
 from ..analysis.calibration.validation import (
     INTERVAL,
@@ -31,8 +38,9 @@ from ..analysis.calibration.validation import (
 )
 from ..figures.calibration import plot_validation
 from ..inputs.errors import MISSING, InputError
+from ..inputs.survey_data import load_waves
 from ..runs.atomic import write_csv
-from ._executor import Executor, say
+from ._executor import Executor, Setup, say
 from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
 from ._manifest import Clock, manifest, write_manifest
 
@@ -72,19 +80,27 @@ def plan(args: argparse.Namespace):
     return budget, chosen
 
 
-def main(args: argparse.Namespace) -> int:
-    """Fit every variant on every fold, score the forecasts, write the tables."""
+def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
+    """Fit every variant on every fold, score the forecasts, write the tables.
+
+    ``setup`` gives the survey waves (default: the shipped file).
+    """
+    setup = setup or Setup()
     budget, chosen = plan(args)
     clock = Clock.start()
     out = Path(args.out)
-    targets = target_waves()
+    waves = load_waves(setup.waves_file)
+    targets = target_waves(waves)
     by_key = {t.key: t for t in targets}
     all_keys = tuple(by_key)
+    for fold in folds(targets):  # every resumable history, before any fit writes
+        for chosen_variant in chosen:
+            check_history(_database(out, chosen_variant, fold))
     predictions, fold_parameters, runs = [], [], 0
     with Executor(args) as executor:
         for fold in folds(targets):
             held_out = by_key[fold.held_out]
-            naive = score(naive_predictions(held_out), held_out)
+            naive = score(naive_predictions(held_out, waves), held_out)
             predictions.append(naive.assign(fold=fold.name, held_out=fold.held_out))
             for chosen_variant in chosen:
                 free = tuple(n for n in calibrated_names() if n not in chosen_variant.fixed)
@@ -93,8 +109,7 @@ def main(args: argparse.Namespace) -> int:
                                    n_citizens=args.citizens, seed=args.seed, budget=budget)
                 say(f"fitting {chosen_variant.name} without wave {fold.held_out} "
                     f"({len(free)} parameters)")
-                result = fit(targets, fold.fitted, config,
-                             out / "fits" / f"{chosen_variant.name}-{fold.name}.db",
+                result = fit(targets, fold.fitted, config, _database(out, chosen_variant, fold),
                              workers=executor.processes, scheduler=executor.client)
                 runs += result.evaluations
                 scored = score(model_predictions(result, held_out), held_out)
@@ -128,3 +143,8 @@ def main(args: argparse.Namespace) -> int:
     say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     say(f"{runs:,} model runs; outputs in {out}/")
     return 0
+
+
+def _database(out: Path, chosen_variant, fold) -> Path:
+    """Return the run history of one variant's fit on one fold."""
+    return out / "fits" / f"{chosen_variant.name}-{fold.name}.db"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tomllib
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 #: Distributions whose versions are recorded in every manifest.
@@ -78,11 +78,6 @@ def scenario_file_chain(path: str | Path) -> list[Path]:
             break
         current = current.parent / base
     return chain
-
-
-def waves_file() -> Path:
-    """Return the survey waves CSV shipped with the package."""
-    return Path(str(resources.files("model.data").joinpath("chatham_house_waves.csv")))
 
 
 def environment() -> dict[str, str]:
