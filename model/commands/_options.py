@@ -15,6 +15,7 @@ from ..inputs import checks
 from ..inputs.checks import MAX_SEED
 from ..inputs.errors import InputError
 from ..inputs.posterior import Posterior
+from ..runs.folder import ANYWHERE_OPTION, check_output_folder
 
 #: Local worker processes allowed with ``--workers``.
 MAX_WORKERS = 1024
@@ -41,7 +42,9 @@ def add_output_options(parser: argparse.ArgumentParser, out: str,
     """Declare ``--out`` and, when the figures are optional, ``--no-plots`` (``args.plots``)."""
     parser.add_argument("--out", default=out, metavar="DIR",
                         help=f"output folder (default {out}/); finished runs found there are "
-                             "reused")
+                             "reused; one command at a time")
+    parser.add_argument(ANYWHERE_OPTION, dest="any_out", action="store_true",
+                        help="let --out be the filesystem root or the project's own folder")
     if plots:
         parser.add_argument("--no-plots", dest="plots", action="store_false",
                             help=f"skip {plots}")
@@ -122,14 +125,12 @@ def output_folder(args: argparse.Namespace) -> Path:
     """Check ``--workers`` and ``--out``; return the output folder (not created yet).
 
     Raises:
-        InputError: for a worker count out of range or an output path that is a file.
+        InputError: for a worker count out of range, or an output folder that cannot be
+            written (see ``model.runs.folder.check_output_folder``).
     """
     if args.workers is not None:
         whole_number("--workers", args.workers, 1, MAX_WORKERS)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", "value", str(out), "a folder (this is a file)")
-    return out
+    return check_output_folder(args.out, args.any_out)
 
 
 def load_posterior(wanted: bool | None, path: Path) -> Posterior | None:

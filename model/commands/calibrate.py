@@ -25,7 +25,7 @@ from ..runs.atomic import atomic_path, write_csv
 from ..runs.provenance import sha256_file
 from ._executor import Executor, Setup, say
 from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
-from ._manifest import Clock, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, manifest, write_manifest
 
 NAME = "calibrate"
 HELP = "Fit the uncertain parameters to the survey waves (ABC-SMC) and write the posterior."
@@ -75,12 +75,13 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     clock = Clock.start()
     out = Path(args.out)
     targets = target_waves(waves)
-    with Executor(args) as executor:
+    with Executor(args, out) as executor:
         say(f"calibrating {len(config.free)} parameters to waves {', '.join(config.fit_waves)} "
             f"({config.budget.particles} particles, at most {config.budget.max_simulations:,} "
             f"runs or {config.budget.max_minutes:g} min)")
         result = fit(targets, config.fit_waves, config, out / DATABASE,
                      workers=executor.processes, scheduler=executor.client)
+        clear_outputs(out)
         written = [write_csv(out / name, table, FLOAT_FORMAT)
                    for name, table in fit_tables(result).items()]
         check = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
@@ -90,16 +91,16 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
         months, shares = predictive_runs(result, out / "predictive",
                                          draws=args.predictive_draws,
                                          workers=executor.processes, scheduler=executor.client)
-    written.append(plot_predictive(
-        months, shares, out / "predictive.png", config.fit_waves,
-        "Calibrated model against the Chatham House waves (posterior predictive)",
-        credit=f"{result.evaluations:,} ABC runs; docs/calibration.md.",
-        waves=waves))
-    if args.install:
-        with atomic_path(setup.posterior_file) as temporary:
-            shutil.copyfile(out / "posterior.csv", temporary)
-        say(f"installed the posterior as {setup.posterior_file}")
-    write_manifest(out, _manifest(args, config, result, clock, written, setup.waves_file))
+        written.append(plot_predictive(
+            months, shares, out / "predictive.png", config.fit_waves,
+            "Calibrated model against the Chatham House waves (posterior predictive)",
+            credit=f"{result.evaluations:,} ABC runs; docs/calibration.md.",
+            waves=waves))
+        if args.install:
+            with atomic_path(setup.posterior_file) as temporary:
+                shutil.copyfile(out / "posterior.csv", temporary)
+            say(f"installed the posterior as {setup.posterior_file}")
+        write_manifest(out, _manifest(args, config, result, clock, written, setup.waves_file))
     final = result.generations.iloc[-1]
     say(f"done: {result.evaluations:,} model runs, {len(result.generations)} generations, "
         f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}), "

@@ -23,7 +23,7 @@ from ..runs.execution import RunReport, Task, load_record
 from ..runs.outputs import default_horizons
 from ..runs.provenance import scenario_file_chain, sha256_file, short_commit
 from ._executor import Executor, Setup, report_failures, say
-from ._manifest import Clock, execution_record, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
 from ._options import add_many_run_options, load_posterior, output_folder, whole_number
 from ._scenarios import REFERENCE_FILE, SCENARIO_DIR, check_comparable, library_files
 
@@ -157,16 +157,17 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     clock = Clock.start()
     plan = plan_run(args, setup)
     grid = plan.grid()
-    with Executor(args) as executor:
+    with Executor(args, plan.out) as executor:
         say(f"Running {len(plan.scenarios)} scenario(s) x {len(plan.seeds)} seeds = "
             f"{len(plan.scenarios) * len(plan.seeds)} runs of {plan.n_citizens:,} citizens "
             f"({executor}) into {plan.out}/")
-        report = executor.run((task for row in grid for task in row), plan.out, setup.worker)
-    if not report.ok:
-        return report_failures(report, plan.out, OUTPUT_FILES,
-                               _manifest(plan, report, executor, clock, written=()))
-    written = _write_outputs(plan, grid, args.plots)
-    write_manifest(plan.out, _manifest(plan, report, executor, clock, written))
+        report = executor.run((task for row in grid for task in row), setup.worker)
+        if not report.ok:
+            return report_failures(report, plan.out, OUTPUT_FILES,
+                                   _manifest(plan, report, executor, clock, written=()))
+        clear_outputs(plan.out, OUTPUT_FILES)
+        written = _write_outputs(plan, grid, args.plots)
+        write_manifest(plan.out, _manifest(plan, report, executor, clock, written))
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/ "
           f"({report.completed} runs now, {report.reused} reused).")
     return 0

@@ -42,7 +42,7 @@ from ..inputs.survey_data import load_waves
 from ..runs.atomic import write_csv
 from ._executor import Executor, Setup, say
 from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
-from ._manifest import Clock, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, manifest, write_manifest
 
 NAME = "validate"
 HELP = ("Leave-one-wave-out and temporal-split validation against naive forecasts, with "
@@ -97,7 +97,7 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
         for chosen_variant in chosen:
             check_history(_database(out, chosen_variant, fold))
     predictions, fold_parameters, runs = [], [], 0
-    with Executor(args) as executor:
+    with Executor(args, out) as executor:
         for fold in folds(targets):
             held_out = by_key[fold.held_out]
             naive = score(naive_predictions(held_out, waves), held_out)
@@ -119,6 +119,26 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
                     variant=chosen_variant.name, fold=fold.name,
                     evaluations=result.evaluations,
                     final_epsilon=float(result.generations.epsilon.iloc[-1])))
+        clear_outputs(out)
+        written, scores = _write_outputs(out, predictions, fold_parameters, targets)
+        body = {"interval": INTERVAL, "budget_per_fit": budget.__dict__,
+                "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
+                             for v in chosen},
+                "model_runs": runs, "wall_seconds": round(clock.seconds(), 1)}
+        command = [*fit_command(NAME, args, budget), "--variants",
+                   ",".join(v.name for v in chosen)]
+        write_manifest(out, manifest(clock, command, body, written,
+                                     note="the same seed gives the same forecasts on any "
+                                          "executor; --max-minutes can stop a slower machine "
+                                          "earlier"))
+    say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    say(f"{runs:,} model runs; outputs in {out}/")
+    return 0
+
+
+def _write_outputs(out: Path, predictions: list, fold_parameters: list,
+                   targets) -> tuple[list[Path], pd.DataFrame]:
+    """Write the forecasts, the scores, the fits' parameters and the figure."""
     table = pd.concat(predictions, ignore_index=True)
     table = table[["fold", "held_out", "method", "category", "observed", "predicted", "low",
                    "high", "error_pp", "covered"]]
@@ -132,17 +152,7 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
                                                                 ignore_index=True),
                          FLOAT_FORMAT),
                plot_validation(table, out / "validation.png")]
-    body = {"interval": INTERVAL, "budget_per_fit": budget.__dict__,
-            "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
-                         for v in chosen},
-            "model_runs": runs, "wall_seconds": round(clock.seconds(), 1)}
-    command = [*fit_command(NAME, args, budget), "--variants", ",".join(v.name for v in chosen)]
-    write_manifest(out, manifest(clock, command, body, written,
-                                 note="the same seed gives the same forecasts on any executor; "
-                                      "--max-minutes can stop a slower machine earlier"))
-    say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    say(f"{runs:,} model runs; outputs in {out}/")
-    return 0
+    return written, scores
 
 
 def _database(out: Path, chosen_variant, fold) -> Path:

@@ -15,7 +15,7 @@ from ..core.streams import generator
 from ..inputs import registry
 from ..inputs.scenario import Scenario, baseline
 from ..inputs.survey_data import UNKNOWN_SAMPLE_SIZE, Wave, load_waves
-from ..runs.execution import Task, iter_results, run_tasks
+from ..runs.execution import RunsFailedError, Task, iter_results, run_tasks
 from .plots import CATEGORY_LABELS, QUESTION, _date_axis, _dates, _finish, _save, _survey_points
 
 _SURVEY = MEASURES.index("survey")
@@ -81,7 +81,7 @@ def predictive_runs(result: FitResult, out_dir: str | Path, draws: int = 40, end
     report = run_tasks(tasks, out_dir, workers=workers, scheduler=scheduler,
                        description="posterior predictive")
     if not report.ok:
-        raise RuntimeError(report.failure_summary())
+        raise RunsFailedError(report)
     arrays = np.stack([array[:, _SURVEY, :] for _, array in iter_results(out_dir, tasks)])
     months = pd.period_range(scenario.start, end, freq="M").strftime("%Y-%m")
     return tuple(months), arrays

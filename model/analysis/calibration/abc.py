@@ -35,7 +35,9 @@ from pyabc.sampler import MappingSampler
 from ...core.streams import generator
 from ...inputs import registry
 from ...inputs.errors import MISSING, InputError
-from ...runs.atomic import write_json
+from ...runs.atomic import WriteError, write_json
+from ...runs.execution import close_client, dask_map
+from ...runs.stopping import stop_pool
 from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
 
 
@@ -199,17 +201,23 @@ def _executor(workers: int, scheduler: object):
         own = not isinstance(scheduler, Client)
         client = Client(scheduler) if own else scheduler
         try:
-            yield lambda fn, items: client.gather(client.map(fn, list(items), pure=False))
+            yield lambda fn, items: dask_map(client, fn, items)
         finally:
             if own:
-                client.close()
+                close_client(client)
     elif workers <= 1:
         yield map
     else:
         import multiprocessing
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
             yield lambda fn, items: pool.map(fn, items, chunksize=1)
+        except BaseException:
+            stop_pool(pool)  # interrupted: the queued evaluations must not run on
+            raise
+        else:
+            pool.shutdown(wait=True)
 
 
 def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfig,
@@ -239,7 +247,7 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
-    with _executor(workers, scheduler) as map_:
+    with _history_writes(database), _executor(workers, scheduler) as map_:
         abc = pyabc.ABCSMC(simulator, prior_distribution(config.free), distance,
                            population_size=budget.particles,
                            sampler=SeededMappingSampler(map_, config.seed))
@@ -289,6 +297,21 @@ def check_history(database: str | Path) -> None:
                          f"an ABC run history (SQLite) written by a fit; this one cannot be "
                          f"read ({reason}): delete it to fit afresh, or choose another "
                          "--out") from None
+
+
+@contextmanager
+def _history_writes(database: Path):
+    """Report a history that cannot be written (a full disk) as a ``WriteError``.
+
+    pyabc writes through SQLAlchemy, whose error wraps the sqlite3 one.
+    """
+    try:
+        yield
+    except Exception as error:
+        cause = getattr(error, "orig", None)
+        if isinstance(cause, sqlite3.OperationalError | sqlite3.DatabaseError):
+            raise WriteError(database, OSError(None, str(cause))) from error
+        raise
 
 
 def _marker(database: Path) -> Path:
