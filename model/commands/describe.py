@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-import tomllib
-from pathlib import Path
 
 from ..docs import number
 from ..inputs import registry
@@ -16,7 +14,7 @@ from ..inputs.scenario import Scenario
 from ..inputs.scenario_files import (
     dumps_scenario,
     load_scenario,
-    read_scenario_text,
+    scenario_file_chain,
     scenario_to_dict,
 )
 from ..inputs.timeline import TimelinePoint
@@ -46,17 +44,6 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def extends_chain(path: str | Path) -> list[Path]:
-    """Return the files a (valid) scenario file extends, nearest first."""
-    chain, path = [], Path(path)
-    while True:
-        extends = tomllib.loads(read_scenario_text(path)).get("extends")
-        if not extends:
-            return chain
-        path = path.parent / extends
-        chain.append(path)
-
-
 def _point_lines(scenario: Scenario, name: str) -> list[str]:
     history = {(p.month, float(p.value)) for p in registry.get(name).history}
     end = parse_month(scenario.end)
@@ -78,7 +65,7 @@ def describe(scenario: Scenario) -> str:
     """Return the resolved scenario as text: settings, description, every timeline."""
     lines = [f"Scenario  {scenario.name}"]
     if scenario.path:
-        chain = extends_chain(scenario.path)
+        chain = scenario_file_chain(scenario.path)[1:]
         lines.append(f"File      {scenario.path}"
                      + "".join(f"\n          extends {p}" for p in chain))
     lines.append(f"Run       {scenario.start} to {scenario.end} ({scenario.n_months} months), "

@@ -17,11 +17,11 @@ from ..inputs.errors import MISSING, InputError
 from ..inputs.overrides import apply_overrides
 from ..inputs.posterior import Posterior
 from ..inputs.scenario import DEFAULT_CITIZENS, DEFAULT_SEEDS, MAX_CITIZENS, Scenario, baseline
-from ..inputs.scenario_files import load_scenario, scenario_to_dict
+from ..inputs.scenario_files import load_scenario, scenario_file_chain, scenario_to_dict
 from ..inputs.survey_data import Wave, load_waves
 from ..runs.execution import RunReport, Task, load_record
 from ..runs.outputs import default_horizons
-from ..runs.provenance import scenario_file_chain, sha256_file, short_commit
+from ..runs.provenance import sha256_file, short_commit
 from ._executor import Executor, Setup, report_failures, say
 from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
 from ._options import add_many_run_options, load_posterior, output_folder, whole_number

@@ -160,6 +160,29 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
+def scenario_file_chain(path: str | Path) -> list[Path]:
+    """Return a scenario file and every file it ``extends``, the file itself first.
+
+    Meant for files that loaded: the walk stops quietly at a file it cannot read or parse,
+    and at a cycle.
+    """
+    chain, current, seen = [], Path(path), set()
+    while True:
+        try:
+            text = read_scenario_text(current)
+            if current.resolve() in seen:
+                break
+            base = tomllib.loads(text).get("extends")
+        except (ScenarioError, tomllib.TOMLDecodeError, ValueError):
+            break
+        seen.add(current.resolve())
+        chain.append(current)
+        if not isinstance(base, str):
+            break
+        current = current.parent / base
+    return chain
+
+
 def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> ScenarioError:
     """Turn a ``tomllib`` error into one naming the offending line and a likely fix."""
     message = str(error)
