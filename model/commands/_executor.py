@@ -170,6 +170,9 @@ class Executor:
             lock = entering.enter_context(FolderLock(self.out))
             if lock.taken_over:
                 say(f"note: {describe_taken_over(lock.taken_over)}")
+            if lock.unlocked:
+                say(f"note: {self.out}/ cannot be locked ({lock.unlocked}): do not run a second "
+                    "command into it at the same time")
             self.client = connect(self.address)
             self._held = entering.pop_all()
         return self
@@ -201,10 +204,14 @@ class Executor:
             RunsInterruptedError: on Ctrl-C or a stop signal; finished runs are kept.
         """
         try:
-            return run_tasks(tasks, self.out, workers=self.workers, scheduler=self.client,
-                             progress=self.progress, worker=worker, description=description)
+            report = run_tasks(tasks, self.out, workers=self.workers, scheduler=self.client,
+                               progress=self.progress, worker=worker, description=description)
         except KeyboardInterrupt as stop:
             raise RunsInterruptedError(self.out, signal_number(stop)) from None
+        if report.damaged:
+            say(f"note: {report.damaged} run file(s) in {self.out / RUNS_DIR} did not read back "
+                "whole and were run again")
+        return report
 
 
 def report_failures(report: RunReport, out: Path, outputs: Sequence[str],

@@ -53,6 +53,7 @@ def execution_record(report: RunReport, executor: object, clock: Clock, **extra)
     """
     return {"executor": str(executor), "model_runs": len(report.tasks),
             "ran_now": report.completed, "reused": report.reused,
+            "damaged_run_files_rerun": report.damaged,
             "wall_seconds": round(clock.seconds(), 2), **extra,
             "failed": [{**failure.task.describe(),
                         "error": f"{failure.error_type}: {failure.message}",

@@ -11,7 +11,8 @@ however it exits: a command killed with SIGKILL leaves no lock behind, only the 
 record of the dead holder the next command reports as taken over. A second command into a
 held folder stops at once, naming the folder and the holder (process id, machine, command,
 start time), instead of mixing its tables with the other's. The lock needs ``fcntl`` (Linux,
-macOS and other POSIX systems); on Windows the folder is checked but not locked.
+macOS and other POSIX systems) and a file system that keeps locks; elsewhere (Windows, some
+network file systems) the folder is checked but not locked, and the command says so.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ LOCK_FILE = ".lock"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: The option that lets ``--out`` be the filesystem root or the project folder.
 ANYWHERE_OPTION = "--allow-any-out"
+#: flock's answers on file systems that keep no locks (some network file systems).
+_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL}
 
 
 class FolderInUseError(InputError):
@@ -127,6 +130,7 @@ class FolderLock:
         self.folder = Path(folder)
         self.path = self.folder / LOCK_FILE
         self.taken_over: dict | None = None
+        self.unlocked: str | None = None  # why the folder could not be locked, if it could not
         self._fd: int | None = None
         self._made: list[Path] = []
 
@@ -172,11 +176,16 @@ class FolderLock:
                 raise _refuse(str(self.folder), "a folder this user can write to "
                                                 f"({error.strerror})") from None
             if fcntl is None:
+                self.unlocked = "no file locks on this platform"
                 self._fd = fd
                 return
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as error:
+                if error.errno in _NO_LOCKS:  # some network file systems: run unlocked
+                    self.unlocked = error.strerror
+                    self._fd = fd
+                    return
                 holder = _read(fd)
                 os.close(fd)
                 if error.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
