@@ -57,8 +57,8 @@ def main(argv: Sequence[str] | None = None, setup: Setup | None = None) -> int:
 
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
-        setup: what the command computes with (worker, posterior file), passed to commands
-            that run the model; None for the model's own.
+        setup: what the command computes with (worker, posterior file, waves file), passed
+            to commands that run the model; None for the model's own.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, modules = build_parser()

@@ -1,10 +1,11 @@
 """Where a command's runs go, and how a command ends when they are interrupted or fail.
 
-:class:`Executor` turns ``--workers``, ``--scheduler`` and ``--progress`` into runs here or
-on a Dask cluster; :class:`Setup` holds what the runs compute with (the worker and the
-committed posterior), which tests replace instead of patching module names. Ctrl-C during
-the runs raises :class:`RunsInterruptedError` (the command line exits with 130 and says how to
-resume); :func:`report_failures` ends a command some of whose runs failed.
+:class:`Executor` holds the output folder (one command at a time) and turns ``--workers``,
+``--scheduler`` and ``--progress`` into runs here or on a Dask cluster; :class:`Setup` holds
+what the runs compute with (the worker, the committed posterior, the survey waves), which
+tests replace instead of patching module names. Ctrl-C or a stop signal during the runs
+raises :class:`RunsInterruptedError` (the command line exits with 128 plus the signal and
+says how to resume); :func:`report_failures` ends a command some of whose runs failed.
 """
 
 from __future__ import annotations
