@@ -280,7 +280,8 @@ def test_ctrl_c_during_a_fit_says_how_to_resume_without_a_traceback(tmp_path, mo
 
 
 # --- Dask ----------------------------------------------------------------------------------
-def test_an_unreachable_scheduler_is_reported_within_5_s():
+def test_an_unreachable_scheduler_is_reported_within_5_s_and_nothing_is_written(short,
+                                                                               tmp_path):
     import socket
 
     with socket.socket() as probe:
@@ -290,6 +291,10 @@ def test_an_unreachable_scheduler_is_reported_within_5_s():
     with pytest.raises(InputError, match="no Dask scheduler answers there"):
         connect(f"tcp://127.0.0.1:{port}")
     assert time.monotonic() - started < UNREACHABLE_REPORTED_WITHIN_S
+    out = tmp_path / "out"
+    assert run_command(short, "--seeds", "1", *QUICK, "--scheduler", f"tcp://127.0.0.1:{port}",
+                       "--out", out) == 2
+    assert not out.exists()
 
 
 def test_something_that_is_not_a_scheduler_is_reported_as_such():

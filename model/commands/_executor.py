@@ -148,9 +148,10 @@ def connect(address: str | None):
 class Executor:
     """Where a command's runs go (serial, a process pool or a Dask cluster) and its folder.
 
-    A context manager: on entry it takes the output folder (``FolderLock``: one command at a
-    time, the folder made) and connects to ``--scheduler``; on exit it disconnects and lets
-    the folder go, whatever happened in between. Ctrl-C or a stop signal inside becomes
+    A context manager: on entry it connects to ``--scheduler`` and takes the output folder
+    (``FolderLock``: one command at a time, the folder made), in that order so that an
+    unreachable scheduler leaves no folder behind; on exit it disconnects and lets the
+    folder go, whatever happened in between. Ctrl-C or a stop signal inside becomes
     :class:`RunsInterruptedError`.
 
     Args:
@@ -168,23 +169,24 @@ class Executor:
 
     def __enter__(self) -> Executor:
         with ExitStack() as entering:
+            self.client = connect(self.address)
+            entering.callback(self._disconnect)
             lock = entering.enter_context(FolderLock(self.out))
             if lock.taken_over:
                 say(f"note: {describe_taken_over(lock.taken_over)}")
             if lock.unlocked:
                 say(f"note: {self.out}/ cannot be locked ({lock.unlocked}): do not run a second "
                     "command into it at the same time")
-            self.client = connect(self.address)
             self._held = entering.pop_all()
         return self
 
+    def _disconnect(self) -> None:
+        if self.client is not None:
+            close_client(self.client)
+            self.client = None
+
     def __exit__(self, kind, error, trace) -> None:
-        try:
-            if self.client is not None:
-                close_client(self.client)
-                self.client = None
-        finally:
-            self._held.close()
+        self._held.close()  # the folder goes, then the client
         if kind is not None and issubclass(kind, KeyboardInterrupt):
             raise RunsInterruptedError(self.out, signal_number(error)) from None
 

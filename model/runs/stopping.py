@@ -72,8 +72,8 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     Queued tasks are cancelled; the tasks that were running are lost (their runs were not
     written, so a rerun does them).
     """
-    # ProcessPoolExecutor.terminate_workers() exists from Python 3.14; before, the worker
-    # processes are only reachable through _processes (a dict pid -> Process since 3.2).
+    # Python 3.14 has ProcessPoolExecutor.terminate_workers() for this; before it, the
+    # worker processes are reachable only through _processes (pid -> Process, since 3.2).
     processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
