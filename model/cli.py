@@ -1,8 +1,12 @@
 """Command line: ``python run.py COMMAND ...``; with no command, the default job.
 
-Bad input (a scenario file, a ``--set`` override, a CLI value) is reported on stderr with
-the file, key, value and what is allowed, and exits with status 2 before anything is written.
-Ctrl-C during a command's runs exits with status 130 and says how to resume.
+Bad input (a scenario file, a ``--set`` override, a CLI value, a damaged data file, an output
+folder that cannot be used or that another command holds) is reported on stderr with the
+file, key, value and what is allowed, and exits with status 2 before anything is written.
+Ctrl-C, SIGTERM and SIGHUP stop the command's workers and exit with 128 plus the signal
+(130, 143, 129), saying how to resume. A file that cannot be written mid-run (a full disk)
+or a lost Dask cluster exits with status 1, the finished runs kept. No traceback in any of
+these cases.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ import sys
 from collections.abc import Sequence
 
 from . import commands
-from .commands._executor import RunsInterruptedError, Setup
+from .commands._executor import RETRY_HINT, RunsInterruptedError, Setup
 from .inputs.errors import InputError
+from .runs.atomic import WriteError
+from .runs.execution import ClusterLostError, RunsFailedError
+from .runs.stopping import signal_number, stop_signals
 
+FAILED = 1
 USAGE_ERROR = 2
-#: Exit status after Ctrl-C, as shells report it (128 + SIGINT).
-INTERRUPTED = 130
+#: Exit status after a stop signal, as shells report it: 128 + the signal (130 for Ctrl-C).
+SIGNALLED = 128
+RESUME_HINT = "Finished runs are kept; run the same command again to resume."
 
 
 def _command_modules() -> list:
@@ -48,8 +57,8 @@ def main(argv: Sequence[str] | None = None, setup: Setup | None = None) -> int:
 
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
-        setup: what the command computes with (worker, posterior file), passed to commands
-            that run the model; None for the model's own.
+        setup: what the command computes with (worker, posterior file, waves file), passed
+            to commands that run the model; None for the model's own.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, modules = build_parser()
@@ -61,10 +70,24 @@ def main(argv: Sequence[str] | None = None, setup: Setup | None = None) -> int:
         return USAGE_ERROR
     command = modules[args.command]
     try:
-        return int((command.main(args) if setup is None else command.main(args, setup)) or 0)
+        with stop_signals():
+            return int((command.main(args) if setup is None else command.main(args, setup))
+                       or 0)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return USAGE_ERROR
+        return _fail(f"error: {error}", USAGE_ERROR)
     except RunsInterruptedError as stop:
-        print(f"\ninterrupted: {stop}", file=sys.stderr)
-        return INTERRUPTED
+        return _fail(f"\ninterrupted: {stop}", SIGNALLED + stop.signal_number)
+    except KeyboardInterrupt as stop:  # before or after the runs: nothing half written
+        return _fail("\ninterrupted", SIGNALLED + signal_number(stop))
+    except WriteError as error:
+        return _fail(f"error: {error}. Finished runs are kept; free space (or make the folder "
+                     "writable) and run the same command again to resume.", FAILED)
+    except ClusterLostError as error:
+        return _fail(f"error: {error}. {RESUME_HINT}", FAILED)
+    except RunsFailedError as error:
+        return _fail(f"error: {error}\n{RETRY_HINT}", FAILED)
+
+
+def _fail(message: str, status: int) -> int:
+    print(message, file=sys.stderr, flush=True)
+    return status

@@ -271,6 +271,85 @@ def test_save_refuses_to_replace_the_scenario_it_extends(library):
         save_as_scenario(settings, "reopen_2027", library, overwrite=True)
 
 
+def test_save_replaces_a_library_scenario_only_with_the_explicit_option(library):
+    picked = ExplorerSettings(str(library / "baseline.toml"), levers={"visa_fee_eur": 0.0})
+    kept = (library / "reopen_2027.toml").read_bytes()
+    with pytest.raises(InputError, match="unless started with --overwrite-library"):
+        save_as_scenario(picked, "reopen_2027", library, overwrite=True, library=library)
+    assert (library / "reopen_2027.toml").read_bytes() == kept
+    save_as_scenario(picked, "reopen_2027", library, overwrite=True, library=library,
+                     overwrite_library=True)
+    assert load_scenario(library / "reopen_2027.toml").compile_inputs().series[
+        "visa_fee_eur"][-1] == 0.0
+
+
+def test_save_never_replaces_a_base_of_the_picked_scenario(library):
+    # reopen_2027 extends baseline: a save named baseline would extend itself and used to
+    # leave the library's baseline.toml replaced by a file that no longer loads.
+    settings = ExplorerSettings(str(library / "reopen_2027.toml"), levers={"bus_routes": 1.0})
+    kept = (library / "baseline.toml").read_bytes()
+    with pytest.raises(InputError, match="a file it extends"):
+        save_as_scenario(settings, "baseline", library, overwrite=True, library=library,
+                         overwrite_library=True)
+    assert (library / "baseline.toml").read_bytes() == kept
+
+
+# --- the server answers its own pages only ------------------------------------------------
+def _asgi(scope_type: str, headers: dict[str, str], port: int = 8765) -> list[dict]:
+    """Send one request through LoopbackOnly; return what reached the client."""
+    import asyncio
+
+    from model.app.server import LoopbackOnly
+
+    sent: list[dict] = []
+
+    async def app(scope, receive, send):
+        await send({"type": "passed"})
+
+    async def receive():
+        return {"type": f"{scope_type}.request" if scope_type == "http" else "websocket.connect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": scope_type, "path": "/", "headers": [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]}
+    asyncio.run(LoopbackOnly(app, port)(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize(("scope_type", "headers", "passes"), [
+    ("http", {"host": "127.0.0.1:8765"}, True),  # typing the address: no Origin
+    ("http", {"host": "localhost:8765", "origin": "http://localhost:8765"}, True),
+    ("http", {"host": "127.0.0.1:8765", "origin": "http://evil.example"}, False),
+    ("http", {"host": "127.0.0.1:8765", "origin": "null"}, False),
+    ("http", {"host": "evil.example:8765"}, False),  # a DNS name rebound to 127.0.0.1
+    ("http", {"host": "127.0.0.1:9999"}, False),
+    ("http", {}, False),
+    ("websocket", {"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:8765"}, True),
+    ("websocket", {"host": "127.0.0.1:8765", "origin": "http://127.0.0.1:9999"}, False),
+    ("websocket", {"host": "127.0.0.1:8765", "origin": "https://127.0.0.1:8765"}, False),
+    ("websocket", {"host": "127.0.0.1:8765"}, False),  # browsers always send an Origin
+])
+def test_the_server_refuses_foreign_hosts_and_origins(scope_type, headers, passes):
+    sent = _asgi(scope_type, headers)
+    if passes:
+        assert sent == [{"type": "passed"}]
+    elif scope_type == "http":
+        assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 403
+        assert b"Forbidden" in sent[1]["body"]
+    else:
+        assert sent == [{"type": "websocket.close", "code": 1008}]  # HTTP 403 before accept
+
+
+def test_the_server_listens_on_loopback_behind_the_origin_check():
+    from model.app.server import HOST
+    from model.commands.app import server_command
+
+    assert HOST == "127.0.0.1"
+    assert server_command(8765)[1:] == ["-m", "model.app.server", "8765"]
+
+
 # --- charts ----------------------------------------------------------------------------
 
 def test_shares_chart_shows_the_month_and_only_the_months_run():

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -113,6 +114,55 @@ def page(server, browser, load_failures):
                     f"run.py app --fetch-assets`); server log:\n{log_path.read_text()[-3000:]}")
     yield tab
     tab.close()
+
+
+def _status(url: str, **headers) -> int:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_server_answers_only_its_own_pages(server):
+    url, _, _ = server
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    assert _status(url) == 200
+    assert _status(url, Origin=url.rstrip("/")) == 200
+    assert _status(url, Origin="http://evil.example") == 403
+    assert _status(url, Host=f"rebound.example:{port}") == 403
+
+
+def test_a_websocket_from_another_site_is_refused(server):
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    url, _, _ = server
+    socket_url = (url.replace("http://", "ws://")
+                  + "jupyter/api/kernels/probe/channels?session_id=probe")
+    for origin in ("http://evil.example", None):
+        with pytest.raises(InvalidStatus) as refused, \
+                connect(socket_url, origin=origin, open_timeout=30):
+            pass
+        assert refused.value.response.status_code == 403, origin
+    with connect(socket_url, origin=url.rstrip("/"), open_timeout=30) as own_page:
+        assert own_page.response.status_code == 101
+
+
+def test_the_server_is_not_reachable_from_other_machines(server):
+    url, _, _ = server
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    import psutil
+
+    outside = sorted({a.address for addresses in psutil.net_if_addrs().values()
+                      for a in addresses
+                      if a.family == socket.AF_INET and not a.address.startswith("127.")})
+    if not outside:
+        pytest.skip("this machine has no address besides loopback")
+    for address in outside:
+        with pytest.raises(OSError), socket.create_connection((address, port), timeout=5):
+            pass
 
 
 def _lever(page, name: str):

@@ -22,7 +22,8 @@ import numpy as np
 from ..core.observation import CATEGORIES, MEASURES
 from ..inputs import registry
 from ..inputs.calendar import format_month, month_range, parse_month
-from ..inputs.errors import MISSING, InputError, did_you_mean
+from ..inputs.checks import MAX_SEED, whole_number
+from ..inputs.errors import InputError, did_you_mean
 from ..inputs.registry import Group
 from ..inputs.scenario import (
     DEFAULT_CITIZENS,
@@ -204,14 +205,15 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
     Raises:
         ScenarioError: for an unknown name (the message offers the nearest valid names) or a
             value outside its bounds.
-        InputError: for a bad setting (horizon, policy month, measure, population).
+        InputError: for a bad setting (horizon, policy month, measure, seed, population).
 
     Example:
         >>> out = evaluate(seed=1, n_citizens=2_000, visa_fee_eur=0, propaganda_state=2.0)
         >>> out["eu_2030_change"]  # doctest: +SKIP
     """
     design = Counterfactual.build(horizon=horizon, policy_month=policy_month, measure=measure)
-    citizens = _citizens(n_citizens)
+    seed = whole_number(SOURCE, "seed", seed, 0, MAX_SEED)
+    citizens = whole_number(SOURCE, "n_citizens", n_citizens, 1, MAX_CITIZENS)
     chosen = split_inputs(inputs)
     policy_task, status_task = design.tasks(chosen, seed, citizens)
     policy = simulate_task(policy_task)
@@ -224,10 +226,3 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
     result["months"] = tuple(month_range(design.base.start, design.horizon))
     return result
 
-
-def _citizens(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) \
-            or not 1 <= value <= MAX_CITIZENS:
-        raise InputError(SOURCE, "n_citizens", value if value is not None else MISSING,
-                         f"a whole number from 1 to {MAX_CITIZENS:,}")
-    return int(value)

@@ -133,7 +133,10 @@ def LeverControls(settings: solara.Reactive[ExplorerSettings]):
 
     def setter(control: LeverControl):
         def set_value(value: float) -> None:
-            value = control.clip(value)
+            try:
+                value = control.clip(value)
+            except InputError:
+                return  # not a number: the slider keeps its value
             levers = dict(settings.value.levers)
             if value == picked_values[control.name]:
                 levers.pop(control.name, None)  # back at the picked value: not moved
@@ -207,8 +210,12 @@ def AttitudesChart(model: solara.Reactive[ExplorerModel]):
 @solara.component
 def SaveAsScenario(model: solara.Reactive[ExplorerModel],
                    settings: solara.Reactive[ExplorerSettings], folder: Path,
+                   library: Path | None = None, overwrite_library: bool = False,
                    on_saved=None):
-    """Write the run shown as a scenario file extending the picked one."""
+    """Write the run shown as a scenario file extending the picked one.
+
+    A library scenario is replaced only with ``overwrite_library`` (``--overwrite-library``).
+    """
     name = solara.use_reactive("")
     overwrite = solara.use_reactive(False)
     message = solara.use_reactive(("", ""))
@@ -216,7 +223,8 @@ def SaveAsScenario(model: solara.Reactive[ExplorerModel],
 
     def save() -> None:
         try:
-            path = save_as_scenario(model.value.settings, name.value, folder, overwrite.value)
+            path = save_as_scenario(model.value.settings, name.value, folder, overwrite.value,
+                                    library, overwrite_library)
         except InputError as problem:
             message.set(("error", str(problem)))
             return

@@ -7,8 +7,10 @@ from collections.abc import Callable
 import numpy as np
 
 from ..core.opinion_model import OpinionModel
+from ..inputs.checks import MAX_SEED, whole_number
 from ..inputs.scenario import Scenario
 from .settings import (
+    CITIZEN_BOUNDS,
     DEFAULT_CITIZENS,
     DEFAULT_SETTINGS,
     ExplorerSettings,
@@ -29,16 +31,22 @@ class ExplorerModel(OpinionModel):
 
     Args:
         settings: the page's settings, or a function returning them.
-        citizens: population size (small by default, so steps stay snappy).
-        seed: the one seed.
+        citizens: population size (small by default, so steps stay snappy), within
+            ``CITIZEN_BOUNDS``.
+        seed: the one seed, 0 to 2**32 - 1.
+
+    Raises:
+        InputError: for a population or seed that is not such a whole number.
     """
 
     def __init__(self, settings: ExplorerSettings | Callable[[], ExplorerSettings]
                  = DEFAULT_SETTINGS, citizens: int = DEFAULT_CITIZENS, seed: int = 0):
         self.settings = settings() if callable(settings) else settings
         self.picked: Scenario = load_picked(self.settings.scenario_file)
-        super().__init__(explorer_scenario(self.picked, self.settings), seed=int(seed),
-                         n_citizens=int(citizens), create_agents=False)
+        seed = whole_number("explorer", "seed", seed, 0, MAX_SEED)
+        citizens = whole_number("explorer", "citizens", citizens, *CITIZEN_BOUNDS)
+        super().__init__(explorer_scenario(self.picked, self.settings), seed=seed,
+                         n_citizens=citizens, create_agents=False)
         # Citizens are drawn independently, so evenly spaced indices are a random sample;
         # no random stream is needed (and none is taken from the model's).
         n = self.world.population.size

@@ -12,7 +12,8 @@ charts itself instead.
 
 Where scenarios are read and saved comes from the environment the command sets:
 ``BELARUS_APP_LIBRARY`` (default ``scenarios``) and ``BELARUS_APP_SAVED`` (default
-``scenarios/saved``).
+``scenarios/saved``); ``BELARUS_APP_OVERWRITE_LIBRARY=1`` (``--overwrite-library``) lets a
+save replace a library scenario.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .settings import (
 
 LIBRARY_ENV = "BELARUS_APP_LIBRARY"
 SAVED_ENV = "BELARUS_APP_SAVED"
+OVERWRITE_LIBRARY_ENV = "BELARUS_APP_OVERWRITE_LIBRARY"
 DEFAULT_LIBRARY = "scenarios"
 DEFAULT_SAVED = "scenarios/saved"
 TITLE = "Belarus opinion explorer"
@@ -103,4 +105,6 @@ def Page():
         with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start"}):
             SharesChart(model)
             AttitudesChart(model)
-        SaveAsScenario(model, settings, saved, on_saved=lambda _: saves.set(saves.value + 1))
+        SaveAsScenario(model, settings, saved, library=library,
+                       overwrite_library=os.environ.get(OVERWRITE_LIBRARY_ENV) == "1",
+                       on_saved=lambda _: saves.set(saves.value + 1))

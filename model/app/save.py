@@ -1,7 +1,9 @@
 """"Save as scenario": the page's what-if written as a scenario file that extends the pick.
 
-Saved files go to their own folder (``scenarios/saved/`` by default), never into the
-library itself, so the app cannot overwrite a library scenario. A saved file extends the
+Saved files go to their own folder (``scenarios/saved/`` by default). Even when that folder
+is the library itself (``--save-dir``), a library scenario is replaced only when the server
+was started with ``--overwrite-library``, and never one the picked scenario stands on (the
+saved file would extend itself). A saved file extends the
 picked file by a relative path and lists only the levers the user moved, from the policy
 month on; its run settings (end, citizens, seeds) are the picked scenario's, so it runs as a
 full ensemble from the command line like any scenario file.
@@ -17,7 +19,8 @@ import numpy as np
 
 from ..inputs.errors import InputError
 from ..inputs.scenario import Scenario
-from ..inputs.scenario_files import load_scenario, write_scenario
+from ..inputs.scenario_files import load_scenario, scenario_file_chain, write_scenario
+from ..runs.atomic import write_text
 from .settings import ExplorerSettings, explorer_scenario, lever_changes, load_picked
 
 #: A saved scenario's name: letters, digits, '_' and '-', starting with a letter or digit.
@@ -51,43 +54,64 @@ def saved_scenario(settings: ExplorerSettings, name: str) -> Scenario:
 
 
 def save_as_scenario(settings: ExplorerSettings, name: str, folder: str | Path,
-                     overwrite: bool = False) -> Path:
+                     overwrite: bool = False, library: str | Path | None = None,
+                     overwrite_library: bool = False) -> Path:
     """Write the page's what-if to ``folder/NAME.toml`` and check that it loads back.
 
     Args:
         settings: the page's controls.
         name: the scenario's name and file stem.
         folder: where saved scenarios go (created if missing).
-        overwrite: replace an existing file of that name.
+        overwrite: replace an existing saved file of that name.
+        library: the scenario library, whose files are replaced only with
+            ``overwrite_library``.
+        overwrite_library: the server's ``--overwrite-library``.
 
     Returns:
         The path written.
 
     Raises:
-        InputError: for a bad name, an existing file without ``overwrite``, or a file
-            that would replace the very scenario it extends.
+        InputError: for a bad name, an existing file without ``overwrite``, a library file
+            without ``overwrite_library``, or a file the picked scenario extends (itself
+            or a base of it).
     """
     name = check_name(name)
     folder = Path(folder)
     path = folder / f"{name}.toml"
     picked_file = Path(settings.scenario_file) if settings.scenario_file else None
-    if picked_file is not None and path.resolve() == picked_file.resolve():
+    if picked_file is not None:
+        chain = scenario_file_chain(picked_file)
+        if any(path.resolve() == file.resolve() for file in chain):
+            raise InputError(str(path), "name", name,
+                             "this is the picked scenario or a file it extends, which the "
+                             "saved file would then extend itself; choose another name")
+    in_library = library is not None and path.resolve().parent == Path(library).resolve()
+    if path.exists() and in_library and not overwrite_library:
         raise InputError(str(path), "name", name,
-                         "this is the picked scenario, which the saved file extends; "
-                         "choose another name")
+                         "a library scenario has this name, and the explorer replaces none "
+                         "unless started with --overwrite-library; choose another name")
     if path.exists() and not overwrite:
         raise InputError(str(path), "name", name,
                          "a saved scenario with this name exists; choose another name "
                          "or tick 'overwrite'")
     scenario = saved_scenario(settings, name)
     picked = load_picked(settings.scenario_file)
+    previous = path.read_bytes() if path.exists() else None
     if picked_file is None:
         write_scenario(scenario, path)
     else:
         folder.mkdir(parents=True, exist_ok=True)
         extends = Path(os.path.relpath(picked_file.resolve(), folder.resolve())).as_posix()
         write_scenario(scenario, path, base=picked, extends=extends)
-    _check_round_trip(path, scenario)
+    try:
+        _check_round_trip(path, scenario)
+    except Exception:
+        # Put back what the file held: a failed save must not cost the old scenario.
+        if previous is None:
+            path.unlink()
+        else:
+            write_text(path, previous.decode("utf-8"))
+        raise
     return path
 
 
@@ -100,5 +124,4 @@ def _check_round_trip(path: Path, expected: Scenario) -> None:
             == dict(expected.resolved_parameters())
             and all(np.array_equal(inputs.series[k], wanted.series[k]) for k in wanted.series))
     if not same:
-        path.unlink()
         raise RuntimeError(f"{path} did not load back as the saved scenario; not kept")

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from ..inputs import registry
 from ..inputs.calendar import format_month, month_range, parse_month
+from ..inputs.checks import is_finite
 from ..inputs.errors import InputError, unknown_name_message
 from ..inputs.registry import Group, Quantity
 from ..inputs.scenario import Scenario, ScenarioError, baseline
@@ -72,7 +73,14 @@ class LeverControl:
         """Return ``value`` on the slider's grid, within the bounds.
 
         A browser slider sends float sums such as 0.011000000000000001.
+
+        Raises:
+            ScenarioError: for a value that is not a finite number (no slider sends one).
         """
+        if not is_finite(value):
+            raise ScenarioError("explorer", f"levers.{self.name}", value,
+                                f"a finite number from {self.low:g} to {self.high:g} "
+                                f"({self.unit})")
         steps = round((min(max(float(value), self.low), self.high) - self.low) / self.step)
         return min(round(self.low + steps * self.step, 10), self.high)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +53,7 @@ def execution_record(report: RunReport, executor: object, clock: Clock, **extra)
     """
     return {"executor": str(executor), "model_runs": len(report.tasks),
             "ran_now": report.completed, "reused": report.reused,
+            "damaged_run_files_rerun": report.damaged,
             "wall_seconds": round(clock.seconds(), 2), **extra,
             "failed": [{**failure.task.describe(),
                         "error": f"{failure.error_type}: {failure.message}",
@@ -91,5 +92,20 @@ def manifest(clock: Clock, command: Sequence[str], body: Mapping, outputs: Seque
 
 
 def write_manifest(out: Path, record: Mapping) -> Path:
-    """Write ``record`` as ``out/manifest.json`` (atomically) and return its path."""
+    """Write ``record`` as ``out/manifest.json`` (atomically) and return its path.
+
+    Written last, after every output it lists (see :func:`clear_outputs`).
+    """
     return write_json(Path(out) / MANIFEST, record)
+
+
+def clear_outputs(out: Path, names: Iterable[str] = ()) -> None:
+    """Remove an earlier command's manifest, then the outputs ``names``, from ``out``.
+
+    The manifest goes first: from then until the new one is written last, the folder holds
+    no manifest, so a table is never read as described by a manifest of another command
+    (one stopped while writing its outputs leaves tables and no manifest).
+    """
+    (Path(out) / MANIFEST).unlink(missing_ok=True)
+    for name in names:
+        (Path(out) / name).unlink(missing_ok=True)

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from ..analysis.exploration import DEFAULT_POLICY_MONTH
 from ..core.observation import MEASURES
-from ..inputs.errors import MISSING, InputError
+from ..inputs import checks
+from ..inputs.checks import MAX_SEED
+from ..inputs.errors import InputError
 from ..inputs.posterior import Posterior
+from ..runs.folder import ANYWHERE_OPTION, check_output_folder
 
 #: Local worker processes allowed with ``--workers``.
 MAX_WORKERS = 1024
-#: Seeds are unsigned 32-bit integers, what every numpy seed accepts.
-MAX_SEED = 2**32 - 1
 
 
 # --- declaring --------------------------------------------------------------------------------
@@ -41,7 +42,9 @@ def add_output_options(parser: argparse.ArgumentParser, out: str,
     """Declare ``--out`` and, when the figures are optional, ``--no-plots`` (``args.plots``)."""
     parser.add_argument("--out", default=out, metavar="DIR",
                         help=f"output folder (default {out}/); finished runs found there are "
-                             "reused")
+                             "reused; one command at a time")
+    parser.add_argument(ANYWHERE_OPTION, dest="any_out", action="store_true",
+                        help="let --out be the filesystem root or the project's own folder")
     if plots:
         parser.add_argument("--no-plots", dest="plots", action="store_false",
                             help=f"skip {plots}")
@@ -99,9 +102,7 @@ def whole_number(option: str, value: object, low: int, high: int) -> int:
     Raises:
         InputError: naming the option and the range.
     """
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InputError(option, "value", value, f"a whole number from {low:,} to {high:,}")
-    return value
+    return checks.whole_number(option, "value", value, low, high)
 
 
 def seed_number(option: str, value: object) -> int:
@@ -124,14 +125,12 @@ def output_folder(args: argparse.Namespace) -> Path:
     """Check ``--workers`` and ``--out``; return the output folder (not created yet).
 
     Raises:
-        InputError: for a worker count out of range or an output path that is a file.
+        InputError: for a worker count out of range, or an output folder that cannot be
+            written (see ``model.runs.folder.check_output_folder``).
     """
     if args.workers is not None:
         whole_number("--workers", args.workers, 1, MAX_WORKERS)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out", "value", str(out), "a folder (this is a file)")
-    return out
+    return check_output_folder(args.out, args.any_out)
 
 
 def load_posterior(wanted: bool | None, path: Path) -> Posterior | None:
@@ -142,15 +141,12 @@ def load_posterior(wanted: bool | None, path: Path) -> Posterior | None:
         path: the committed calibration (``model/data/posterior.csv``).
 
     Raises:
-        InputError: when the file cannot be read, or is missing but required.
+        InputError: when the file is damaged (naming its line, row and column), or is
+            missing but required. With ``wanted`` False the file is not even looked at.
     """
     if wanted is False:
         return None
-    try:
-        found = Posterior.from_csv(path) if path.is_file() else None
-    except (ValueError, TypeError, KeyError) as error:
-        raise InputError(str(path), "posterior", MISSING,
-                         f"the committed calibration cannot be read: {error}") from None
+    found = Posterior.from_csv(path) if path.exists() else None
     if wanted and found is None:
         raise InputError("--posterior", "value", True,
                          f"no calibration is committed at {path}; calibrate first or drop "

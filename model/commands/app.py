@@ -8,17 +8,16 @@ import socket
 import sys
 from pathlib import Path
 
+from ..app.server import HOST
 from ..inputs.errors import InputError
+from ..inputs.survey_data import load_waves
 
 NAME = "app"
 HELP = ("Serve the interactive explorer (a Mesa SolaraViz page: scenario, lever sliders, "
         "live shares, save as scenario) at http://127.0.0.1:PORT/.")
 ORDER = 60
 
-#: The page writes files and has no login, so it listens on the loopback address only.
-HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-PAGE = "model.app.page:Page"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save-dir", default=None, metavar="DIR",
                         help="where 'Save as scenario' writes (default: DIR/saved of the "
                              "library, so library files are never overwritten)")
+    parser.add_argument("--overwrite-library", action="store_true",
+                        help="let 'Save as scenario' (with 'overwrite' ticked) replace a "
+                             "scenario of the library, when --save-dir is the library")
     parser.add_argument("--fetch-assets", action="store_true",
                         help="download the page's JavaScript and CSS into Solara's cache with "
                              "npm (for machines that cannot reach the public CDN), then exit")
@@ -56,16 +58,21 @@ def check_port(port: int) -> int:
 
 
 def server_command(port: int) -> list[str]:
-    """Return the command that serves the page."""
-    return [sys.executable, "-m", "solara", "run", PAGE, "--host", HOST, "--port", str(port),
-            "--production", "--no-open"]
+    """Return the command that serves the page: Solara on 127.0.0.1 behind the origin check.
+
+    The page writes files and has no login: it listens on the loopback address only, and
+    answers only its own pages (``model.app.server``).
+    """
+    return [sys.executable, "-m", "model.app.server", str(port)]
 
 
-def server_environment(library: Path, saved: Path) -> dict[str, str]:
+def server_environment(library: Path, saved: Path,
+                       overwrite_library: bool = False) -> dict[str, str]:
     """Return the server's environment: the folders for the page, no usage telemetry."""
-    from ..app.page import LIBRARY_ENV, SAVED_ENV
+    from ..app.page import LIBRARY_ENV, OVERWRITE_LIBRARY_ENV, SAVED_ENV
 
     return {**os.environ, LIBRARY_ENV: str(library.resolve()), SAVED_ENV: str(saved.resolve()),
+            OVERWRITE_LIBRARY_ENV: "1" if overwrite_library else "0",
             "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
                                                         os.environ.get("PYTHONPATH")]))}
@@ -85,6 +92,7 @@ def main(args: argparse.Namespace) -> int:
               f"in {assets.cache_dir()}")
         return 0
     port = check_port(args.port)
+    load_waves()  # the page draws them: a damaged file is refused here, not in the browser
     library = Path(args.scenarios)
     if library.exists() and not library.is_dir():
         raise InputError("--scenarios", "scenarios", args.scenarios, "a folder of .toml files")
@@ -98,7 +106,8 @@ def main(args: argparse.Namespace) -> int:
               "from the public CDN. Offline, run `python run.py app --fetch-assets` first.",
               file=sys.stderr)
     print(f"Serving the explorer at http://{HOST}:{port}/ (Ctrl+C stops it)", flush=True)
-    environment = server_environment(library, saved)  # resolves the folders: before chdir
+    # Resolves the folders: before chdir.
+    environment = server_environment(library, saved, args.overwrite_library)
     command = server_command(port)
     # Replace this process with the server: Ctrl+C and a kill reach it directly.
     os.chdir(ROOT)

@@ -14,17 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, fit
+from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, check_history, fit
 from ..analysis.calibration.targets import target_waves
 from ..analysis.calibration.validation import model_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
 from ..inputs.errors import InputError
 from ..inputs.posterior import default_posterior_path
+from ..inputs.survey_data import Wave, load_waves
 from ..runs.atomic import atomic_path, write_csv
-from ..runs.provenance import sha256_file, waves_file
+from ..runs.provenance import sha256_file
 from ._executor import Executor, Setup, say
 from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
-from ._manifest import Clock, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, manifest, write_manifest
 
 NAME = "calibrate"
 HELP = "Fit the uncertain parameters to the survey waves (ABC-SMC) and write the posterior."
@@ -47,16 +48,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "calibration projections use by default)")
 
 
-def plan(args: argparse.Namespace) -> FitConfig:
-    """Validate the command line and return the fit's configuration."""
+def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]:
+    """Validate the command line and the waves; return the fit's configuration and waves."""
     budget = budget_from(args)
     check_common(args)
     if not 2 <= args.predictive_draws <= 10_000:
         raise InputError("--predictive-draws", "value", args.predictive_draws,
                          "a whole number from 2 to 10,000")
-    keys = tuple(t.key for t in target_waves())
+    waves = load_waves(setup.waves_file)
+    check_history(Path(args.out) / DATABASE)
+    keys = tuple(t.key for t in target_waves(waves))
     return FitConfig(free=calibrated_names(), fixed=(), fit_waves=keys, report_waves=keys,
-                     n_citizens=args.citizens, seed=args.seed, budget=budget)
+                     n_citizens=args.citizens, seed=args.seed, budget=budget), waves
 
 
 def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
@@ -64,19 +67,21 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
 
     Args:
         args: the parsed command line.
-        setup: where ``--install`` puts the posterior (default: ``model/data/posterior.csv``).
+        setup: where ``--install`` puts the posterior (default: ``model/data/posterior.csv``)
+            and the waves fitted to.
     """
     setup = setup or Setup()
-    config = plan(args)
+    config, waves = plan(args, setup)
     clock = Clock.start()
     out = Path(args.out)
-    targets = target_waves()
-    with Executor(args) as executor:
+    targets = target_waves(waves)
+    with Executor(args, out) as executor:
         say(f"calibrating {len(config.free)} parameters to waves {', '.join(config.fit_waves)} "
             f"({config.budget.particles} particles, at most {config.budget.max_simulations:,} "
             f"runs or {config.budget.max_minutes:g} min)")
         result = fit(targets, config.fit_waves, config, out / DATABASE,
                      workers=executor.processes, scheduler=executor.client)
+        clear_outputs(out)
         written = [write_csv(out / name, table, FLOAT_FORMAT)
                    for name, table in fit_tables(result).items()]
         check = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
@@ -86,15 +91,16 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
         months, shares = predictive_runs(result, out / "predictive",
                                          draws=args.predictive_draws,
                                          workers=executor.processes, scheduler=executor.client)
-    written.append(plot_predictive(
-        months, shares, out / "predictive.png", config.fit_waves,
-        "Calibrated model against the Chatham House waves (posterior predictive)",
-        credit=f"{result.evaluations:,} ABC runs; docs/calibration.md."))
-    if args.install:
-        with atomic_path(setup.posterior_file) as temporary:
-            shutil.copyfile(out / "posterior.csv", temporary)
-        say(f"installed the posterior as {setup.posterior_file}")
-    write_manifest(out, _manifest(args, config, result, clock, written))
+        written.append(plot_predictive(
+            months, shares, out / "predictive.png", config.fit_waves,
+            "Calibrated model against the Chatham House waves (posterior predictive)",
+            credit=f"{result.evaluations:,} ABC runs; docs/calibration.md.",
+            waves=waves))
+        if args.install:
+            with atomic_path(setup.posterior_file) as temporary:
+                shutil.copyfile(out / "posterior.csv", temporary)
+            say(f"installed the posterior as {setup.posterior_file}")
+        write_manifest(out, _manifest(args, config, result, clock, written, setup.waves_file))
     final = result.generations.iloc[-1]
     say(f"done: {result.evaluations:,} model runs, {len(result.generations)} generations, "
         f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}), "
@@ -103,7 +109,7 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     return 0
 
 
-def _manifest(args, config: FitConfig, result, clock: Clock, written) -> dict:
+def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Path) -> dict:
     command = [*fit_command(NAME, args, config.budget), "--predictive-draws",
                str(args.predictive_draws)]
     body = {
@@ -115,7 +121,7 @@ def _manifest(args, config: FitConfig, result, clock: Clock, written) -> dict:
                    "effective_particles": round(result.effective_sample_size, 1),
                    "fit_seconds": round(result.seconds, 1),
                    "wall_seconds": round(clock.seconds(), 1)},
-        "inputs_sha256": {str(waves_file()): sha256_file(waves_file())},
+        "inputs_sha256": {str(waves): sha256_file(waves)},
     }
     return manifest(clock, command, body, written,
                     note="the same seed gives the same posterior serially, in a process pool "

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-import tomllib
-from pathlib import Path
 
 from ..docs import number
 from ..inputs import registry
@@ -13,7 +11,12 @@ from ..inputs.calendar import parse_month
 from ..inputs.overrides import apply_overrides
 from ..inputs.registry import Group
 from ..inputs.scenario import Scenario
-from ..inputs.scenario_files import dumps_scenario, load_scenario, scenario_to_dict
+from ..inputs.scenario_files import (
+    dumps_scenario,
+    load_scenario,
+    scenario_file_chain,
+    scenario_to_dict,
+)
 from ..inputs.timeline import TimelinePoint
 from ._options import add_set_option
 
@@ -41,17 +44,6 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def extends_chain(path: str | Path) -> list[Path]:
-    """Return the files a (valid) scenario file extends, nearest first."""
-    chain, path = [], Path(path)
-    while True:
-        extends = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
-        if not extends:
-            return chain
-        path = path.parent / extends
-        chain.append(path)
-
-
 def _point_lines(scenario: Scenario, name: str) -> list[str]:
     history = {(p.month, float(p.value)) for p in registry.get(name).history}
     end = parse_month(scenario.end)
@@ -73,7 +65,7 @@ def describe(scenario: Scenario) -> str:
     """Return the resolved scenario as text: settings, description, every timeline."""
     lines = [f"Scenario  {scenario.name}"]
     if scenario.path:
-        chain = extends_chain(scenario.path)
+        chain = scenario_file_chain(scenario.path)[1:]
         lines.append(f"File      {scenario.path}"
                      + "".join(f"\n          extends {p}" for p in chain))
     lines.append(f"Run       {scenario.start} to {scenario.end} ({scenario.n_months} months), "

@@ -25,7 +25,7 @@ from ..runs.atomic import write_csv
 from ..runs.execution import Task, load_result
 from ..runs.provenance import short_commit
 from ._executor import Executor, Setup, report_failures, say
-from ._manifest import Clock, execution_record, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
 from ._options import (
     add_citizens_option,
     add_many_run_options,
@@ -161,24 +161,26 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
                                                plan.policy_month)
             grid[scenario.name, future.index] = Task(changed, future.seed, parameters,
                                                      plan.n_citizens)
-    with Executor(args) as executor:
+    with Executor(args, plan.out) as executor:
         say(f"{len(plan.policies)} policies + {plan.reference.name} x {len(plan.futures)} "
             f"futures = {len(grid)} runs of {plan.n_citizens:,} citizens ({executor}) into "
             f"{plan.out}/")
-        report = executor.run(grid.values(), plan.out, setup.worker, "robustness runs")
-    if not report.ok:
-        return report_failures(report, plan.out, OUTPUT_FILES,
-                               _manifest(plan, args, report, executor, clock, ()))
-    results = {}
-    for future in plan.futures:
-        reference = load_result(plan.out, grid[plan.reference.name, future.index])
-        for scenario in plan.policies:
-            policy = load_result(plan.out, grid[scenario.name, future.index])
-            results[scenario.name, future.index] = rb.changes(policy, reference, plan.measure)
-    per_future = rb.future_table(plan.futures, [s.name for s in plan.policies], results)
-    table = rb.summarize(per_future, plan.reference.end, plan.conf_level, plan.source)
-    written = _write_outputs(plan, args, table, per_future, len(grid))
-    write_manifest(plan.out, _manifest(plan, args, report, executor, clock, written))
+        report = executor.run(grid.values(), setup.worker, "robustness runs")
+        if not report.ok:
+            return report_failures(report, plan.out, OUTPUT_FILES,
+                                   _manifest(plan, args, report, executor, clock, ()))
+        results = {}
+        for future in plan.futures:
+            reference = load_result(plan.out, grid[plan.reference.name, future.index])
+            for scenario in plan.policies:
+                policy = load_result(plan.out, grid[scenario.name, future.index])
+                results[scenario.name, future.index] = rb.changes(policy, reference,
+                                                                  plan.measure)
+        per_future = rb.future_table(plan.futures, [s.name for s in plan.policies], results)
+        table = rb.summarize(per_future, plan.reference.end, plan.conf_level, plan.source)
+        clear_outputs(plan.out, OUTPUT_FILES)
+        written = _write_outputs(plan, args, table, per_future, len(grid))
+        write_manifest(plan.out, _manifest(plan, args, report, executor, clock, written))
     _print_table(table)
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/: {len(grid)} model "
           f"runs ({report.completed} now, {report.reused} reused) in {clock.seconds():.1f} s.")
@@ -189,7 +191,6 @@ def _write_outputs(plan: Plan, args, table, per_future, n_runs: int) -> list[str
     for name, frame in (("robustness.csv", table), ("robustness_futures.csv", per_future)):
         write_csv(plan.out / name, frame)
     written = ["robustness.csv", "robustness_futures.csv"]
-    (plan.out / "robustness.png").unlink(missing_ok=True)
     if args.plots:
         from ..figures.sensitivity import plot_robustness
 

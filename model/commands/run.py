@@ -17,12 +17,13 @@ from ..inputs.errors import MISSING, InputError
 from ..inputs.overrides import apply_overrides
 from ..inputs.posterior import Posterior
 from ..inputs.scenario import DEFAULT_CITIZENS, DEFAULT_SEEDS, MAX_CITIZENS, Scenario, baseline
-from ..inputs.scenario_files import load_scenario, scenario_to_dict
+from ..inputs.scenario_files import load_scenario, scenario_file_chain, scenario_to_dict
+from ..inputs.survey_data import Wave, load_waves
 from ..runs.execution import RunReport, Task, load_record
 from ..runs.outputs import default_horizons
-from ..runs.provenance import scenario_file_chain, sha256_file, short_commit, waves_file
+from ..runs.provenance import sha256_file, short_commit
 from ._executor import Executor, Setup, report_failures, say
-from ._manifest import Clock, execution_record, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
 from ._options import add_many_run_options, load_posterior, output_folder, whole_number
 from ._scenarios import REFERENCE_FILE, SCENARIO_DIR, check_comparable, library_files
 
@@ -80,6 +81,8 @@ class Plan:
     overrides: tuple[str, ...]
     posterior: Posterior | None
     out: Path
+    waves_file: Path | None = None
+    waves: tuple[Wave, ...] = ()
 
     def grid(self) -> list[list[Task]]:
         """Return ``grid[i][j]``: scenario i with seed j (one posterior draw per seed)."""
@@ -139,7 +142,7 @@ def plan_run(args: argparse.Namespace, setup: Setup) -> Plan:
             "runs pair up seed by seed")
     return Plan(tuple(scenarios), tuple(files), tuple(range(seeds)), citizens, horizons,
                 tuple(args.overrides), load_posterior(args.posterior, setup.posterior_file),
-                out)
+                out, setup.waves_file, tuple(load_waves(setup.waves_file)))
 
 
 # --- the command -------------------------------------------------------------------------
@@ -154,16 +157,17 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     clock = Clock.start()
     plan = plan_run(args, setup)
     grid = plan.grid()
-    with Executor(args) as executor:
+    with Executor(args, plan.out) as executor:
         say(f"Running {len(plan.scenarios)} scenario(s) x {len(plan.seeds)} seeds = "
             f"{len(plan.scenarios) * len(plan.seeds)} runs of {plan.n_citizens:,} citizens "
             f"({executor}) into {plan.out}/")
-        report = executor.run((task for row in grid for task in row), plan.out, setup.worker)
-    if not report.ok:
-        return report_failures(report, plan.out, OUTPUT_FILES,
-                               _manifest(plan, report, executor, clock, written=()))
-    written = _write_outputs(plan, grid, args.plots)
-    write_manifest(plan.out, _manifest(plan, report, executor, clock, written))
+        report = executor.run((task for row in grid for task in row), setup.worker)
+        if not report.ok:
+            return report_failures(report, plan.out, OUTPUT_FILES,
+                                   _manifest(plan, report, executor, clock, written=()))
+        clear_outputs(plan.out, OUTPUT_FILES)
+        written = _write_outputs(plan, grid, args.plots)
+        write_manifest(plan.out, _manifest(plan, report, executor, clock, written))
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/ "
           f"({report.completed} runs now, {report.reused} reused).")
     return 0
@@ -171,7 +175,6 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
 
 def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]:
     from ..figures import plots as figures
-    from ..inputs.survey_data import load_waves
     from ..runs.outputs import write_shares_and_bands, write_summary
 
     ensemble = write_shares_and_bands(plan.out, grid)
@@ -185,8 +188,7 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]
     if plan.posterior is not None:
         credit += (" Each seed runs with its own parameter set drawn from the calibration "
                    "posterior, so the bands carry parameter uncertainty as well as chance.")
-    waves = load_waves()
-    figures.plot_shares(ensemble, plan.out / "shares.png", "survey", waves, credit)
+    figures.plot_shares(ensemble, plan.out / "shares.png", "survey", plan.waves, credit)
     figures.plot_shares(ensemble, plan.out / "shares_population.png", "population",
                         credit=credit)
     written += ["shares.png", "shares_population.png"]
@@ -232,7 +234,9 @@ def _reproduce(plan: Plan) -> list[str]:
 
 
 def _input_hashes(plan: Plan) -> dict[str, str]:
-    files = [p for path in plan.files for p in scenario_file_chain(path)] + [waves_file()]
+    files = [p for path in plan.files for p in scenario_file_chain(path)]
+    if plan.waves_file is not None:
+        files.append(plan.waves_file)
     if plan.posterior:
         files.append(Path(plan.posterior.source))
     return {str(path): sha256_file(path) for path in dict.fromkeys(files)}

@@ -22,7 +22,7 @@ from ..inputs.scenario import DEFAULT_END, MAX_CITIZENS, baseline
 from ..runs.atomic import write_csv
 from ..runs.provenance import short_commit
 from ._executor import Executor, Setup, report_failures, say
-from ._manifest import Clock, execution_record, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
 from ._options import (
     add_citizens_option,
     add_many_run_options,
@@ -153,19 +153,19 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     swing_rows = [point for _, _, point in swings]
     tasks = sa.point_tasks(plan.design, rows + swing_rows, plan.seeds)
     n_runs = sa.count_runs(tasks)
-    with Executor(args) as executor:
+    with Executor(args, plan.out) as executor:
         say(f"{plan.method}: {len(plan.factors)} factors, {len(rows)} sample points"
             + (f" + {len(swing_rows)} tornado points" if swings else "")
             + f" x {len(plan.seeds)} seed(s) = {n_runs} model runs (status quo runs included) "
             f"of {plan.design.n_citizens:,} citizens ({executor}) into {plan.out}/")
-        report = executor.run(sa.all_tasks(tasks), plan.out, plan.design.worker,
-                              f"{plan.method} runs")
-    if not report.ok:
-        return report_failures(report, plan.out, OUTPUT_FILES,
-                               _manifest(plan, args, report, executor, clock, ()))
-    Y = sa.point_outcomes(plan.design, tasks, plan.out)
-    written = _write_outputs(plan, args, X, rows, Y, swings, n_runs)
-    write_manifest(plan.out, _manifest(plan, args, report, executor, clock, written))
+        report = executor.run(sa.all_tasks(tasks), plan.design.worker, f"{plan.method} runs")
+        if not report.ok:
+            return report_failures(report, plan.out, OUTPUT_FILES,
+                                   _manifest(plan, args, report, executor, clock, ()))
+        Y = sa.point_outcomes(plan.design, tasks, plan.out)
+        clear_outputs(plan.out, OUTPUT_FILES)
+        written = _write_outputs(plan, args, X, rows, Y, swings, n_runs)
+        write_manifest(plan.out, _manifest(plan, args, report, executor, clock, written))
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/: {n_runs} model runs "
           f"({report.completed} now, {report.reused} reused) in {clock.seconds():.1f} s.")
     return 0
@@ -183,15 +183,10 @@ def _write_outputs(plan: Plan, args, X, rows, Y: pd.DataFrame, swings, n_runs: i
         changes = [name for name in plan.design.outcome_names if name.endswith("_change")]
         tornado = sa.tornado_table(swings, Y.iloc[n_points:].reset_index(drop=True), changes)
         tables["tornado.csv"] = tornado
-    for name in OUTPUT_FILES:
-        if name not in tables and not name.endswith(".png"):
-            (plan.out / name).unlink(missing_ok=True)
     for name, table in tables.items():
         write_csv(plan.out / name, table)
     written = list(tables)
     _print_ranking(indices, plan.method)
-    for name in (n for n in OUTPUT_FILES if n.endswith(".png")):
-        (plan.out / name).unlink(missing_ok=True)
     if not args.plots:
         return written
     from ..figures import sensitivity as figures

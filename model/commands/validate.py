@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, fit, summarise
+from ..analysis.calibration.abc import (
+    Budget,
+    FitConfig,
+    calibrated_names,
+    check_history,
+    fit,
+    summarise,
+)
 from ..analysis.calibration.targets import target_waves
 from ..analysis.calibration.validation import (
     INTERVAL,
@@ -31,10 +38,11 @@ from ..analysis.calibration.validation import (
 )
 from ..figures.calibration import plot_validation
 from ..inputs.errors import MISSING, InputError
+from ..inputs.survey_data import load_waves
 from ..runs.atomic import write_csv
-from ._executor import Executor, say
+from ._executor import Executor, Setup, say
 from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
-from ._manifest import Clock, manifest, write_manifest
+from ._manifest import Clock, clear_outputs, manifest, write_manifest
 
 NAME = "validate"
 HELP = ("Leave-one-wave-out and temporal-split validation against naive forecasts, with "
@@ -72,19 +80,27 @@ def plan(args: argparse.Namespace):
     return budget, chosen
 
 
-def main(args: argparse.Namespace) -> int:
-    """Fit every variant on every fold, score the forecasts, write the tables."""
+def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
+    """Fit every variant on every fold, score the forecasts, write the tables.
+
+    ``setup`` gives the survey waves (default: the shipped file).
+    """
+    setup = setup or Setup()
     budget, chosen = plan(args)
     clock = Clock.start()
     out = Path(args.out)
-    targets = target_waves()
+    waves = load_waves(setup.waves_file)
+    targets = target_waves(waves)
     by_key = {t.key: t for t in targets}
     all_keys = tuple(by_key)
+    for fold in folds(targets):  # every resumable history, before any fit writes
+        for chosen_variant in chosen:
+            check_history(_database(out, chosen_variant, fold))
     predictions, fold_parameters, runs = [], [], 0
-    with Executor(args) as executor:
+    with Executor(args, out) as executor:
         for fold in folds(targets):
             held_out = by_key[fold.held_out]
-            naive = score(naive_predictions(held_out), held_out)
+            naive = score(naive_predictions(held_out, waves), held_out)
             predictions.append(naive.assign(fold=fold.name, held_out=fold.held_out))
             for chosen_variant in chosen:
                 free = chosen_variant.free(calibrated_names())
@@ -93,8 +109,7 @@ def main(args: argparse.Namespace) -> int:
                                    n_citizens=args.citizens, seed=args.seed, budget=budget)
                 say(f"fitting {chosen_variant.name} without wave {fold.held_out} "
                     f"({len(free)} parameters)")
-                result = fit(targets, fold.fitted, config,
-                             out / "fits" / f"{chosen_variant.name}-{fold.name}.db",
+                result = fit(targets, fold.fitted, config, _database(out, chosen_variant, fold),
                              workers=executor.processes, scheduler=executor.client)
                 runs += result.evaluations
                 scored = score(model_predictions(result, held_out), held_out)
@@ -104,6 +119,26 @@ def main(args: argparse.Namespace) -> int:
                     variant=chosen_variant.name, fold=fold.name,
                     evaluations=result.evaluations,
                     final_epsilon=float(result.generations.epsilon.iloc[-1])))
+        clear_outputs(out)
+        written, scores = _write_outputs(out, predictions, fold_parameters, targets)
+        body = {"interval": INTERVAL, "budget_per_fit": budget.__dict__,
+                "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
+                             for v in chosen},
+                "model_runs": runs, "wall_seconds": round(clock.seconds(), 1)}
+        command = [*fit_command(NAME, args, budget), "--variants",
+                   ",".join(v.name for v in chosen)]
+        write_manifest(out, manifest(clock, command, body, written,
+                                     note="the same seed gives the same forecasts on any "
+                                          "executor; --max-minutes can stop a slower machine "
+                                          "earlier"))
+    say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    say(f"{runs:,} model runs; outputs in {out}/")
+    return 0
+
+
+def _write_outputs(out: Path, predictions: list, fold_parameters: list,
+                   targets) -> tuple[list[Path], pd.DataFrame]:
+    """Write the forecasts, the scores, the fits' parameters and the figure."""
     table = pd.concat(predictions, ignore_index=True)
     table = table[["fold", "held_out", "method", "category", "observed", "predicted", "low",
                    "high", "error_pp", "covered"]]
@@ -117,14 +152,9 @@ def main(args: argparse.Namespace) -> int:
                                                                 ignore_index=True),
                          FLOAT_FORMAT),
                plot_validation(table, out / "validation.png")]
-    body = {"interval": INTERVAL, "budget_per_fit": budget.__dict__,
-            "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
-                         for v in chosen},
-            "model_runs": runs, "wall_seconds": round(clock.seconds(), 1)}
-    command = [*fit_command(NAME, args, budget), "--variants", ",".join(v.name for v in chosen)]
-    write_manifest(out, manifest(clock, command, body, written,
-                                 note="the same seed gives the same forecasts on any executor; "
-                                      "--max-minutes can stop a slower machine earlier"))
-    say(scores.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    say(f"{runs:,} model runs; outputs in {out}/")
-    return 0
+    return written, scores
+
+
+def _database(out: Path, chosen_variant, fold) -> Path:
+    """Return the run history of one variant's fit on one fold."""
+    return out / "fits" / f"{chosen_variant.name}-{fold.name}.db"

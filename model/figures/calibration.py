@@ -14,8 +14,8 @@ from ..core.observation import CATEGORIES, MEASURES
 from ..core.streams import generator
 from ..inputs import registry
 from ..inputs.scenario import Scenario, baseline
-from ..inputs.survey_data import UNKNOWN_SAMPLE_SIZE, load_waves
-from ..runs.execution import Task, iter_results, run_tasks
+from ..inputs.survey_data import UNKNOWN_SAMPLE_SIZE, Wave, load_waves
+from ..runs.execution import RunsFailedError, Task, iter_results, run_tasks
 from .plots import CATEGORY_LABELS, QUESTION, _date_axis, _dates, _finish, _save, _survey_points
 
 _SURVEY = MEASURES.index("survey")
@@ -81,20 +81,24 @@ def predictive_runs(result: FitResult, out_dir: str | Path, draws: int = 40, end
     report = run_tasks(tasks, out_dir, workers=workers, scheduler=scheduler,
                        description="posterior predictive")
     if not report.ok:
-        raise RuntimeError(report.failure_summary())
+        raise RunsFailedError(report)
     arrays = np.stack([array[:, _SURVEY, :] for _, array in iter_results(out_dir, tasks)])
     months = pd.period_range(scenario.start, end, freq="M").strftime("%Y-%m")
     return tuple(months), arrays
 
 
 def plot_predictive(months: Sequence[str], shares: np.ndarray, path: str | Path,
-                    fit_waves: Sequence[str], title: str, credit: str = "") -> Path:
-    """Draw the survey's posterior predictive band per category with the waves on top."""
+                    fit_waves: Sequence[str], title: str, credit: str = "",
+                    waves: Sequence[Wave] | None = None) -> Path:
+    """Draw the survey's posterior predictive band per category with the waves on top.
+
+    ``waves`` are the survey points (default: the shipped waves file).
+    """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.6), sharex=True)
     dates = _dates(months)
-    waves = load_waves()
+    waves = load_waves() if waves is None else waves
     for ax, (c, category) in zip(axes.ravel(), enumerate(CATEGORIES), strict=True):
         low, mid, high = np.percentile(100 * shares[:, :, c], [5, 50, 95], axis=0)
         ax.fill_between(dates, low, high, color="steelblue", alpha=0.3,

@@ -6,21 +6,30 @@ index from the run's start month inside the model (one step = one month).
 
 from __future__ import annotations
 
+import calendar
 import re
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+#: ASCII digits only (``\d`` also matches other scripts' digits) and nothing after the month
+#: (``$`` would let a trailing newline through): the whole text must be the month.
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
 
 
 def parse_month(text: str) -> int:
     """Return the absolute month number (year * 12 + month - 1) of ``YYYY-MM``.
 
     Raises:
-        ValueError: if ``text`` is not a ``YYYY-MM`` string.
+        ValueError: if ``text`` is not a ``YYYY-MM`` string (ASCII digits, nothing around it).
     """
-    match = _MONTH.match(str(text))
+    match = _MONTH.fullmatch(str(text))
     if match is None:
         raise ValueError(f"{text!r} is not a month written YYYY-MM")
     return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def days_in_month(month: str) -> int:
+    """Return the number of days of ``YYYY-MM``."""
+    parse_month(month)
+    return calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
 
 
 def format_month(absolute: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from .toml_lines import toml_value
+from .toml_lines import escape_controls, toml_value
 
 #: Stands for "no value to show" in an error (``KEY: ALLOWED`` instead of ``KEY = VALUE: ...``).
 MISSING = object()
@@ -20,7 +20,8 @@ MISSING = object()
 class InputError(ValueError):
     """Input that cannot be used, with where it was given and what is allowed.
 
-    The message reads ``SOURCE[:LINE]: KEY = VALUE: ALLOWED``, the value written as in TOML.
+    The message reads ``SOURCE[:LINE]: KEY = VALUE: ALLOWED``, the value written as in TOML,
+    with control characters escaped (a file or key name could hold a terminal escape).
 
     Attributes:
         source: the file, option (``--workers``) or function (``evaluate``) given the input.
@@ -36,12 +37,11 @@ class InputError(ValueError):
             source, key, value, allowed, line)
         where = f"{source}:{line}" if line else source
         shown = "" if value is MISSING else f" = {toml_value(value)}"
-        super().__init__(f"{where}: {key}{shown}: {allowed}")
+        super().__init__(escape_controls(f"{where}: {key}{shown}: {allowed}"))
 
     def at_line(self, line: int | None) -> InputError:
         """Return the same error (of the same class) located at ``line`` of its source."""
         return type(self)(self.source, self.key, self.value, self.allowed, line)
-
 
 
 def nearest_names(name: str, valid: Iterable[str]) -> list[str]:

@@ -1,7 +1,8 @@
 """Calibrated parameter sets (ABC-SMC particles and weights) and drawing from them.
 
 The calibration command writes ``model/data/posterior.csv``: one row per particle, a
-``weight`` column and one column per calibrated parameter. Projections draw one particle
+``weight`` column and one column per calibrated parameter; :meth:`Posterior.from_csv`
+refuses a file that is anything else. Projections draw one particle
 per seed, so ensemble bands carry parameter uncertainty as well as chance. The draw for a
 seed comes from its own named stream (``model.core.streams.generator(seed, "posterior")``), so
 it is the same in every scenario, process and machine: scenarios still share parameter draws.
@@ -18,9 +19,15 @@ import pandas as pd
 
 from ..core.streams import generator
 from . import registry
+from .errors import MISSING, InputError
 from .registry import Group
+from .tables import CsvTable
 
 POSTERIOR_FILE = "posterior.csv"
+WEIGHT = "weight"
+#: How far the weights may sum from 1: written with six significant digits, 400 weights
+#: sum to 1 within about 1e-6; a damaged or hand-edited file is off by far more.
+WEIGHT_SUM_TOLERANCE = 1e-4
 
 
 @dataclass(frozen=True)
@@ -33,26 +40,39 @@ class Posterior:
 
     @classmethod
     def from_csv(cls, path: str | Path) -> Posterior:
-        """Read particles and weights; check every column names a parameter within bounds.
+        """Read particles and weights, checking every cell.
+
+        The file has a ``weight`` column and one column per calibrated parameter, no other;
+        every value is a finite number within its parameter's bounds; every weight is above
+        0 and together they sum to one (up to the rounding of the written digits).
 
         Raises:
-            ValueError: if the file is malformed.
+            InputError: naming the file, the line, the row and the column of the first
+                problem.
         """
-        table = pd.read_csv(path)
-        if "weight" not in table.columns or len(table) == 0:
-            raise ValueError(f"{path}: a posterior needs a 'weight' column and rows")
-        parameters = set(registry.names(Group.PARAMETER))
-        particles = table.drop(columns="weight")
-        for name in particles.columns:
-            if name not in parameters:
-                raise ValueError(f"{path}: column {name!r} is not a parameter")
+        columns = (WEIGHT, *(q.name for q in registry.group(Group.PARAMETER) if q.calibrated))
+        table = CsvTable.read(path, columns, "the calibration posterior")
+        values: dict[str, list[float]] = {name: [] for name in columns}
+        for name in columns[1:]:
             quantity = registry.get(name)
-            for value in particles[name]:
-                quantity.check(float(value))
-        weights = table["weight"].to_numpy(dtype=float)
-        if (weights < 0).any() or weights.sum() <= 0:
-            raise ValueError(f"{path}: weights must be non-negative and not all zero")
-        return cls(particles.reset_index(drop=True), weights / weights.sum(), str(path))
+            for cell in table.cells(name):
+                value = cell.value()
+                try:
+                    values[name].append(quantity.check(value))
+                except (TypeError, ValueError) as error:
+                    raise cell.error(value, str(error)) from None
+        for cell in table.cells(WEIGHT):
+            weight = cell.number(0, 1, what="a weight")
+            if weight <= 0:
+                raise cell.error(weight, "a weight above 0 (a particle of weight 0 is no "
+                                         "particle)")
+            values[WEIGHT].append(weight)
+        weights = np.array(values.pop(WEIGHT))
+        if abs(weights.sum() - 1) > WEIGHT_SUM_TOLERANCE:
+            raise InputError(str(path), WEIGHT, MISSING,
+                             f"weights summing to 1 (within {WEIGHT_SUM_TOLERANCE:g}); these "
+                             f"sum to {weights.sum():.6g}")
+        return cls(pd.DataFrame(values), weights / weights.sum(), str(path))
 
     def parameters_for(self, seed: int) -> dict[str, float]:
         """Return the particle drawn for ``seed`` (deterministic, weight-proportional)."""

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from .checks import is_finite, is_number
 from .errors import unknown_name_message
+from .toml_lines import number_text
 
 DType = Literal["float", "int"]
 
@@ -92,19 +94,26 @@ class Quantity:
             raise ValueError(f"{self.name}: only parameters are calibrated")
 
     def check(self, value: object) -> float:
-        """Return ``value`` as a number if it has the right type and lies within bounds.
+        """Return ``value`` as a float if it is a finite number within bounds.
+
+        Whole-number quantities take whole values only; nan, infinities and numbers too
+        large for a float are refused like any value out of bounds.
 
         Raises:
-            TypeError: if the value is not a number (or not an integer where one is needed).
-            ValueError: if the value lies outside ``bounds``.
+            TypeError: if the value is not a number (or not whole where one is needed).
+            ValueError: if the value is not finite or lies outside ``bounds``.
         """
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not is_number(value):
             raise TypeError(f"expected a number ({self.unit}), got {type(value).__name__}")
-        if self.dtype == "int" and float(value) != int(value):
-            raise TypeError(f"expected a whole number ({self.unit}), got {value!r}")
         low, high = self.bounds
-        if not low <= value <= high:
-            raise ValueError(f"must lie in [{low:g}, {high:g}] ({self.unit}), got {value!r}")
+        if not is_finite(value):
+            raise ValueError(f"must be a finite number in [{low:g}, {high:g}] ({self.unit}), "
+                             f"got {value!r}")
+        if not low <= value <= high:  # before int(): a huge value is out of bounds, not whole
+            raise ValueError(f"must lie in [{low:g}, {high:g}] ({self.unit}), got "
+                             f"{number_text(value)}")
+        if self.dtype == "int" and value != int(value):
+            raise TypeError(f"expected a whole number ({self.unit}), got {value!r}")
         return float(value)
 
 

@@ -8,8 +8,10 @@ gets the nearest valid one and the section it belongs in.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -19,7 +21,8 @@ import tomli_w
 
 from . import registry
 from .calendar import parse_month
-from .errors import MISSING, nearest_names, unknown_name_message
+from .checks import control_character, whole_number
+from .errors import MISSING, InputError, nearest_names, unknown_name_message
 from .registry import Group
 from .scenario import (
     DEFAULT_CITIZENS,
@@ -42,6 +45,11 @@ TOP_KEYS = ("name", "description", "extends", "run", *SECTIONS)
 #: Keys allowed in ``[run]``.
 RUN_KEYS = ("start", "end", "citizens", "seeds")
 MAX_SEEDS = 100_000
+#: Files a scenario may stand on through ``extends`` (base, base of the base...): deeper
+#: chains are refused rather than followed until Python's recursion limit.
+MAX_EXTENDS_DEPTH = 16
+#: A scenario file is a few kilobytes; a larger one is a mistake (a data file, a device).
+MAX_FILE_BYTES = 1_000_000
 _CHANGE_SECTIONS = ("run", *SECTIONS)
 _NOUN = {Group.LEVER: "a lever", Group.EXOGENOUS: "an exogenous input",
          Group.PARAMETER: "a parameter"}
@@ -75,7 +83,7 @@ def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read, validate and resolve a scenario file, following ``extends``.
 
     Args:
-        path: the TOML file.
+        path: the TOML file (UTF-8; a leading byte-order mark is allowed).
         _chain: the files already being read down an ``extends`` chain (to catch cycles).
 
     Raises:
@@ -83,22 +91,96 @@ def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """
     path = Path(path)
     source = str(path)
-    if not path.exists():
-        raise ScenarioError(source, "file", MISSING,
-                            f"no such scenario file (looked for {path.absolute()})")
-    if not path.is_file():
-        raise ScenarioError(source, "file", MISSING, "a scenario file, not a directory")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ScenarioError(source, "file", MISSING,
-                            f"a UTF-8 text file ({error.reason} at byte {error.start})") from None
+    text = read_scenario_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(source, text, error) from None
+    except ValueError as error:  # tomllib lets int() refuse integers of over 4,300 digits
+        raise ScenarioError(source, "TOML", MISSING, f"not a usable TOML file ({error})") from None
     return scenario_from_dict(data, source, base_dir=path.parent,
                               chain=(*_chain, path.resolve()), text=text)
+
+
+def read_scenario_text(path: Path) -> str:
+    """Return the text of a scenario file, after checking that it is one.
+
+    Raises:
+        ScenarioError: for a missing file, a directory, a FIFO or device, a symbolic-link
+            loop, an unreadable or oversized file, or text that is not UTF-8.
+    """
+    _check_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ScenarioError(str(path), "file", MISSING,
+                            f"a readable scenario file ({error.strerror})") from None
+    try:
+        # utf-8-sig drops a byte-order mark, which Windows editors write and TOML does not
+        # allow; everything after it is read exactly as UTF-8.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(str(path), "file", MISSING,
+                            f"a UTF-8 text file ({error.reason} at byte {error.start})") from None
+
+
+def _check_file(path: Path) -> None:
+    """Raise unless ``path`` is a regular file of a scenario's size (following links)."""
+    source = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        dangling = " (a symbolic link to a missing file)" if path.is_symlink() else ""
+        raise ScenarioError(source, "file", MISSING,
+                            f"no such scenario file{dangling} (looked for "
+                            f"{path.absolute()})") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ScenarioError(source, "file", MISSING, "a scenario file; this is a loop of "
+                                "symbolic links that never reaches a file") from None
+        raise ScenarioError(source, "file", MISSING,
+                            f"a readable scenario file ({error.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(source, "file", MISSING, "a scenario file, not a directory")
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a FIFO would wait for a writer forever; a device may never end.
+        raise ScenarioError(source, "file", MISSING,
+                            f"a regular scenario file, not {_file_kind(info.st_mode)}")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(source, "file", MISSING,
+                            f"a scenario file of at most {MAX_FILE_BYTES:,} bytes (this one "
+                            f"has {info.st_size:,})")
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def scenario_file_chain(path: str | Path) -> list[Path]:
+    """Return a scenario file and every file it ``extends``, the file itself first.
+
+    Meant for files that loaded: the walk stops quietly at a file it cannot read or parse,
+    and at a cycle.
+    """
+    chain, current, seen = [], Path(path), set()
+    while True:
+        try:
+            text = read_scenario_text(current)
+            if current.resolve() in seen:
+                break
+            base = tomllib.loads(text).get("extends")
+        except (ScenarioError, tomllib.TOMLDecodeError, ValueError):
+            break
+        seen.add(current.resolve())
+        chain.append(current)
+        if not isinstance(base, str):
+            break
+        current = current.parent / base
+    return chain
 
 
 def _syntax_error(source: str, text: str, error: tomllib.TOMLDecodeError) -> ScenarioError:
@@ -160,6 +242,10 @@ def scenario_from_dict(data: Mapping, source: str, base_dir: Path | None = None,
     description = data.get("description", "")
     if not isinstance(description, str):
         raise file.error("description", description, 'a string; use """...""" for several lines')
+    for key, text, newlines in (("name", name, False), ("description", description, True)):
+        found = control_character(text, allow_newlines=newlines)
+        if found:  # names reach the terminal and CSV cells, where a control would act
+            raise file.error(key, text, f"text without control characters (found {found})")
 
     start, end, citizens, seeds = _run_settings(file, data.get("run", {}), base)
     changes: dict[str, dict] = {}
@@ -191,8 +277,14 @@ def _base(file: _File, data: Mapping, base_dir: Path | None,
         raise file.error("extends", extends,
                          'a path to a .toml file, relative to this file, e.g. "baseline.toml"')
     base_path = (base_dir or Path(".")) / extends
-    if not base_path.is_file():
+    if not base_path.exists() and not base_path.is_symlink():
         raise file.error("extends", extends, f"no such scenario file (looked for {base_path})")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise file.error("extends", extends,
+                         f"at most {MAX_EXTENDS_DEPTH} files in an extends chain (this file is "
+                         f"number {len(chain)}, counting from the one given); extend a file "
+                         "nearer the baseline")
+    _check_file(base_path)  # a directory, FIFO or link loop is named before resolve()
     if base_path.resolve() in chain:
         names = [p.name for p in (*chain[chain.index(base_path.resolve()):],
                                   base_path.resolve())]
@@ -227,9 +319,10 @@ def _run_settings(file: _File, run: Mapping, base: Scenario) -> tuple[str, str, 
 
 
 def _whole_number(file: _File, key: str, value: object, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise file.error(key, value, f"a whole number from {low:,} to {high:,}")
-    return value
+    try:
+        return whole_number(file.source, key, value, low, high)
+    except InputError as error:
+        raise file.error(key, value, error.allowed) from None
 
 
 def _timeline(file: _File, section: str, name: str, raw: object, start: str, end: str):

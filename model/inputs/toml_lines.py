@@ -12,9 +12,11 @@ multi-line strings, which is all a scenario file uses. A key inside an inline ta
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 
 _BARE = r"[A-Za-z0-9_-]+"
 _BASIC = r'"(?:[^"\\]|\\.)*"'
@@ -24,6 +26,20 @@ _DOTTED_KEY = rf"{_SIMPLE_KEY}(?:\s*\.\s*{_SIMPLE_KEY})*"
 _HEADER = re.compile(rf"^\s*\[\[?\s*(?P<key>{_DOTTED_KEY})\s*\]\]?")
 _ASSIGNMENT = re.compile(rf"^\s*(?P<key>{_DOTTED_KEY})\s*=")
 _PART = re.compile(_SIMPLE_KEY)
+#: Characters that steer a terminal or reorder text rather than show: C0 and C1 controls,
+#: DEL, the line and paragraph separators, and the bidirectional marks and overrides.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_SHORT_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def escape_controls(text: str) -> str:
+    r"""Return ``text`` with every control character written as a TOML escape (``\u001b``).
+
+    Messages show what the user gave; written raw, an escape sequence in a name would reach
+    the terminal and act there.
+    """
+    return CONTROL_CHARACTERS.sub(
+        lambda found: _SHORT_ESCAPES.get(found[0], f"\\u{ord(found[0]):04x}"), text)
 
 
 def _split_key(dotted: str) -> tuple[str, ...]:
@@ -82,12 +98,23 @@ def key_line(text: str, key: Sequence[str]) -> int | None:
     return best
 
 
+def number_text(value: object) -> str:
+    """Return ``repr(value)``, a huge integer shortened to its order of magnitude.
+
+    ``repr`` refuses integers of more than 4,300 digits, and a message needs no more than
+    the size of a number that is out of bounds anyway.
+    """
+    if isinstance(value, Integral) and not isinstance(value, bool) and abs(value) > 10**18:
+        return f"~{'-' if value < 0 else ''}1e{int(abs(value).bit_length() * math.log10(2))}"
+    return repr(value)
+
+
 def toml_value(value: object) -> str:
     """Return ``value`` written as it would appear in a TOML file (for error messages)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        escaped = escape_controls(value.replace("\\", "\\\\").replace('"', '\\"'))
         return f'"{escaped}"'
     if isinstance(value, Mapping):
         inner = ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items())
@@ -96,7 +123,7 @@ def toml_value(value: object) -> str:
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return repr(value)
+    return number_text(value)
 
 
 def _toml_key(key: str) -> str:

@@ -3,10 +3,18 @@
 A :class:`Task` is one simulation: a scenario, a seed, optional parameter overrides and a
 population size. Its :attr:`Task.id` is a hash of exactly those inputs and of the model code,
 so the same task always lands in the same file, ``OUT/runs/<id>.npz``, written atomically as
-soon as the run finishes. :func:`run_tasks` skips tasks whose file exists (resume), records a
-failing task as ``OUT/runs/<id>.error.json`` with its traceback without stopping the others,
-and returns a :class:`RunReport`. Results go to disk one by one, never into one big list, so
-memory does not grow with the number of tasks.
+soon as the run finishes. :func:`run_tasks` skips tasks whose file is there and reads back
+whole (resume; a damaged file is run again), records a failing task as
+``OUT/runs/<id>.error.json`` with its traceback without stopping the others, and returns a
+:class:`RunReport`. Results go to disk one by one, never into one big list, so memory does
+not grow with the number of tasks.
+
+Faults lose only the runs in flight: a worker process that dies fails its runs and the others
+go on in a fresh pool; a lost Dask scheduler, or a cluster left without workers for
+``NO_WORKER_SECONDS``, fails the runs in flight and those not yet sent, and ``run_tasks``
+returns at once; an interrupt (Ctrl-C, SIGTERM) stops the pool's workers; a result that
+cannot be written (a full disk) raises ``WriteError`` after stopping the others. In every
+case the finished runs are on disk, and running the same tasks again resumes.
 
 The three executors give bit-identical results: a run depends only on its task (every random
 number derives from the seed, see ``model.core.streams``), never on the process or machine.
@@ -24,11 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
+import queue
 import socket
 import time
 import traceback
+import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -46,9 +57,15 @@ from ..core.simulate import simulate
 from ..core.threads import set_thread_count
 from ..inputs.scenario import SECTIONS, Scenario
 from ..inputs.scenario_files import scenario_to_dict
-from .atomic import atomic_path, write_json
+from .atomic import WriteError, atomic_path, remove_stale_temporaries, write_json
+from .stopping import stop_pool
 
 RUNS_DIR = "runs"
+#: Seconds a Dask cluster may have no worker before the runs waiting for one count as lost.
+NO_WORKER_SECONDS = 30.0
+#: Seconds between checks that the Dask scheduler and its workers are still there, while no
+#: result arrives.
+POLL_SECONDS = 1.0
 #: The folders of the package whose code determines simulated numbers: the numeric core and
 #: the definitions of its inputs. Everything else (commands, figures, the app, the oracle,
 #: run bookkeeping) only orders or presents the numbers, so editing it must not invalidate
@@ -189,8 +206,20 @@ def error_path(out_dir: str | Path, task: Task) -> Path:
 
 
 def is_done(out_dir: str | Path, task: Task) -> bool:
-    """Return True when the task's result is on disk."""
-    return result_path(out_dir, task).is_file()
+    """Return True when the task's result is on disk and reads back whole.
+
+    A file that is truncated, overwritten or not the task's (another id in its record) does
+    not count: the task is run again and its file replaced.
+    """
+    path = result_path(out_dir, task)
+    if not path.is_file():
+        return False
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            data["array"]  # reads (and checksums) the whole array
+            return json.loads(str(data["record"])).get("id") == task.id
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, AttributeError):
+        return False
 
 
 def load_record(out_dir: str | Path, task: Task) -> tuple[np.ndarray, dict]:
@@ -304,43 +333,165 @@ def _run_pool(worker: Worker, tasks: Sequence[Task],
                         yield task, _lost(error)
                     except Exception as error:
                         yield task, _lost(error)
-        finally:
-            pool.shutdown(wait=not running, cancel_futures=True)
+        except BaseException:
+            # Interrupted, or the caller stopped (a result could not be written): the runs
+            # in flight will not be written, so their workers are stopped, not waited for.
+            stop_pool(pool)
+            raise
+        else:
+            pool.shutdown(wait=True)
+
+
+class ClusterLostError(RuntimeError):
+    """The Dask scheduler, or every worker, went away; the runs waiting on it are lost."""
+
+
+class _DaskWatch:
+    """Dask futures in flight, and the state of the cluster that runs them.
+
+    Each future reports its end through a queue, so waiting for the next one can stop every
+    ``POLL_SECONDS`` to check the cluster: without that check, a lost scheduler leaves the
+    command waiting forever on futures the client has given up.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.pending: dict[str, tuple[object, object]] = {}
+        self._finished: queue.Queue = queue.Queue()
+        self._alone_since: float | None = None
+        self.address = getattr(client.scheduler, "address", "?")
+
+    def submit(self, label: object, function: Callable, *args) -> None:
+        """Send ``function(*args)`` to the cluster; ``label`` comes back with its future."""
+        future = self.client.submit(function, *args, pure=False)
+        self.pending[future.key] = (future, label)
+        future.add_done_callback(self._finished.put)  # called in Dask's thread
+
+    def next_done(self) -> tuple[object, object]:
+        """Return the next finished (future, label).
+
+        Raises:
+            ClusterLostError: when the scheduler is lost, or no worker is connected for
+                ``NO_WORKER_SECONDS``.
+        """
+        while True:
+            try:
+                future = self._finished.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                self._check()
+                continue
+            if future.key not in self.pending:
+                continue
+            if future.cancelled():  # the client cancels every future when it loses the scheduler
+                raise ClusterLostError(self._loss("cancelled by the Dask client"))
+            return self.pending.pop(future.key)
+
+    def _loss(self, what: str) -> str:
+        return f"{what}: the connection to the Dask scheduler {self.address} was lost"
+
+    def _check(self) -> None:
+        if self.client.status != "running":
+            raise ClusterLostError(self._loss(f"client {self.client.status}"))
+        try:
+            workers = len(self.client.nthreads())
+        except (OSError, TimeoutError) as error:
+            raise ClusterLostError(self._loss(f"no answer ({error})")) from None
+        if workers:
+            self._alone_since = None
+            return
+        now = time.monotonic()
+        self._alone_since = self._alone_since or now
+        if now - self._alone_since >= NO_WORKER_SECONDS:
+            raise ClusterLostError(f"no Dask worker was connected to {self.address} for "
+                                   f"{NO_WORKER_SECONDS:g} s")
+
+    def release(self) -> None:
+        """Cancel whatever is still in flight (on the way out, whatever the reason)."""
+        futures = [future for future, _ in self.pending.values()]
+        self.pending.clear()
+        if futures and self.client.status == "running":
+            self.client.cancel(futures)
+
+
+def close_client(client) -> None:
+    """Close a Dask client; one that lost its scheduler goes without logging a traceback.
+
+    Closing cancels the client's attempt to reconnect, which Dask logs as an error with the
+    traceback of the cancellation: noise after the loss has been reported.
+    """
+    if client.status == "running":
+        client.close()
+        return
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        client.close()
+    finally:
+        logger.setLevel(level)
 
 
 def _run_dask(worker: Worker, tasks: Sequence[Task],
               scheduler: object) -> Iterator[tuple[Task, _Outcome]]:
-    from distributed import Client, as_completed
+    from distributed import Client
 
     own_client = not isinstance(scheduler, Client)
     client = Client(scheduler) if own_client else scheduler
+    watch = _DaskWatch(client)
     try:
         window = 4 * max(1, sum(client.nthreads().values()))
-        queue = iter(tasks)
-        running: dict[str, Task] = {}
-
-        def submit(task: Task):
-            future = client.submit(_execute_on_one_thread, worker, task, pure=False)
-            running[future.key] = task
-            return future
-
-        # range first: zip(queue, range) would take one task more from the queue and drop it.
-        completed = as_completed([submit(t) for _, t in zip(range(window), queue,
-                                                            strict=False)])
-        for future in completed:
-            task = running.pop(future.key)
+        queue_ = iter(tasks)
+        for task in (next(queue_, None) for _ in range(window)):
+            if task is not None:
+                watch.submit(task, _execute_on_one_thread, worker, task)
+        while watch.pending:
+            try:
+                future, task = watch.next_done()
+            except ClusterLostError as error:
+                # Record what was in flight and what was never sent; a rerun does them.
+                for _, task in list(watch.pending.values()):
+                    yield task, _lost(error)
+                watch.pending.clear()
+                for task in queue_:
+                    yield task, _lost(error)
+                return
             try:
                 outcome = future.result()
             except Exception as error:  # the worker died or the scheduler gave up on it
                 outcome = _lost(error)
             future.release()
             yield task, outcome
-            following = next(queue, None)
+            following = next(queue_, None)
             if following is not None:
-                completed.add(submit(following))
+                watch.submit(following, _execute_on_one_thread, worker, following)
     finally:
+        watch.release()
         if own_client:
-            client.close()
+            close_client(client)
+
+
+def dask_map(client, function: Callable, items: Iterable) -> list:
+    """Return ``[function(item) for item in items]`` computed on a Dask cluster.
+
+    Unlike ``client.gather(client.map(...))``, it does not wait forever for a lost
+    scheduler or a cluster without workers.
+
+    Raises:
+        ClusterLostError: when the scheduler or every worker is lost.
+        Exception: the first error a call raised.
+    """
+    watch = _DaskWatch(client)
+    results: dict[int, object] = {}
+    try:
+        for index, item in enumerate(items):
+            watch.submit(index, function, item)
+        total = len(watch.pending)
+        while len(results) < total:
+            future, index = watch.next_done()
+            results[index] = future.result()
+    finally:
+        watch.release()
+    return [results[index] for index in range(len(results))]
 
 
 # --- the public entry point ----------------------------------------------------------------
@@ -368,6 +519,8 @@ class RunReport:
         completed: how many ran now and succeeded.
         failures: the tasks that failed.
         seconds: wall-clock time of this call.
+        damaged: how many result files were on disk but did not read back whole, and so
+            were run again.
     """
 
     out_dir: Path
@@ -376,17 +529,33 @@ class RunReport:
     completed: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    damaged: int = 0
 
     @property
     def ok(self) -> bool:
         """True when every task has its result on disk."""
         return not self.failures
 
-    def failure_summary(self) -> str:
-        """Return a readable list of the failed tasks."""
+    def failure_summary(self, shown: int = 10) -> str:
+        """Return a readable list of the failed tasks (the first ``shown`` of them)."""
         lines = [f"{len(self.failures)} of {len(self.tasks)} runs failed:"]
-        lines += [f"  - {failure}" for failure in self.failures]
+        lines += [f"  - {failure}" for failure in self.failures[:shown]]
+        if len(self.failures) > shown:
+            lines.append(f"  ... and {len(self.failures) - shown} more, each recorded in "
+                         f"{self.out_dir / RUNS_DIR}/<id>.error.json")
         return "\n".join(lines)
+
+
+class RunsFailedError(RuntimeError):
+    """Some runs a computation needs failed (raised where no partial result makes sense).
+
+    Attributes:
+        report: the run report, with the failures.
+    """
+
+    def __init__(self, report: RunReport):
+        self.report = report
+        super().__init__(report.failure_summary())
 
 
 def run_tasks(tasks: Iterable[Task], out_dir: str | Path, *, workers: int | None = None,
@@ -407,14 +576,24 @@ def run_tasks(tasks: Iterable[Task], out_dir: str | Path, *, workers: int | None
 
     Returns:
         The report; ``report.failures`` lists failed tasks (their records are in
-        ``out_dir/runs/<id>.error.json``).
+        ``out_dir/runs/<id>.error.json``), lost workers and a lost cluster included.
+
+    Raises:
+        WriteError: when a result cannot be written (a full disk...); the runs written
+            before it are kept, the others stopped.
+        KeyboardInterrupt: on Ctrl-C (or a stop signal); the same.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    (out_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    try:
+        (out_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(out_dir / RUNS_DIR, error) from error
+    remove_stale_temporaries(out_dir / RUNS_DIR)
     unique = tuple({task.id: task for task in tasks}.values())
     pending = [task for task in unique if not is_done(out_dir, task)]
-    report = RunReport(out_dir, unique, reused=len(unique) - len(pending))
+    report = RunReport(out_dir, unique, reused=len(unique) - len(pending),
+                       damaged=sum(result_path(out_dir, task).exists() for task in pending))
     workers = workers or os.cpu_count() or 1
 
     if scheduler is not None:

@@ -6,9 +6,8 @@ import hashlib
 import platform
 import subprocess
 import sys
-import tomllib
 from functools import cache
-from importlib import metadata, resources
+from importlib import metadata
 from pathlib import Path
 
 #: Distributions whose versions are recorded in every manifest.
@@ -62,27 +61,6 @@ def short_commit() -> str:
     commit = git_state()["commit"]
     return f"{commit[:8]}{'+changes' if git_state()['dirty'] else ''}" if commit \
         else "unknown commit"
-
-
-def scenario_file_chain(path: str | Path) -> list[Path]:
-    """Return a scenario file and every file it ``extends``, the file itself first."""
-    chain, current, seen = [], Path(path), set()
-    while current.is_file() and current.resolve() not in seen:
-        seen.add(current.resolve())
-        chain.append(current)
-        try:
-            base = tomllib.loads(current.read_text(encoding="utf-8")).get("extends")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-            break
-        if not isinstance(base, str):
-            break
-        current = current.parent / base
-    return chain
-
-
-def waves_file() -> Path:
-    """Return the survey waves CSV shipped with the package."""
-    return Path(str(resources.files("model.data").joinpath("chatham_house_waves.csv")))
 
 
 def environment() -> dict[str, str]:

@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from functools import partial
@@ -33,7 +34,10 @@ from pyabc.sampler import MappingSampler
 
 from ...core.streams import generator
 from ...inputs import registry
-from ...runs.atomic import write_json
+from ...inputs.errors import MISSING, InputError
+from ...runs.atomic import WriteError, write_json
+from ...runs.execution import close_client, dask_map
+from ...runs.stopping import stop_pool
 from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
 
 
@@ -197,17 +201,23 @@ def _executor(workers: int, scheduler: object):
         own = not isinstance(scheduler, Client)
         client = Client(scheduler) if own else scheduler
         try:
-            yield lambda fn, items: client.gather(client.map(fn, list(items), pure=False))
+            yield lambda fn, items: dask_map(client, fn, items)
         finally:
             if own:
-                client.close()
+                close_client(client)
     elif workers <= 1:
         yield map
     else:
         import multiprocessing
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
             yield lambda fn, items: pool.map(fn, items, chunksize=1)
+        except BaseException:
+            stop_pool(pool)  # interrupted: the queued evaluations must not run on
+            raise
+        else:
+            pool.shutdown(wait=True)
 
 
 def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfig,
@@ -225,6 +235,7 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     """
     started = time.perf_counter()
     database = Path(database)
+    check_history(database)
     if is_finished(database, config):
         return load_finished(database, config)
     fitted = [t for t in targets if t.key in fit_keys]
@@ -236,7 +247,7 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
-    with _executor(workers, scheduler) as map_:
+    with _history_writes(database), _executor(workers, scheduler) as map_:
         abc = pyabc.ABCSMC(simulator, prior_distribution(config.free), distance,
                            population_size=budget.particles,
                            sampler=SeededMappingSampler(map_, config.seed))
@@ -261,14 +272,66 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     return result
 
 
+def check_history(database: str | Path) -> None:
+    """Raise unless ``database`` is absent or a run history that pyabc can read.
+
+    A damaged file (truncated, overwritten, not SQLite) would otherwise stop the fit with
+    a database library's traceback, after the command had started.
+
+    Raises:
+        InputError: naming the file and what to do.
+    """
+    database = Path(database)
+    if not database.exists():
+        return
+    try:
+        # Read-only, and quick_check reads every page: a truncated file is caught too.
+        with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro",
+                                     uri=True)) as connection:
+            problems = connection.execute("PRAGMA quick_check").fetchall()
+        if problems != [("ok",)]:
+            raise sqlite3.DatabaseError("; ".join(str(row[0]) for row in problems[:3]))
+    except sqlite3.Error as error:
+        reason = str(error)
+        raise InputError(str(database), "file", MISSING,
+                         f"an ABC run history (SQLite) written by a fit; this one cannot be "
+                         f"read ({reason}): delete it to fit afresh, or choose another "
+                         "--out") from None
+
+
+@contextmanager
+def _history_writes(database: Path):
+    """Report a history that cannot be written (a full disk) as a ``WriteError``.
+
+    pyabc writes through SQLAlchemy, whose error wraps the sqlite3 one.
+    """
+    try:
+        yield
+    except Exception as error:
+        cause = getattr(error, "orig", None)
+        if isinstance(cause, sqlite3.OperationalError | sqlite3.DatabaseError):
+            raise WriteError(database, OSError(None, str(cause))) from error
+        raise
+
+
 def _marker(database: Path) -> Path:
     return database.with_name(database.name + ".done.json")
 
 
+def _marked_config(database: Path) -> str | None:
+    """Return the configuration the finished-fit marker records (None if none or unreadable).
+
+    An unreadable marker only costs a resume: the history then says what is done.
+    """
+    try:
+        return json.loads(_marker(database).read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def is_finished(database: str | Path, config: FitConfig) -> bool:
     """Return True when ``database`` holds a completed fit of ``config``."""
-    marker = _marker(Path(database))
-    return marker.is_file() and json.loads(marker.read_text())["config"] == config.identity()
+    return _marked_config(Path(database)) == config.identity()
 
 
 def load_finished(database: str | Path, config: FitConfig) -> FitResult:
