@@ -111,11 +111,10 @@ def test_camps_are_bands_of_the_loyalty_score_with_the_given_sizes():
     assert (np.diff(camps) >= 0).all()  # more loyal, never a less loyal camp
 
 
-def test_sorting_pulls_each_camp_toward_its_pole_and_leaves_neutrals():
+def test_sorting_turns_each_camp_against_the_other_sides_patron_and_leaves_neutrals():
     m = month(sorting_dose=0.1)
-    assert sort_by_camp(0.2, 0.4, LOYAL, m) == pytest.approx((0.2 + 0.1 * 0.8, 0.4 - 0.1 * 1.4))
-    assert sort_by_camp(0.2, 0.4, OPPOSED, m) == pytest.approx((0.2 - 0.1 * 1.2,
-                                                                0.4 + 0.1 * 0.6))
+    assert sort_by_camp(0.2, 0.4, OPPOSED, m) == pytest.approx((0.2 - 0.1 * 1.2, 0.4))
+    assert sort_by_camp(0.2, 0.4, LOYAL, m) == pytest.approx((0.2, 0.4 - 0.1 * 1.4))
     assert sort_by_camp(0.2, 0.4, NEUTRAL, m) == (0.2, 0.4)
     assert sort_by_camp(0.2, 0.4, LOYAL, month(sorting_dose=0.0)) == (0.2, 0.4)
 

@@ -1,7 +1,9 @@
 """``calibrate``: fit the uncertain parameters to the Chatham House waves by ABC-SMC.
 
 Writes into ``--out`` the posterior (particles and weights), a parameter summary, the
-generations, an in-sample check of every fitted share, figures and a manifest. With
+generations, an in-sample check of every fitted share, the posterior predictive of the
+published waves not in shared/data (``out_of_sample.csv``, never fitted), figures and a
+manifest. With
 ``--install`` the posterior also replaces ``model/data/posterior.csv``, which projections
 then draw from (``run --posterior``). See ``docs/calibration.md``.
 """
@@ -15,12 +17,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, check_history, fit
-from ..analysis.calibration.targets import target_waves
+from ..analysis.calibration.targets import check_waves, target_waves
 from ..analysis.calibration.validation import model_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
 from ..inputs.errors import InputError
 from ..inputs.posterior import default_posterior_path
-from ..inputs.survey_data import Wave, load_waves
+from ..inputs.survey_data import Wave, load_waves, out_of_sample_path
 from ..runs.atomic import atomic_path, write_csv
 from ..runs.provenance import sha256_file
 from ._executor import Executor, Setup, say
@@ -58,7 +60,9 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
     waves = load_waves(setup.waves_file)
     check_history(Path(args.out) / DATABASE)
     keys = tuple(t.key for t in target_waves(waves))
-    return FitConfig(free=calibrated_names(), fixed=(), fit_waves=keys, report_waves=keys,
+    checks = tuple(t.key for t in check_waves())
+    return FitConfig(free=calibrated_names(), fixed=(), fit_waves=keys,
+                     report_waves=keys + checks,
                      n_citizens=args.citizens, seed=args.seed, budget=budget), waves
 
 
@@ -74,12 +78,12 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     config, waves = plan(args, setup)
     clock = Clock.start()
     out = Path(args.out)
-    targets = target_waves(waves)
+    targets, checks = target_waves(waves), check_waves()
     with Executor(args, out) as executor:
         say(f"calibrating {len(config.free)} parameters to waves {', '.join(config.fit_waves)} "
             f"({config.budget.particles} particles, at most {config.budget.max_simulations:,} "
             f"runs or {config.budget.max_minutes:g} min)")
-        result = fit(targets, config.fit_waves, config, out / DATABASE,
+        result = fit(targets + checks, config.fit_waves, config, out / DATABASE,
                      workers=executor.processes, scheduler=executor.client)
         clear_outputs(out)
         written = [write_csv(out / name, table, FLOAT_FORMAT)
@@ -87,6 +91,10 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
         check = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
                            for t in targets], ignore_index=True)
         written.append(write_csv(out / "fit_check.csv", check, FLOAT_FORMAT))
+        # Waves not in shared/data, never fitted: the posterior predictive, scored.
+        unseen = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
+                            for t in checks], ignore_index=True)
+        written.append(write_csv(out / "out_of_sample.csv", unseen, FLOAT_FORMAT))
         written.append(plot_marginals(result, out / "marginals.png"))
         months, shares = predictive_runs(result, out / "predictive",
                                          draws=args.predictive_draws,
@@ -105,7 +113,9 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     say(f"done: {result.evaluations:,} model runs, {len(result.generations)} generations, "
         f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}), "
         f"{result.effective_sample_size:.0f} effective particles; "
-        f"in-sample 90% coverage {check.covered.mean():.0%}; outputs in {out}/")
+        f"in-sample 90% coverage {check.covered.mean():.0%}, out of sample "
+        f"{unseen.covered.mean():.0%} (mean error {unseen.error_pp.abs().mean():.1f} pp); "
+        f"outputs in {out}/")
     return 0
 
 
@@ -121,7 +131,7 @@ def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Pat
                    "effective_particles": round(result.effective_sample_size, 1),
                    "fit_seconds": round(result.seconds, 1),
                    "wall_seconds": round(clock.seconds(), 1)},
-        "inputs_sha256": {str(waves): sha256_file(waves)},
+        "inputs_sha256": {str(path): sha256_file(path) for path in (waves, out_of_sample_path())},
     }
     return manifest(clock, command, body, written,
                     note="the same seed gives the same posterior serially, in a process pool "

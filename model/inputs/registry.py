@@ -531,20 +531,19 @@ PARAMETERS: tuple[Quantity, ...] = (
            prior=(0.2, 1.0),
            prior_source="source credibility falls across a political divide; admits none",
            symbol="c"),
-    _param("sorting_rate", 0.03, "share of the gap to the camp's pole closed per month at "
-           "repression index 1", (0, 0.5),
-           "Sorting of foreign-policy views by political camp: loyal citizens are pulled toward "
-           "(r, e) = (1, -1), opposed ones toward (-1, 1), in proportion to the repression "
-           "index (the regime-society conflict's intensity); neutrals are not pulled.",
-           "Shraibman, Carnegie, Dec 2020: after Moscow backed the regime, 'pro-Russian "
-           "feeling is increasingly associated with support for the regime'; BAW: union with "
-           "Russia 52% -> 40%, EU 27% -> 33% between Sep and Nov 2020 (https://"
-           "carnegieendowment.org/posts/2020/12/why-belarusians-are-turning-against-russia)",
-           prior=(0.0, 0.1),
-           prior_source=("admits no sorting; at the top, with the anchoring prior's middle, "
-                         "camp members settle about two thirds of the way to their pole, "
-                         "the size of the fastest shifts before 2020 (10-20 points in one to "
-                         "two years, evidence section 4)"),
+    _param("sorting_rate", 0.05, "share of the gap to -1 closed per month at repression "
+           "index 1", (0, 0.5),
+           "Sorting of foreign-policy views by political camp: each camp turns against the "
+           "other side's patron (opposed citizens' attitude toward Russia, loyal citizens' "
+           "toward the EU, fall toward -1), in proportion to the repression index (the "
+           "regime-society conflict's intensity); neutrals are not pulled.",
+           "Shraibman, Carnegie, Dec 2020: 'Moscow's support for Lukashenko has already cost "
+           "it the sympathy of part of the population'; BAW: union with Russia 52% -> 40%, EU "
+           "27% -> 33% between Sep and Nov 2020 (https://carnegieendowment.org/posts/2020/12/"
+           "why-belarusians-are-turning-against-russia)",
+           prior=(0.0, 0.2),
+           prior_source=("admits no sorting; the top allows the BAW shift of 12 points in the "
+                         "two months after Sep 2020, when the repression index was near 0.1"),
            calibrated=True, symbol="sigma_c"),
     _param("anchoring_rate", 0.042, "share of the gap to the anchor closed per month", (0, 0.5),
            "Friedkin-Johnsen stubbornness: monthly pull back toward a citizen's own anchor; "

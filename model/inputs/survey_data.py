@@ -22,6 +22,9 @@ from .errors import MISSING, InputError
 from .tables import CsvTable
 
 WAVES_FILE = "chatham_house_waves.csv"
+#: Published waves that are not in shared/data: the model is checked against them, never
+#: fitted to them (the brief: fit only to what shared/data holds).
+OUT_OF_SAMPLE_FILE = "out_of_sample_waves.csv"
 
 #: Fallback sample size where a wave's n is not known (Aug-Nov 2025: "more than 700").
 UNKNOWN_SAMPLE_SIZE = 700
@@ -90,6 +93,16 @@ MAX_SAMPLE_SIZE = 1_000_000
 def waves_path() -> Path:
     """Return the survey waves CSV shipped with the package."""
     return Path(str(resources.files("model.data").joinpath(WAVES_FILE)))
+
+
+def out_of_sample_path() -> Path:
+    """Return the CSV of the out-of-sample check waves shipped with the package."""
+    return Path(str(resources.files("model.data").joinpath(OUT_OF_SAMPLE_FILE)))
+
+
+def load_out_of_sample_waves() -> list[Wave]:
+    """Return the out-of-sample check waves, oldest first (same format as the waves file)."""
+    return load_waves(out_of_sample_path())
 
 
 def load_waves_table(path: str | Path | None = None) -> pd.DataFrame:

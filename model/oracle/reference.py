@@ -163,17 +163,17 @@ class ReferenceCitizen(mesa.Agent):
         self.r, self.e = clip(self.r), clip(self.e)
 
     def sort_by_camp(self) -> None:
-        """Pull a loyal resident toward (r, e) = (1, -1), an opposed one toward (-1, 1).
+        """Turn against the other camp's patron: an opposed resident's r, a loyal one's e.
 
-        a_i += sigma R(t) (pole - a_i), R(t) the repression index; neutrals stay.
+        x_i += sigma R(t) (-1 - x_i), R(t) the repression index; neutrals stay.
         """
-        camp = self.camp
-        if not self.present or camp == NEUTRAL:
+        if not self.present or self.camp == NEUTRAL:
             return
         dose = self.model.params.sorting_rate * self.model.month_inputs["repression_index"]
-        pole_r, pole_e = (1.0, -1.0) if camp == LOYAL else (-1.0, 1.0)
-        self.r = clip(self.r + dose * (pole_r - self.r))
-        self.e = clip(self.e + dose * (pole_e - self.e))
+        if self.camp == OPPOSED:
+            self.r = clip(self.r + dose * (-1.0 - self.r))
+        else:
+            self.e = clip(self.e + dose * (-1.0 - self.e))
 
     def travel(self) -> int:
         """Visas, trips west and to Russia, and their contact; return the restriction hits.

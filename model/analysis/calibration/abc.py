@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
+from scipy.special import expit
 
 from ...core.streams import generator
 from ...inputs import registry
@@ -38,6 +39,7 @@ from ...inputs.errors import MISSING, InputError
 from ...runs.atomic import WriteError, write_json
 from ...runs.execution import close_client, dask_map
 from ...runs.stopping import stop_pool
+from .proposal import StudentTTransition
 from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
 
 
@@ -47,15 +49,46 @@ def calibrated_names() -> tuple[str, ...]:
 
 
 def prior_distribution(names: Iterable[str]) -> pyabc.Distribution:
-    """Return independent uniform priors over the registry's prior ranges.
+    """Return the registry's independent uniform priors, on the logit scale of the search.
 
-    scipy's uniform is parameterised by (loc, scale) and covers [loc, loc + scale].
+    A parameter theta ~ U(low, high) is searched as z = logit((theta - low) / (high - low)),
+    which is standard logistic (``LogitScale``): the same prior, without edges.
     """
-    priors = {}
-    for name in names:
-        low, high = registry.get(name).prior
-        priors[name] = pyabc.RV("uniform", low, high - low)
-    return pyabc.Distribution(**priors)
+    return pyabc.Distribution(**{name: pyabc.RV("logistic", 0.0, 1.0) for name in names})
+
+
+@dataclass(frozen=True)
+class LogitScale:
+    """The model as the ABC search sees it: logit-scale parameters in, statistics out.
+
+    ABC-SMC proposes from a Gaussian kernel density of the last generation. On a box of
+    uniform priors that kernel loses half its mass at every edge, and a particle in a corner
+    of k unidentified dimensions gets 2^k times the weight of one in the middle: with ten
+    such parameters a few particles carry the posterior. On the logit scale the prior is a
+    smooth logistic density with no edge, and the weights stay even. Values map back as
+    theta = low + (high - low) / (1 + exp(-z)).
+
+    Attributes:
+        simulator: called with the parameters on their own scale.
+        bounds: each searched parameter's prior range.
+    """
+
+    simulator: Callable[[dict[str, float]], dict[str, float]]
+    bounds: tuple[tuple[str, float, float], ...]
+
+    @classmethod
+    def of(cls, simulator, names: Iterable[str]) -> LogitScale:
+        """Return ``simulator`` searched over the registry priors of ``names``."""
+        return cls(simulator, tuple((n, *registry.get(n).prior) for n in names))
+
+    def to_parameters(self, z) -> dict[str, float]:
+        """Return the parameters on their own scale from logit-scale values."""
+        return {name: low + (high - low) * float(expit(float(z[name])))
+                for name, low, high in self.bounds}
+
+    def __call__(self, z) -> dict[str, float]:
+        """Simulate at the parameters ``z`` stands for."""
+        return self.simulator(self.to_parameters(z))
 
 
 @dataclass(frozen=True)
@@ -149,6 +182,8 @@ class FitConfig:
         """Return a JSON text of the configuration (budget excluded: it may be raised)."""
         data = asdict(self)
         data.pop("budget")
+        # A history searched on another scale or with another proposal is not resumed.
+        data["search"] = "logit scale, Student-t proposal"
         return json.dumps(data, sort_keys=True)
 
 
@@ -248,7 +283,9 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     logging.getLogger("Sampler").setLevel(logging.WARNING)
     logging.getLogger("Epsilon").setLevel(logging.WARNING)
     with _history_writes(database), _executor(workers, scheduler) as map_:
-        abc = pyabc.ABCSMC(simulator, prior_distribution(config.free), distance,
+        abc = pyabc.ABCSMC(LogitScale.of(simulator, config.free),
+                           prior_distribution(config.free), distance,
+                           transitions=StudentTTransition(),
                            population_size=budget.particles,
                            sampler=SeededMappingSampler(map_, config.seed))
         url = f"sqlite:///{database.resolve()}"
@@ -375,8 +412,10 @@ def _meta_config(history: pyabc.History) -> str | None:
 def read_result(history: pyabc.History, config: FitConfig, database: Path,
                 seconds: float = 0.0) -> FitResult:
     """Return the last generation of a pyabc history as a ``FitResult``."""
-    particles, weights = history.get_distribution(m=0, t=history.max_t)
-    particles = particles[list(config.free)].reset_index(drop=True)
+    logits, weights = history.get_distribution(m=0, t=history.max_t)
+    scale = LogitScale.of(None, config.free)
+    particles = pd.DataFrame([scale.to_parameters(row) for _, row in logits.iterrows()],
+                             columns=list(config.free))
     stat_weights, stats = history.get_weighted_sum_stats(t=history.max_t)
     statistics = pd.DataFrame(stats)
     populations = history.get_all_populations()

@@ -25,7 +25,7 @@ from ...core.observation import CATEGORIES, MEASURES
 from ...core.simulate import simulate
 from ...inputs.calendar import parse_month
 from ...inputs.scenario import Scenario, baseline
-from ...inputs.survey_data import Wave, load_waves
+from ...inputs.survey_data import Wave, load_out_of_sample_waves, load_waves
 
 SURVEY = MEASURES.index("survey")
 
@@ -75,6 +75,12 @@ def target_waves(waves: Sequence[Wave] | None = None) -> tuple[TargetWave, ...]:
     """Return every wave after the initial one, oldest first."""
     waves = list(load_waves() if waves is None else waves)
     return tuple(TargetWave(w.months[0], w) for w in waves[1:])
+
+
+def check_waves(waves: Sequence[Wave] | None = None) -> tuple[TargetWave, ...]:
+    """Return the out-of-sample check waves as report-only targets (never in a distance)."""
+    waves = list(load_out_of_sample_waves() if waves is None else waves)
+    return tuple(TargetWave(w.months[0], w) for w in waves)
 
 
 def observed_stats(targets: Sequence[TargetWave]) -> dict[str, float]:

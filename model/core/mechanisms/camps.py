@@ -9,11 +9,14 @@ sourced series while each citizen keeps their place in the ordering: as the loya
 
 Sorting: after August 2020 Moscow backed the regime (the "police reserve" of 27 Aug, the
 USD 1.5 bn loan of 14 Sep) and the EU the opposition (non-recognition on 24 Sep, sanctions
-from 2 Oct), and views of Russia and the EU came to follow the domestic divide: "pro-Russian
-feeling is increasingly associated with support for the regime" (Shraibman, Carnegie, Dec
-2020). Loyal citizens are pulled toward (r, e) = (1, -1), opposed ones toward (-1, 1), at a
-rate that follows the conflict's intensity, measured by the repression index (the stock of
-political prisoners). A named mechanism with a prior that admits no effect (``sorting_rate``).
+from 2 Oct), and views of Russia and the EU came to follow the domestic divide: "Moscow's
+support for Lukashenko has already cost it the sympathy of part of the population, and
+pro-Russian feeling is increasingly associated with support for the regime" (Shraibman,
+Carnegie, Dec 2020). Each camp turns against the patron of the other side: opposed
+citizens' r is pulled toward -1, loyal citizens' e toward -1, at a rate that follows the
+conflict's intensity, measured by the repression index (the stock of political prisoners).
+Neutrals are not pulled. A named mechanism with a prior that admits no effect
+(``sorting_rate``).
 """
 
 from __future__ import annotations
@@ -23,11 +26,6 @@ from numba import njit
 
 from ..population import LOYAL, NEUTRAL, OPPOSED
 from .attitude_change import clip
-
-#: Where sorting pulls each camp's members, (r, e), by camp (opposed, neutral, loyal): the
-#: side each foreign power took. Neutrals are not pulled.
-SORTING_POLE_R = np.array([-1.0, 0.0, 1.0])
-SORTING_POLE_E = np.array([1.0, 0.0, -1.0])
 
 
 def camp_thresholds(loyalty: np.ndarray, inputs) -> tuple[float, float]:
@@ -60,14 +58,14 @@ def month_terms(inputs, p, context) -> dict[str, float]:
 
 @njit(cache=True, inline="always")
 def sort_by_camp(r, e, regime, month):
-    """Return a resident's attitudes pulled toward their camp's pole.
+    """Return a resident's attitudes after turning against the other camp's patron.
 
-    a_i += sigma R(t) (mu_c - a_i),  mu_loyal = (1, -1),  mu_opposed = (-1, 1)
+    opposed: r_i += sigma R(t) (-1 - r_i);  loyal: e_i += sigma R(t) (-1 - e_i)
 
     with R(t) the repression index; neutrals do not move.
     """
-    if regime == NEUTRAL or month.sorting_dose == 0.0:
-        return r, e
-    dose = month.sorting_dose
-    return (clip(r + dose * (SORTING_POLE_R[regime] - r)),
-            clip(e + dose * (SORTING_POLE_E[regime] - e)))
+    if regime == OPPOSED:
+        return clip(r - month.sorting_dose * (1.0 + r)), e
+    if regime == LOYAL:
+        return r, clip(e - month.sorting_dose * (1.0 + e))
+    return r, e
