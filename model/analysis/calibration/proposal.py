@@ -14,8 +14,9 @@ and the effective sample size stays near the particle count whenever the posteri
 to elliptical on the logit scale. The cost is a lower acceptance rate where the posterior is
 curved. The covariance is widened by 1.5: in two pilot fits (200 particles, 4,000 runs) a
 factor of 1.5 kept 35 effective particles in the last generation and a factor of 1.0 kept 8,
-because an unwidened proposal under-covers a posterior that moves between generations. Draws come from numpy's global generator, which ``SeededMappingSampler`` seeds for
-every batch: the same seed gives the same proposals.
+because an unwidened proposal under-covers a posterior that moves between generations.
+Draws come from numpy's global generator, which ``SeededMappingSampler`` seeds for every
+batch: the same seed gives the same proposals.
 """
 
 from __future__ import annotations
