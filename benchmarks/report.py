@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 from benchmarks import measure, versions
@@ -515,14 +516,14 @@ def _plot_speedups(ax, results: dict) -> None:
 
 def _plot_throughput(ax, results: dict) -> None:
     reference = results["reference"]["reference_citizen_steps_per_cpu_s"]
-    for threads in sorted({r["threads"] for r in results["sizes"]}):
+    for colour, threads in enumerate(sorted({r["threads"] for r in results["sizes"]})):
         rows = sorted((r for r in results["sizes"] if r["threads"] == threads),
                       key=lambda r: r["citizens"])
-        n = [r["citizens"] for r in rows]
-        ax.semilogx(n, [r["citizen_steps_per_s"] / 1e6 for r in rows], "o-",
-                    label=f"{threads} thread{'s' * (threads > 1)}, wall")
+        n, label = [r["citizens"] for r in rows], f"{threads} thread{'s' * (threads > 1)}"
+        ax.semilogx(n, [r["citizen_steps_per_s"] / 1e6 for r in rows], "o-", color=f"C{colour}",
+                    label=f"{label}, wall")
         ax.semilogx(n, [r["citizen_steps_per_cpu_s"] / 1e6 for r in rows], "x:",
-                    label=f"{threads} thread{'s' * (threads > 1)}, CPU")
+                    color=f"C{colour}", label=f"{label}, CPU")
     ax.axhline(ORACLE_SPEEDUP * reference / 1e6, color="tab:red", ls="--",
                label=f"{ORACLE_SPEEDUP} x oracle (CPU)")
     ax.set(xlabel="citizens", ylabel="million citizen-steps per second", title="Throughput",
@@ -541,6 +542,7 @@ def _plot_network(ax, network: list[dict]) -> None:
     ties = np.sort([r["ties"] for r in network]).astype(float)
     per_tie = np.median([r["build_network"] / r["ties"] for r in network])
     ax.loglog(ties, ties * per_tie, "k:", label="proportional to N k")
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set(xlabel="ties (N k)", ylabel="seconds", title="Network build")
     ax.legend(fontsize=8)
 
@@ -550,15 +552,17 @@ def _plot_memory(ax, results: dict) -> None:
     bottom = 0.0
     for group in GROUPS:
         size = sum(s for name, _, s in inventory["rows"] if name.startswith(group + "."))
-        ax.bar(0, size, bottom=bottom, label=group)
+        ax.bar(0, size, bottom=bottom, label=f"kept: {group}")
         bottom += size
-    rows = sorted(results["sizes"], key=lambda r: (r["citizens"], r["threads"]))
-    x = np.arange(1, len(rows) + 1)
-    ax.bar(x, [r["rss_growth_after_run_b"] for r in rows], color="tab:grey")
+    growth = [(f"{r['citizens']:,}\n{r['threads']} thr", r["rss_growth_after_run_b"])
+              for r in sorted(results["sizes"], key=lambda r: (r["citizens"], r["threads"]))]
+    large = versions.large_summary(results["large"])
+    growth += [(f"{figures['citizens']:,}\n{name}", figures["rss_growth_after_run_b"]["median"])
+               for name, figures in large.items() if name in ("old", "new")]
+    x = np.arange(1, len(growth) + 1)
+    ax.bar(x, [size for _, size in growth], color="tab:grey", label="RSS growth after the run")
     ax.axhline(KEPT_BYTES_BEFORE, color="tab:red", ls="--",
                label=f"kept before ({KEPT_BYTES_BEFORE} B)")
-    ax.set_xticks([0, *x], ["kept\n(counted)"] + [f"RSS growth\n{r['citizens']:,}\n"
-                                                   f"{r['threads']} thr" for r in rows],
-                  fontsize=7)
+    ax.set_xticks([0, *x], ["counted", *(label for label, _ in growth)], fontsize=7)
     ax.set(ylabel="bytes per citizen", title="Memory per citizen")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
