@@ -27,11 +27,12 @@ import sys
 import time
 from pathlib import Path
 
-#: Citizens of the untimed warm-up run: enough to call every compiled function once, small
+#: Citizens of the untimed warm-up run before a large run: enough to call every compiled
+#: function once (the warm-up spans the measured months, the war shock included), small
 #: enough that the memory it leaves behind does not distort the next build's figures.
 WARM_UP_CITIZENS = 500
-#: The warm-up run's last month (two steps, so that every monthly function is called).
-WARM_UP_END = "2020-11"
+#: The priming run's last month: past February 2022, so that the war shock is compiled too.
+PRIME_END = "2022-03"
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -103,11 +104,10 @@ def thread_setting() -> dict:
     return setting
 
 
-def warm_up(model, seed: int) -> float:
-    """Run a small model once so that compiled code is loaded; return the seconds it took."""
+def warm_up(model, scenario, seed: int, citizens: int) -> float:
+    """Run ``scenario`` once, untimed, so that compiled code is loaded; return its seconds."""
     clock = Clock()
-    model.simulate(model.baseline().with_changes(end=WARM_UP_END), seed=seed,
-                   n_citizens=WARM_UP_CITIZENS)
+    model.simulate(scenario, seed=seed, n_citizens=citizens)
     return clock.elapsed()["wall"]
 
 
@@ -117,16 +117,16 @@ def prime(model, options: argparse.Namespace) -> dict:
     Run at ``options.citizens``: a population large enough for the threaded path (where a
     version has one) compiles the functions that only that path calls.
     """
-    clock = Clock()
-    model.simulate(model.baseline().with_changes(end=WARM_UP_END), seed=options.seed,
-                   n_citizens=options.citizens)
-    return {"seconds": clock.elapsed()["wall"], "citizens": options.citizens}
+    scenario = model.baseline().with_changes(end=PRIME_END)
+    return {"seconds": warm_up(model, scenario, options.seed, options.citizens),
+            "citizens": options.citizens}
 
 
 def calibration(model, options: argparse.Namespace) -> dict:
     """Time ``simulate`` at calibration size, once per seed, after an untimed warm-up."""
     scenario = model.baseline().with_changes(end=options.end)
-    warm_up_seconds = warm_up(model, options.seed)
+    # The warm-up is a run like the timed ones, with a seed none of them uses.
+    warm_up_seconds = warm_up(model, scenario, options.warm_up_seed, options.citizens)
     runs = []
     for seed in options.seeds:
         clock = Clock()
@@ -139,7 +139,7 @@ def calibration(model, options: argparse.Namespace) -> dict:
 def large(model, options: argparse.Namespace) -> dict:
     """Build one model of ``options.citizens`` and run it month by month."""
     scenario = model.baseline().with_changes(end=options.end)
-    warm_up_seconds = warm_up(model, options.seed)
+    warm_up_seconds = warm_up(model, scenario, options.seed, WARM_UP_CITIZENS)
     rss_before = current_rss_mb()
     clock = Clock()
     opinion_model = model.OpinionModel(scenario, seed=options.seed,
@@ -180,6 +180,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of the warm-up and large runs")
     parser.add_argument("--seeds", type=int, nargs="*", default=[0],
                         help="seeds of the calibration-size runs")
+    parser.add_argument("--warm-up-seed", type=int, default=999_999,
+                        help="seed of the calibration-size warm-up run")
     return parser.parse_args(argv)
 
 

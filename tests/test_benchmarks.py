@@ -179,6 +179,7 @@ def test_detail_measurements(results):
     assert one["peak_rss_mb"] >= one["peak_rss_after_build_mb"] > 0
     breakdown = results["breakdown"]
     assert breakdown["calls"]["advance_month"] == 2 and breakdown["calls"]["observe"] == 3
+    assert breakdown["calls"]["war_shock"] == 0 and breakdown["parts_ms"]["war_shock"] == 0
     assert sum(breakdown["parts_ms"].values()) == pytest.approx(breakdown["total_ms"])
     assert results["reference"]["max_share_difference"] < 1e-12
     ties = [(row["citizens"], row["mean_degree"], row["ties"]) for row in results["network"]]
