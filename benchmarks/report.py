@@ -243,9 +243,11 @@ def _determinism_target(results: dict) -> tuple[str, str, bool | None]:
     worst = max(row["max_share_difference"] for row in rows)
     same = all(row["same_state"] for row in rows)
     sizes = ", ".join(f"{row['citizens']:,}" for row in rows)
+    thread_counts = " and ".join(str(large[name]["threads"]) for name in threaded)
     measured = (f"at {sizes} citizens, 1 and 2 threads: largest share difference {worst:g}, "
-                f"final state {'bit-identical' if same else 'DIFFERENT'}; "
-                f"{len(threaded)} large-run variants: {len(digests)} distinct result(s)")
+                f"final state {'bit-identical' if same else 'DIFFERENT'}; large run "
+                f"({next(iter(large.values()))['citizens']:,}) on {thread_counts} threads: "
+                f"{'the same shares' if len(digests) == 1 else 'DIFFERENT shares'}")
     return target, measured, worst == 0.0 and same and len(digests) == 1
 
 
