@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from benchmarks.probe import current_rss_mb, load_average, peak_rss_mb
+from benchmarks.probe import current_rss_mb, load_average, peak_rss_mb, trimmed_rss_mb
 from model.core import attitudes, opinion_model, threads
 from model.core.network import build_network
 from model.core.opinion_model import OpinionModel
@@ -180,12 +180,13 @@ def measure_size(n_citizens: int, end: str, thread_count: int, seed: int = 0) ->
         "citizen_steps_per_cpu_s": n_citizens * steps / record["run_cpu"],
         "total": record["build"] + record["run"],
         "rss_after_run_mb": current_rss_mb(), "peak_rss_mb": peak_rss_mb(),
-        "inventory": array_inventory(model),
+        "rss_trimmed_mb": trimmed_rss_mb(), "inventory": array_inventory(model),
         "shares": model.shares.tolist(), "state_digest": state_digest(model),
         "load_end": load_average(),
     }
     record["rss_growth_after_build_b"] = (record["rss_after_build_mb"] - base) * 2**20 / n_citizens
     record["rss_growth_after_run_b"] = (record["rss_after_run_mb"] - base) * 2**20 / n_citizens
+    record["rss_growth_trimmed_b"] = (record["rss_trimmed_mb"] - base) * 2**20 / n_citizens
     return record
 
 

@@ -18,6 +18,7 @@ Tasks:
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import json
 import os
@@ -47,6 +48,20 @@ def current_rss_mb() -> float:
     except (OSError, IndexError, ValueError):
         return float("nan")
     return resident_pages * _PAGE_BYTES / 2**20
+
+
+def trimmed_rss_mb() -> float:
+    """Return resident memory after the C allocator gives freed memory back (glibc only).
+
+    Freed temporaries of the build can stay in the allocator's heap, resident but unused;
+    ``malloc_trim`` returns them, so what remains is what the process keeps. Call it last:
+    it changes what later allocations cost. NaN where there is no glibc.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        return float("nan")
+    return current_rss_mb()
 
 
 def peak_rss_mb() -> float:
@@ -160,7 +175,7 @@ def large(model, options: argparse.Namespace) -> dict:
         "build": build, "run": run, "step_walls": step_walls,
         "rss_before_build_mb": rss_before, "rss_after_build_mb": rss_after_build,
         "peak_rss_after_build_mb": peak_after_build, "rss_after_run_mb": current_rss_mb(),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(), "rss_trimmed_mb": trimmed_rss_mb(),
         "final_shares": opinion_model.shares[-1].tolist(),
         "shares_digest": digest(opinion_model.shares),
     }

@@ -128,7 +128,8 @@ def tidy_rows(results: dict) -> list[dict]:
                              ("citizen_steps_per_s", "1/s"), ("citizen_steps_per_cpu_s", "1/s"),
                              ("total", "s"), ("rss_after_build_mb", "MiB"),
                              ("peak_rss_mb", "MiB"), ("rss_growth_after_build_b", "B"),
-                             ("rss_growth_after_run_b", "B"), ("compile_load", "s")):
+                             ("rss_growth_after_run_b", "B"), ("rss_growth_trimmed_b", "B"),
+                             ("compile_load", "s")):
             add("size", "new", r["citizens"], r["threads"], metric, r[metric], unit)
         add("size", "new", r["citizens"], r["threads"], "kept_bytes_per_citizen",
             r["inventory"]["bytes_per_citizen"], "B")
@@ -256,11 +257,11 @@ def _memory_target(results: dict) -> tuple[str, str, bool | None]:
     largest = largest_size(results)
     kept = largest["inventory"]["bytes_per_citizen"]
     large = versions.large_summary(results["large"])
-    growth = ", ".join(f"{name} {figures['rss_growth_after_run_b']['median']:.0f} B"
+    growth = ", ".join(f"{name} {figures['rss_growth_trimmed_b']['median']:.0f} B"
                        for name, figures in large.items())
     measured = (f"{kept:.0f} B counted array by array at {largest['citizens']:,} citizens; "
-                f"RSS growth per citizen after the run at "
-                f"{next(iter(large.values()))['citizens']:,}: {growth}")
+                f"measured (resident memory kept after the run, per citizen, at "
+                f"{next(iter(large.values()))['citizens']:,}): {growth}")
     return target, measured, kept <= KEPT_BYTES_BEFORE
 
 
@@ -347,10 +348,13 @@ def _large_table(records: list[dict], title: str) -> list[str]:
     out = [f"### {title}: {first['citizens']:,} citizens, 2020-09 to {records[0]['end']} "
            f"({first['steps']} steps)", "",
            "Medians over rounds (min in brackets). RSS growth is resident memory after the "
-           "build or the run minus before the build, per citizen.", "",
+           "build, after the run, and after the run once the allocator has returned freed "
+           "memory (`malloc_trim`: what the run keeps), minus before the build, per "
+           "citizen.", "",
            _table(["version", "threads", "build s", "run s", "total s",
                    "citizen-steps/s (wall)", "run CPU s", "peak RSS MiB",
-                   "RSS after build MiB", "RSS growth B/citizen (build / run)", "rounds",
+                   "RSS after build MiB", "RSS growth B/citizen (build / run / kept)",
+                   "rounds",
                    "load (1 min)"],
                   [[name, f["threads"], _median_min(f["build_wall"]), _median_min(f["run_wall"]),
                     _median_min(f["total_wall"]),
@@ -358,7 +362,8 @@ def _large_table(records: list[dict], title: str) -> list[str]:
                     f"{f['run_cpu']['median']:.2f}", f"{f['peak_rss_mb']['median']:.0f}",
                     f"{f['rss_after_build_mb']['median']:.0f}",
                     f"{f['rss_growth_after_build_b']['median']:.0f} / "
-                    f"{f['rss_growth_after_run_b']['median']:.0f}", f["total_wall"]["n"],
+                    f"{f['rss_growth_after_run_b']['median']:.0f} / "
+                    f"{f['rss_growth_trimmed_b']['median']:.0f}", f["total_wall"]["n"],
                     _loads([r for r in records if r["variant"] == name])]
                    for name, f in summary.items()]), ""]
     speedups = large_speedups(summary)
@@ -437,10 +442,12 @@ def _memory_section(results: dict) -> list[str]:
            f"numbers, {' x '.join(map(str, inventory['fixed_shape'][1:]))} 32-bit words, "
            f"{inventory['fixed_bytes'] / inventory['fixed_shape'][0] / 1024:.0f} KiB a thread.",
            "",
-           "Measured resident memory growth per citizen (after the build / after the run, "
-           "minus before the build): " + "; ".join(
+           "Measured resident memory growth per citizen (after the build / after the run / "
+           "after the run with freed memory returned by the allocator, minus before the "
+           "build): " + "; ".join(
                f"{r['citizens']:,} on {r['threads']}: {r['rss_growth_after_build_b']:.0f} / "
-               f"{r['rss_growth_after_run_b']:.0f} B" for r in results["sizes"]) + ".", ""]
+               f"{r['rss_growth_after_run_b']:.0f} / {r['rss_growth_trimmed_b']:.0f} B"
+               for r in results["sizes"]) + ".", ""]
     return out
 
 
@@ -556,13 +563,14 @@ def _plot_memory(ax, results: dict) -> None:
         size = sum(s for name, _, s in inventory["rows"] if name.startswith(group + "."))
         ax.bar(0, size, bottom=bottom, label=f"kept: {group}")
         bottom += size
-    growth = [(f"{r['citizens']:,}\n{r['threads']} thr", r["rss_growth_after_run_b"])
+    growth = [(f"{r['citizens']:,}\n{r['threads']} thr", r["rss_growth_trimmed_b"])
               for r in sorted(results["sizes"], key=lambda r: (r["citizens"], r["threads"]))]
     large = versions.large_summary(results["large"])
-    growth += [(f"{figures['citizens']:,}\n{name}", figures["rss_growth_after_run_b"]["median"])
+    growth += [(f"{figures['citizens']:,}\n{name}", figures["rss_growth_trimmed_b"]["median"])
                for name, figures in large.items() if name in ("old", "new")]
     x = np.arange(1, len(growth) + 1)
-    ax.bar(x, [size for _, size in growth], color="tab:grey", label="RSS growth after the run")
+    ax.bar(x, [size for _, size in growth], color="tab:grey",
+           label="measured: resident memory kept after the run")
     ax.axhline(KEPT_BYTES_BEFORE, color="tab:red", ls="--",
                label=f"kept before ({KEPT_BYTES_BEFORE} B)")
     ax.set_xticks([0, *x], ["counted", *(label for label, _ in growth)], fontsize=7)

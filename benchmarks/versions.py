@@ -227,6 +227,7 @@ def large_metrics(record: dict) -> dict[str, float]:
         "rss_growth_after_build_b": (record["rss_after_build_mb"] - base) * 2**20 / n,
         "rss_growth_after_run_b": (record["rss_after_run_mb"] - base) * 2**20 / n,
         "peak_growth_b": (record["peak_rss_mb"] - base) * 2**20 / n,
+        "rss_growth_trimmed_b": (record["rss_trimmed_mb"] - base) * 2**20 / n,
     }
 
 

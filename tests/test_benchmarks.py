@@ -105,6 +105,7 @@ def test_large_runs_record_threads_memory_and_results(comparison):
     metrics = versions.large_metrics(by_variant["new"])
     assert metrics["total_wall"] == pytest.approx(metrics["build_wall"] + metrics["run_wall"])
     assert by_variant["new"]["peak_rss_mb"] >= by_variant["new"]["peak_rss_after_build_mb"] > 0
+    assert np.isfinite(metrics["rss_growth_trimmed_b"])
     summary = versions.large_summary(large)
     assert set(report.large_speedups(summary)) == {"new", "new, 1 thread"}
 
