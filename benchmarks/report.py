@@ -45,6 +45,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     with tempfile.NamedTemporaryFile(mode, dir=path.parent, delete=False,
                                      suffix=".tmp") as handle:
         handle.write(content)
+    # A temporary file is private (0600); the result gets the permissions of a new file.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)
     os.replace(handle.name, path)
 
 

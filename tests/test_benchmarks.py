@@ -204,6 +204,7 @@ def test_report_renders_csv_markdown_and_png(results, tmp_path):
         "network_k14", "network_k7", "ensemble"}
     assert all(np.isfinite(float(row["value"])) for row in read)
     assert not list(tmp_path.glob("*.tmp"))
+    assert (tmp_path / "b.csv").stat().st_mode & 0o044  # readable by others, as files are
 
     text = report.markdown(results)
     for heading in ("## Targets", "### Calibration size", "### Large run", "### Throughput",
