@@ -33,9 +33,18 @@ def test_calibrate_writes_a_loadable_posterior_tables_figures_and_manifest(calib
     check = pd.read_csv(calibrated / "fit_check.csv")
     assert set(check.wave) == {"2022-01", "2022-11", "2025-08"}
     assert ((check.low <= check.predicted + 1e-9) | (check.predicted <= check.high)).all()
+    # The published waves outside shared/data are predicted and scored, never fitted.
+    unseen = pd.read_csv(calibrated / "out_of_sample.csv")
+    assert set(unseen.wave) == {"2021-04", "2023-11"}
+    assert np.allclose(unseen.error_pp, 100 * (unseen.predicted - unseen.observed), atol=1e-3)
+    assert set(unseen.wave).isdisjoint(manifest_fit_waves(calibrated))
     manifest = json.loads((calibrated / "manifest.json").read_text())
     assert manifest["result"]["evaluations"] >= 10
     assert "python run.py calibrate" in manifest["reproduce"]["command"]
+
+
+def manifest_fit_waves(out):
+    return json.loads((out / "manifest.json").read_text())["config"]["fit_waves"]
 
 
 def test_calibrate_again_resumes_the_finished_fit(calibrated, tmp_path):
@@ -94,3 +103,23 @@ def test_the_committed_posterior_is_valid_and_used_by_default():
     # `run` without --posterior/--no-posterior draws from it: one particle per seed.
     assert load_posterior(None, default_posterior_path()) is not None
     assert load_posterior(False, default_posterior_path()) is None
+
+
+def test_calibrated_defaults_are_central_in_the_committed_posterior():
+    """The registry's defaults of the fitted parameters are the calibration's point values.
+
+    Each lies between the weighted 10th and 90th percentiles of the committed posterior, so
+    a run with the defaults (``simulate``, ``evaluate``, the app) is a run of the fitted
+    model, and a refit that moves a parameter away from its default fails here until the
+    default follows.
+    """
+    from model.inputs import registry
+    from model.inputs.posterior import default_posterior
+
+    posterior = default_posterior()
+    for name in posterior.particles.columns:
+        values = posterior.particles[name].to_numpy()
+        order = np.argsort(values)
+        mass = np.cumsum(posterior.weights[order])
+        low, high = np.interp([0.1, 0.9], mass, values[order])
+        assert low <= registry.get(name).default <= high, (name, low, high)

@@ -151,7 +151,7 @@ def test_no_posterior_never_opens_the_posterior(short_scenario, tmp_path):
     (13, "eu", "40", "these sum to 125"),
     (2, "sample_n", "-864", "a whole number from 1"),
     (2, "sample_n", "86.4", "a whole number from 1"),
-    (4, "field_end", "2021-12-01", "a month not before field_start 2022-01"),
+    (4, "field_end", "2021-12-01", "a date not before field_start 2022-01-20"),
     (4, "field_start", "2022-13", 'a month "YYYY-MM" or a day "YYYY-MM-DD"'),
     (4, "wave_label", "", "a label naming the wave"),
 ])

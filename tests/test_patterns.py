@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline, simulate
-from model.core.observation import RUSSIA, answer_chances
+from model.core.observation import CATEGORIES, MEASURES, RUSSIA, answer_chances
 from model.core.population import INDEPENDENT_ONLY, STATE_ONLY
 from model.inputs.survey_data import load_waves
 
@@ -24,7 +24,9 @@ def baseline_runs():
 
 
 def _wave_value(result, wave, category):
-    return np.mean([result.at(month)[category] for month in wave.months])
+    """The wave's share as calibration reads it: the day-weighted mean over its fieldwork."""
+    survey = result.array[:, MEASURES.index("survey"), CATEGORIES.index(category)]
+    return float(wave.month_weights(result.months) @ survey)
 
 
 @pytest.mark.parametrize("wave", load_waves(), ids=lambda wave: wave.label)

@@ -50,7 +50,7 @@ HELP = ("Leave-one-wave-out and temporal-split validation against naive forecast
 ORDER = 35
 
 DEFAULT_OUT = "results/validation"
-#: Per fit; nine fits (three variants, three folds) take about half an hour on 2 cores.
+#: Per fit; every variant is fitted on every fold (five variants, three folds: fifteen fits).
 DEFAULT_BUDGET = Budget(particles=150, max_simulations=1_500, max_minutes=5.0,
                         max_generations=10, min_acceptance_rate=0.03)
 

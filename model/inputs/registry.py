@@ -150,8 +150,8 @@ LEVERS: tuple[Quantity, ...] = (
         symbol="L_fee"),
     _lever(
         "visa_refusal_rate", "share of applications refused", (0, 1),
-        "Share of Schengen visa applications refused. A refusal stops the trip and adds "
-        "grievance.",
+        "Share of Schengen visa applications refused. A refusal stops the trip and counts as "
+        "negative contact (it lowers e); it may become a trip to Russia instead.",
         [("2020-09", 0.003, "derived: 2,239 refused of 681,106 applications in 2018 "
           "(https://belarusfeed.com/belarus-schengen-visa-applications-down-2018/)"),
          ("2021-01", 0.011, "derived: 656 refusals, 57,485 visas issued in 2021 "
@@ -247,8 +247,8 @@ LEVERS: tuple[Quantity, ...] = (
     _lever(
         "consumer_goods_sanctions", "index 0-1 of sanctions felt by households", (0, 1),
         "How far EU sanctions reach ordinary households' goods: bans on what travellers may "
-        "bring, confiscations at the border, scarcer imports. Adds grievance and makes trips "
-        "humiliating.",
+        "bring, confiscations at the border, scarcer imports. Makes trips west humiliating "
+        "(confiscations at the border), which counts as negative contact.",
         [("2020-09", 0.0, "sectoral sanctions only before 2022"),
          ("2022-03", 0.3, "assumption on the scale: Mar 2022 packages incl. the euro-banknote "
           "ban (https://faicomply.com/post/european-council-decision-2022-399)"),
@@ -687,8 +687,9 @@ PARAMETERS: tuple[Quantity, ...] = (
            prior_source="labour migration and family visits stayed open; no trip count",
            symbol="pi_R"),
     _param("russia_substitution", 0.2, "share of blocked EU trips", (0, 1),
-           "Share of wanted EU trips that do not happen (no visa, closed crossings, banned "
-           "car) which become a trip to Russia instead: the column's substitution.", _GUESS,
+           "Share of blocked trips west (a refused visa, a wish stopped by closed crossings, "
+           "missing buses or a banned car) which become a trip to Russia instead: the "
+           "column's substitution.", _GUESS,
            prior=(0.0, 0.5), prior_source="a named assumption of the column; admits none",
            symbol="sigma_R"),
     _param("russia_contact_gain_r", 0.03, "share of the gap to r = 1 closed per trip", (0, 0.5),
@@ -767,7 +768,7 @@ PARAMETERS: tuple[Quantity, ...] = (
            "Branscombe et al. 1999 (rejection-identification); Schmitt et al. 2003 (none)",
            prior=(0.0, 0.03), prior_source="contested evidence: small, admits 0",
            symbol="kappa_RI"),
-    _param("propaganda_blame_amplification", 0.0, "per unit of state-media intensity", (0, 2),
+    _param("propaganda_blame_amplification", 0.0, "per unit of state-media intensity", (0, 1),
            "A named assumption, off by default: state media amplify the effect of grievance "
            "blamed on the West by (1 + a (I_S - 1)).",
            "Kazun 2016 (an external-enemy frame sustained the 2014 rally in Russia)",

@@ -26,7 +26,8 @@ def rally(months_at_war: int, p) -> float:
 
     a shift that starts at w in the first month of war and fades, with half-life H_w, to the
     share rho that persists (Chatham House: war support 28% in Mar 2022, 23% in Jun, then
-    23-33% for years). It ends with the war.
+    23-33% for years). If the war input returns to 0 the rally stops changing, and the
+    shift it made stays: what opinion does after a war is not modelled.
     """
     if months_at_war <= 0:
         return 0.0

@@ -84,9 +84,10 @@ def _pull_toward(r, e, dose, exposure, position_r, position_e, shield, month, p)
 def watch_media(r, e, contact, diet, month, p):
     """Return a resident's attitudes pulled toward each outlet's position, by exposure.
 
-    a_i += beta_M I_M(t) x_iM g_iM [h(|mu_M - a_i|) - b 1(|mu_M - a_i| > t_M)] (mu_M - a_i)
+    a_i += dose_M x_iM g_iM [h(|mu_M - a_i|) - b 1(|mu_M - a_i| > t_M)] (mu_M - a_i)
 
-    for each outlet M with position mu_M and monthly dose beta_M I_M(t), the citizen's
+    for each outlet M with position mu_M and the month's dose (``month_terms``: beta_S I_S R_S
+    for state media, beta_R I_R for Russian, beta_I reach_I for independent), the citizen's
     exposure x_iM (``EXPOSURE_BY_DIET``), acceptance h and backfire b beyond the rejection
     distance t_M (Jager & Amblard 2005). For state and Russian media g_iM = 1 / (1 + chi
     K_i): recent first-hand contact with the EU buffers propaganda. The monthly dose
