@@ -202,3 +202,28 @@ def test_the_proposal_density_matches_its_draws_and_bounds_every_weight():
     again = [plain.rvs_single() for _ in range(3)]
     np.random.seed(2)
     assert again == [plain.rvs_single() for _ in range(3)]
+
+
+def test_predictive_intervals_draw_fresh_survey_samples():
+    """A fitted wave's interval is not built from the samples that got particles accepted.
+
+    Every particle's stored sample equals the observation (as acceptance favours) while its
+    expected share is 10 points away; the predictive interval must sit around the expected
+    share, with the binomial spread of the wave's size (tolerance: 2 points on each end).
+    """
+    from model.analysis.calibration.validation import model_predictions
+
+    target = next(t for t in target_waves() if t.key == "2022-11")
+    stat = target.stat("both")
+    n = 4000
+    statistics = pd.DataFrame({"weight": np.full(n, 1 / n), stat: np.full(n, 0.25),
+                               expected_name(stat): np.full(n, 0.35)})
+    result = abc.FitResult(_config(), pd.DataFrame({"war_shock": np.full(n, 0.1)}),
+                           np.full(n, 1 / n), statistics, pd.DataFrame(), 0, 0.0, None)
+    row = model_predictions(result, target).iloc[0]
+    spread = 1.645 * np.sqrt(0.35 * 0.65 / target.sample_size)
+    assert row.predicted == pytest.approx(0.35)
+    assert row.low == pytest.approx(0.35 - spread, abs=0.02)
+    assert row.high == pytest.approx(0.35 + spread, abs=0.02)
+    # The same fit gives the same interval.
+    assert model_predictions(result, target).equals(model_predictions(result, target))

@@ -4,7 +4,8 @@ A fold fits the model to every target wave but one and predicts the one left out
 fold holding out the last wave (Aug-Nov 2025) is the temporal split: fitted on the waves up
 to the end of 2022, it forecasts nearly three years ahead across the period when most
 Western restrictions came in. Predictions are posterior predictive: the last ABC generation's
-simulated survey of the held-out wave (sampling error at the wave's n included), weighted.
+expected survey shares of the held-out wave, weighted, with a fresh survey sample of the
+wave's size for each particle.
 
 Naive forecasts the model must beat (Lenti et al.; arXiv 2602.00876 found opinion models
 that "learn to freeze"), each built only from waves fielded before the held-out one, the
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from ...core.streams import generator
 from ...inputs.calendar import parse_month
 from ...inputs.survey_data import Wave, load_waves
 from ...inputs.variants import VARIANTS, Variant, variant  # noqa: F401  (re-exported)
@@ -66,13 +68,21 @@ def temporal_split(targets: Sequence[TargetWave]) -> Fold:
 
 # --- predictions ---------------------------------------------------------------------------
 def model_predictions(result: FitResult, target: TargetWave) -> pd.DataFrame:
-    """Return the posterior predictive of a held-out wave, one row per category."""
+    """Return the posterior predictive of a wave, one row per category.
+
+    Each particle's expected share gets a fresh survey sample of the wave's size (binomial:
+    the marginal of the multinomial). The sample stored with a particle cannot serve for a
+    fitted wave: the particle was accepted because that sample came close to the data, so
+    intervals built from it would be too kind to the model. The draws come from the fit's
+    stream ``predictive``, one sub-stream per wave and category.
+    """
     weights = result.statistics["weight"].to_numpy()
     rows = []
-    for category in target.categories:
+    for index, category in enumerate(target.categories):
         stat = target.stat(category)
-        sampled = result.statistics[stat].to_numpy()
-        expected = result.statistics[expected_name(stat)].to_numpy()
+        expected = np.clip(result.statistics[expected_name(stat)].to_numpy(), 0.0, 1.0)
+        rng = generator(result.config.seed, "predictive", parse_month(target.key), index)
+        sampled = rng.binomial(target.sample_size, expected) / target.sample_size
         low, high = weighted_quantiles(sampled, weights, [(1 - INTERVAL) / 2,
                                                           (1 + INTERVAL) / 2])
         rows.append({"category": category, "predicted": float(np.average(expected,
