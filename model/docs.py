@@ -90,8 +90,10 @@ def baseline_toml() -> str:
                   f"exogenous input's dated history, by `{REGENERATE}`. To change a value or a "
                   "source, edit the registry and run that command again; a test fails while "
                   "this file is out of date."),
-        *_comment("Each dated value holds from its month until the next one (a step); the last "
-                  "one holds to the end of the run. Comments give each value's source."),
+        *_comment("Each dated value holds from its month until the next one (a step), or is "
+                  "reached by a straight line from the previous one where it says ramp = true; "
+                  "the last one holds to the end of the run. Comments give each value's "
+                  "source."),
         "",
         'name = "baseline"',
         f'description = """\n{BASELINE_DESCRIPTION}\n"""',
@@ -111,7 +113,9 @@ def baseline_toml() -> str:
                       *_comment(f"Unit: {quantity.unit}; allowed {bounds_text(quantity)}."),
                       f"[{section}.{quantity.name}]"]
             for point in quantity.history:
-                lines += [*_comment(point.source), f'"{point.month}" = {number(point.value)}']
+                value = (f"{{ value = {number(point.value)}, ramp = true }}" if point.ramp
+                         else number(point.value))
+                lines += [*_comment(point.source), f'"{point.month}" = {value}']
     lines += ["", "",
               "# Parameters: every one at its registry default (docs/levers.md); none is "
               "changed here."]

@@ -118,7 +118,9 @@ def test_a_short_row_is_refused(tmp_path):
     lines[5] = lines[5].rsplit(",", 1)[0]
     path = tmp_path / "posterior.csv"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(InputError, match="this row has 12") as caught:
+    columns = len(lines[0].split(","))
+    with pytest.raises(InputError, match=f"{columns} cells, as in the header; this row has "
+                                         f"{columns - 1}") as caught:
         Posterior.from_csv(path)
     assert caught.value.line == 6
 
@@ -189,5 +191,6 @@ def test_calibrate_refuses_a_damaged_run_history_before_fitting(tmp_path, capsys
 
 
 def test_the_shipped_files_pass_their_own_checks():
-    assert len(Posterior.from_csv(POSTERIOR).weights) == 400
+    rows = len(POSTERIOR.read_text().splitlines()) - 1
+    assert len(Posterior.from_csv(POSTERIOR).weights) == rows >= 200
     assert load_waves()[0].label == "CH W1 Sep 2020"

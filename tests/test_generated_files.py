@@ -67,9 +67,13 @@ def test_levers_doc_has_one_row_per_registry_entry():
     prior_rows = [line for line in priors.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in prior_rows] == [
         q.name for q in registry.PARAMETERS if q.calibrated]
-    assert any("| 0 to 0.2 |" in row for row in prior_rows if "`contact_gain`" in row)
+    low, high = registry.get("contact_gain").prior
+    prior_text = f"| {docs.number(low)} to {docs.number(high)} |"
+    assert any(prior_text in row for row in prior_rows if "`contact_gain`" in row)
     peer = next(row for row in rows if row.startswith("| `peer_rate`"))
-    assert "| parameter |" in peer and "| 0 to 0.5 | 0.08 |" in peer
+    quantity = registry.get("peer_rate")
+    assert "| parameter |" in peer
+    assert f"| {docs.bounds_text(quantity)} | {docs.number(quantity.default)} |" in peer
     fee = next(row for row in rows if row.startswith("| `open_crossings_poland`"))
     assert "2021-11: 2<br>" in fee and "2021-11: Kuznica-Bruzgi closed" in fee
 

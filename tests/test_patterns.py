@@ -47,7 +47,7 @@ def _wave_shares():
             yield pytest.param(wave, category, marks=marks, id=f"{wave.label}-{category}")
 
 
-@pytest.mark.parametrize(("wave", "category"), _wave_shares())
+@pytest.mark.parametrize(("wave", "category"), list(_wave_shares()))
 def test_virtual_survey_within_five_points_of_every_wave(baseline_runs, wave, category):
     simulated = np.mean([_wave_value(result, wave, category) for result in baseline_runs])
     assert simulated == pytest.approx(wave.shares[category], abs=0.05)
