@@ -32,7 +32,6 @@ BUILD_PHASES = ((opinion_model, "synthesise_population", "build_population"),
 RUN_PARTS = ((Scenario, "compile_inputs", "build_inputs"),
              (opinion_model, "advance_month", "advance_month"),
              (OpinionModel, "month_record", "month_record"),
-             (OpinionModel, "_war_shock", "war_shock"),
              (OpinionModel, "_observe", "observe"))
 
 

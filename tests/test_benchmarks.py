@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from benchmarks import measure, probe, report, run_benchmarks, versions
+from model.core.draws import BLOCKS
 from model.core.observation import SurveyDesign
 from model.core.opinion_model import OpinionModel
 from model.core.state import CitizenState
@@ -144,20 +145,24 @@ def test_inventory_counts_each_state_array_once():
     assert len(names) == len(set(names))
     assert [n for n in names if n.startswith("state.")] == [f"state.{field}"
                                                             for field in CitizenState._fields]
-    assert {"network.indices", "network.indptr", "world.scratch", "survey.cell"} <= set(names)
-    # The survey's raking target is the population's urban flag: counted once, as urban.
+    assert {"network.indices", "network.indptr", "world.scratch", "survey.group"} <= set(names)
+    # The survey's raking target is the population's urban flag, and its loyalty the
+    # population's: each counted once, in the population.
     assert ("survey.in_target", "population.urban") in inventory["shared"]
+    assert ("survey.loyalty", "population.loyalty") in inventory["shared"]
     state = sum(size for name, _, size in inventory["rows"] if name.startswith("state."))
-    assert state == 6 * 8 + 1 + 2 + 1
+    arrays = [getattr(model.world.state, field) for field in CitizenState._fields]
+    assert state == sum(array.nbytes for array in arrays) / model.world.population.size
     assert inventory["bytes_per_citizen"] == sum(size for _, _, size in inventory["rows"])
-    assert inventory["fixed_bytes"] == thread_count() * 7 * 4 * CHUNK * 4
+    # One buffer of 32-bit words per thread: (blocks of the month's draws, 4, CHUNK).
+    assert inventory["fixed_bytes"] == thread_count() * len(BLOCKS) * 4 * CHUNK * 4
 
 
 def test_inventory_counts_an_array_of_its_own():
     model = tiny_model(survey_design=SurveyDesign(rake_to="everyone"))
     inventory = measure.array_inventory(model)
     assert "survey.in_target" in [name for name, _, _ in inventory["rows"]]
-    assert inventory["shared"] == []
+    assert inventory["shared"] == [("survey.loyalty", "population.loyalty")]
 
 
 def test_determinism_check_compares_thread_counts():
@@ -180,7 +185,6 @@ def test_detail_measurements(results):
     assert one["peak_rss_mb"] >= one["peak_rss_after_build_mb"] > 0
     breakdown = results["breakdown"]
     assert breakdown["calls"]["advance_month"] == 2 and breakdown["calls"]["observe"] == 3
-    assert breakdown["calls"]["war_shock"] == 0 and breakdown["parts_ms"]["war_shock"] == 0
     assert sum(breakdown["parts_ms"].values()) == pytest.approx(breakdown["total_ms"])
     assert results["reference"]["max_share_difference"] < 1e-12
     ties = [(row["citizens"], row["mean_degree"], row["ties"]) for row in results["network"]]

@@ -66,7 +66,7 @@ def test_describe_applies_overrides(capsys):
                          "--set", "visa_fee_eur@2026-01=10", "--set", "peer_rate=0.1")
     assert status == 0
     assert "* 2026-01           10" in out
-    assert "peer_rate = 0.1  (default 0.08" in out
+    assert f"peer_rate = 0.1  (default {registry.get('peer_rate').default:g}" in out
     assert "Command-line overrides (--set): visa_fee_eur@2026-01=10; peer_rate=0.1." in out
 
 

@@ -28,11 +28,14 @@ def test_same_seed_same_numbers_and_no_lever_no_change():
     np.testing.assert_array_equal(first["russia"], again["russia"])
     # No lever set: the policy is the status quo, so every change is exactly zero.
     assert all(first[f"{c}_2021_change"] == 0 for c in ("russia", "both", "eu", "neither"))
-    # Before the policy month a lever changes nothing (common random numbers).
-    policy = evaluate(seed=4, propaganda_state=2.0, open_crossings_poland=0, **SMALL)
-    before = first["months"].index("2021-03")
-    np.testing.assert_array_equal(policy["russia"][:before], first["russia"][:before])
-    assert policy["russia_2021"] != first["russia_2021"]
+    # Before the policy month a lever changes nothing (common random numbers); after it, it
+    # does (3,000 citizens, so that some of them travel west in 2021).
+    larger = {**SMALL, "n_citizens": 3_000}
+    status_quo = evaluate(seed=4, propaganda_state=2.0, **larger)
+    policy = evaluate(seed=4, propaganda_state=2.0, open_crossings_poland=0, **larger)
+    before = status_quo["months"].index("2021-03")
+    np.testing.assert_array_equal(policy["russia"][:before], status_quo["russia"][:before])
+    assert policy["russia_2021"] != status_quo["russia_2021"]
 
 
 def test_numpy_scalars_are_accepted():

@@ -27,7 +27,7 @@ FROM = "2021-01"
 #: backfire, heavy travel, refusals and humiliating trips, strong grievance by both blames,
 #: many ties abroad, the named assumptions switched on.
 STRESS = {"media_backfire": 0.3, "media_rejection_distance": 0.8, "trip_rate": 0.15,
-          "visa_application_rate": 0.005, "restriction_hit_rate": 0.3, "grievance_gain": 0.6,
+          "visa_application_rate": 0.01, "restriction_hit_rate": 0.3, "grievance_gain": 0.6,
           "grievance_to_eu": 0.05, "grievance_to_regime": 0.05, "contact_gain": 0.15,
           "extended_contact_rate": 0.01, "russia_extended_contact_rate": 0.006,
           "emigration_west_share": 0.6, "bad_trip_base": 0.1, "travel_ties_selection": 0.3,
