@@ -22,8 +22,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..inputs import variants
 from ..inputs.errors import InputError
-from ..inputs.posterior import default_posterior_path
+from ..inputs.posterior import default_posteriors_dir, posterior_path
 from ..inputs.survey_data import waves_path
 from ..runs.execution import (
     RUNS_DIR,
@@ -52,14 +53,19 @@ class Setup:
 
     Attributes:
         worker: turns a task into its result array (the simulation).
-        posterior_file: the committed calibration, which ``--posterior`` draws from and
-            ``calibrate --install`` replaces.
+        posteriors: the folder of the committed calibrations (one per variant), which
+            ``--posterior`` draws from and ``calibrate --install`` writes.
         waves_file: the Chatham House survey waves, which figures draw and fits target.
     """
 
     worker: Worker = simulate_task
-    posterior_file: Path = field(default_factory=default_posterior_path)
+    posteriors: Path = field(default_factory=default_posteriors_dir)
     waves_file: Path = field(default_factory=waves_path)
+
+    @property
+    def posterior_file(self) -> Path:
+        """Return the default variant's posterior in :attr:`posteriors`."""
+        return posterior_path(variants.DEFAULT_VARIANT, self.posteriors)
 
 
 class RunsInterruptedError(Exception):

@@ -5,7 +5,10 @@ generations, an in-sample check of every fitted share, the posterior predictive 
 published waves not in shared/data (``out_of_sample.csv``, never fitted), figures and a
 manifest. With
 ``--install`` the posterior also replaces ``model/data/posterior.csv``, which projections
-then draw from (``run --posterior``). See ``docs/calibration.md``.
+then draw from (``run --posterior``). ``--variant NAME`` fits one mechanism variant
+(``python run.py variants``); each has its own committed posterior,
+``model/data/posteriors/NAME.csv``, with the fit's summary beside it (``NAME.json``). See
+``docs/calibration.md``.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, chec
 from ..analysis.calibration.targets import check_waves, target_waves
 from ..analysis.calibration.validation import model_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
-from ..inputs.errors import InputError
-from ..inputs.posterior import default_posterior_path
+from ..inputs import variants
+from ..inputs.errors import MISSING, InputError
+from ..inputs.posterior import posterior_path
 from ..inputs.survey_data import Wave, load_waves, out_of_sample_path
 from ..runs.atomic import atomic_path, write_csv
 from ..runs.provenance import sha256_file
@@ -45,14 +49,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_fit_arguments(parser, DEFAULT_BUDGET, DEFAULT_OUT)
     parser.add_argument("--predictive-draws", type=int, default=40, metavar="N",
                         help="posterior draws for the predictive figure (default 40)")
+    parser.add_argument("--variant", default=variants.DEFAULT_VARIANT, metavar="NAME",
+                        help="the mechanism variant to fit: " + ", ".join(variants.names())
+                             + f" (default {variants.DEFAULT_VARIANT}; `python run.py "
+                             "variants` describes them)")
     parser.add_argument("--install", action="store_true",
-                        help=f"also copy the posterior to {default_posterior_path()} (the "
-                             "calibration projections use by default)")
+                        help="also copy the posterior to model/data/posteriors/NAME.csv "
+                             "(the calibration projections of variant NAME draw from)")
+
+
+def chosen_variant(args: argparse.Namespace) -> variants.Variant:
+    """Return the variant ``--variant`` names.
+
+    Raises:
+        InputError: for an unknown name, listing the variants.
+    """
+    try:
+        return variants.variant(args.variant)
+    except KeyError:
+        raise InputError("--variant", args.variant, MISSING,
+                         f"variants are {', '.join(variants.names())}") from None
 
 
 def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]:
     """Validate the command line and the waves; return the fit's configuration and waves."""
     budget = budget_from(args)
+    fitted = chosen_variant(args)
     check_common(args)
     if not 2 <= args.predictive_draws <= 10_000:
         raise InputError("--predictive-draws", "value", args.predictive_draws,
@@ -61,7 +83,8 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
     check_history(Path(args.out) / DATABASE)
     keys = tuple(t.key for t in target_waves(waves))
     checks = tuple(t.key for t in check_waves())
-    return FitConfig(free=calibrated_names(), fixed=(), fit_waves=keys,
+    return FitConfig(free=fitted.free(calibrated_names()),
+                     fixed=tuple(sorted(fitted.fixed.items())), fit_waves=keys,
                      report_waves=keys + checks,
                      n_citizens=args.citizens, seed=args.seed, budget=budget), waves
 
@@ -80,7 +103,8 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     out = Path(args.out)
     targets, checks = target_waves(waves), check_waves()
     with Executor(args, out) as executor:
-        say(f"calibrating {len(config.free)} parameters to waves {', '.join(config.fit_waves)} "
+        say(f"calibrating variant {args.variant}: {len(config.free)} parameters to waves "
+            f"{', '.join(config.fit_waves)} "
             f"({config.budget.particles} particles, at most {config.budget.max_simulations:,} "
             f"runs or {config.budget.max_minutes:g} min)")
         result = fit(targets + checks, config.fit_waves, config, out / DATABASE,
@@ -104,11 +128,16 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
             "Calibrated model against the Chatham House waves (posterior predictive)",
             credit=f"{result.evaluations:,} ABC runs; docs/calibration.md.",
             waves=waves))
+        record = _manifest(args, config, result, clock, written, setup.waves_file)
+        write_manifest(out, record)
         if args.install:
-            with atomic_path(setup.posterior_file) as temporary:
+            installed = posterior_path(args.variant, setup.posteriors)
+            installed.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(installed.with_suffix(".json")) as temporary:
+                shutil.copyfile(out / "manifest.json", temporary)
+            with atomic_path(installed) as temporary:
                 shutil.copyfile(out / "posterior.csv", temporary)
-            say(f"installed the posterior as {setup.posterior_file}")
-        write_manifest(out, _manifest(args, config, result, clock, written, setup.waves_file))
+            say(f"installed the posterior as {installed}")
     final = result.generations.iloc[-1]
     say(f"done: {result.evaluations:,} model runs, {len(result.generations)} generations, "
         f"final epsilon {final.epsilon:.2f} (acceptance {final.acceptance_rate:.1%}), "
@@ -120,9 +149,10 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
 
 
 def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Path) -> dict:
-    command = [*fit_command(NAME, args, config.budget), "--predictive-draws",
-               str(args.predictive_draws)]
+    command = [*fit_command(NAME, args, config.budget), "--variant", args.variant,
+               "--predictive-draws", str(args.predictive_draws)]
     body = {
+        "variant": args.variant,
         "config": {"free": list(config.free), "fixed": dict(config.fixed),
                    "fit_waves": list(config.fit_waves), "n_citizens": config.n_citizens,
                    "seed": config.seed, "budget": config.budget.__dict__},

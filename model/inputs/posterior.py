@@ -1,8 +1,10 @@
 """Calibrated parameter sets (ABC-SMC particles and weights) and drawing from them.
 
-The calibration command writes ``model/data/posterior.csv``: one row per particle, a
-``weight`` column and one column per calibrated parameter; :meth:`Posterior.from_csv`
-refuses a file that is anything else. Projections draw one particle
+Each mechanism variant (``model.inputs.variants``) has its own posterior,
+``model/data/posteriors/NAME.csv``, written by ``calibrate --variant NAME --install``: one
+row per particle, a ``weight`` column and one column per parameter the variant fits;
+:meth:`Posterior.from_csv` refuses a file that is anything else. Beside it, ``NAME.json`` is
+the fit's manifest (budget, runs, effective sample size, wall time). Projections draw one particle
 per seed, so ensemble bands carry parameter uncertainty as well as chance. The draw for a
 seed comes from its own named stream (``model.core.streams.generator(seed, "posterior")``), so
 it is the same in every scenario, process and machine: scenarios still share parameter draws.
@@ -10,6 +12,7 @@ it is the same in every scenario, process and machine: scenarios still share par
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from ..core.streams import generator
-from . import registry
+from . import registry, variants
 from .errors import MISSING, InputError
 from .registry import Group
 from .tables import CsvTable
 
-POSTERIOR_FILE = "posterior.csv"
+POSTERIORS_DIR = "posteriors"
 WEIGHT = "weight"
 #: How far the weights may sum from 1: written with six significant digits, 400 weights
 #: sum to 1 within about 1e-6; a damaged or hand-edited file is off by far more.
@@ -39,10 +42,11 @@ class Posterior:
     source: str
 
     @classmethod
-    def from_csv(cls, path: str | Path) -> Posterior:
+    def from_csv(cls, path: str | Path, names: Sequence[str] | None = None) -> Posterior:
         """Read particles and weights, checking every cell.
 
-        The file has a ``weight`` column and one column per calibrated parameter, no other;
+        The file has a ``weight`` column and one column per parameter in ``names`` (default:
+        every calibrated parameter, the default variant's), no other;
         every value is a finite number within its parameter's bounds; every weight is above
         0 and together they sum to one (up to the rounding of the written digits).
 
@@ -50,7 +54,9 @@ class Posterior:
             InputError: naming the file, the line, the row and the column of the first
                 problem.
         """
-        columns = (WEIGHT, *(q.name for q in registry.group(Group.PARAMETER) if q.calibrated))
+        if names is None:
+            names = [q.name for q in registry.group(Group.PARAMETER) if q.calibrated]
+        columns = (WEIGHT, *names)
         table = CsvTable.read(path, columns, "the calibration posterior")
         values: dict[str, list[float]] = {name: [] for name in columns}
         for name in columns[1:]:
@@ -86,12 +92,34 @@ class Posterior:
                 for name in self.particles.columns}
 
 
+def default_posteriors_dir() -> Path:
+    """Return the folder of the committed posteriors (inside the package)."""
+    return Path(str(resources.files("model.data").joinpath(POSTERIORS_DIR)))
+
+
+def posterior_path(variant_name: str, folder: Path | None = None) -> Path:
+    """Return where variant ``variant_name``'s posterior lives in ``folder``."""
+    return Path(folder or default_posteriors_dir()) / f"{variant_name}.csv"
+
+
 def default_posterior_path() -> Path:
-    """Return where the committed posterior lives (inside the package)."""
-    return Path(str(resources.files("model.data").joinpath(POSTERIOR_FILE)))
+    """Return where the default variant's committed posterior lives."""
+    return posterior_path(variants.DEFAULT_VARIANT)
+
+
+def variant_posterior(variant_name: str, folder: Path | None = None) -> Posterior | None:
+    """Return a variant's committed posterior, or None when it has not been calibrated.
+
+    Raises:
+        InputError: for a damaged file, or one whose columns are not the variant's fitted
+            parameters.
+    """
+    path = posterior_path(variant_name, folder)
+    fitted = variants.variant(variant_name).free(q.name for q in registry.PARAMETERS
+                                                  if q.calibrated)
+    return Posterior.from_csv(path, fitted) if path.is_file() else None
 
 
 def default_posterior() -> Posterior | None:
-    """Return the committed posterior, or None when no calibration has been committed."""
-    path = default_posterior_path()
-    return Posterior.from_csv(path) if path.is_file() else None
+    """Return the default variant's committed posterior, or None when there is none."""
+    return variant_posterior(variants.DEFAULT_VARIANT)
