@@ -11,14 +11,16 @@ from pathlib import Path
 
 from ..analysis.exploration import DEFAULT_POLICY_MONTH
 from ..core.observation import MEASURES
-from ..inputs import checks
+from ..inputs import checks, variants
 from ..inputs.checks import MAX_SEED
-from ..inputs.errors import InputError
+from ..inputs.errors import MISSING, InputError
 from ..inputs.posterior import Posterior
 from ..runs.folder import ANYWHERE_OPTION, check_output_folder
 
 #: Local worker processes allowed with ``--workers``.
 MAX_WORKERS = 1024
+#: ``--variant averaged``: every variant, weighted.
+AVERAGED = "averaged"
 
 
 # --- declaring --------------------------------------------------------------------------------
@@ -93,6 +95,43 @@ def add_outcome_options(parser: argparse.ArgumentParser, sampled: str, intervals
                              "survey)")
     parser.add_argument("--conf-level", type=float, default=0.95, metavar="C",
                         help=f"confidence level of the {intervals} (default 0.95)")
+
+
+def add_variant_options(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--variant`` (repeatable, or ``averaged``) and ``--weights``."""
+    parser.add_argument("--variant", dest="variants", action="append", default=None,
+                        metavar="NAME", help="mechanism variant to project with: "
+                        + ", ".join(variants.names()) + f", or {AVERAGED} (every variant, "
+                        "weighted by --weights; the default); repeatable. `python run.py "
+                        "variants` describes them")
+    parser.add_argument("--weights", choices=variants.WEIGHTINGS,
+                        default=variants.DEFAULT_WEIGHTING,
+                        help="how the averaged answer weights the variants: stacking "
+                             "(out-of-sample predictive weights from validate), abc "
+                             "(posterior model probabilities of ABC model selection) or "
+                             f"equal (default {variants.DEFAULT_WEIGHTING}; "
+                             "docs/calibration.md)")
+
+
+def chosen_variants(args: argparse.Namespace) -> tuple[str, ...]:
+    """Return the variants ``--variant`` asks for, in the registry's order.
+
+    No ``--variant``, or ``--variant averaged``, means every variant.
+
+    Raises:
+        InputError: for an unknown name, listing the allowed ones.
+    """
+    asked = args.variants or [AVERAGED]
+    chosen = set()
+    for name in asked:
+        if name == AVERAGED:
+            chosen |= set(variants.names())
+        elif name in variants.names():
+            chosen.add(name)
+        else:
+            raise InputError("--variant", name, MISSING,
+                             f"one of {', '.join(variants.names())}, or {AVERAGED}")
+    return tuple(name for name in variants.names() if name in chosen)
 
 
 # --- checking ---------------------------------------------------------------------------------

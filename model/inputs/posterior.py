@@ -86,6 +86,16 @@ class Posterior:
         row = int(rng.choice(len(self.weights), p=self.weights))
         return {name: float(value) for name, value in self.particles.iloc[row].items()}
 
+    def draw(self, index: int, *names: str | int) -> dict[str, float]:
+        """Return particle draw ``index`` of the stream ``posterior``, ``names`` (by weight).
+
+        Draws with different indices are independent; the same index and names give the
+        same particle in every scenario, process and machine.
+        """
+        rng = generator(index, "posterior", *names)
+        row = int(rng.choice(len(self.weights), p=self.weights))
+        return {name: float(value) for name, value in self.particles.iloc[row].items()}
+
     def mean(self) -> dict[str, float]:
         """Return the weighted posterior mean of each parameter."""
         return {name: float(np.average(self.particles[name], weights=self.weights))
@@ -118,6 +128,18 @@ def variant_posterior(variant_name: str, folder: Path | None = None) -> Posterio
     fitted = variants.variant(variant_name).free(q.name for q in registry.PARAMETERS
                                                   if q.calibrated)
     return Posterior.from_csv(path, fitted) if path.is_file() else None
+
+
+def variant_parameters(variant_name: str, posterior: Posterior | None,
+                       index: int) -> dict[str, float]:
+    """Return draw ``index`` of a variant: its switched-off parameters at 0, plus a particle.
+
+    Without a posterior only the switches are returned (the registry defaults stand for the
+    fitted parameters).
+    """
+    chosen = variants.variant(variant_name)
+    drawn = posterior.draw(index, variant_name) if posterior is not None else {}
+    return {**chosen.fixed, **drawn}
 
 
 def default_posterior() -> Posterior | None:

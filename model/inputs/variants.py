@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 
 from . import registry
+from .errors import MISSING, InputError
+from .tables import CsvTable
 
 #: First-hand contact with the EU: good trips, the buffer against propaganda, negative
 #: contact (its weight scales ``contact_gain``) and reports from ties in the EU.
@@ -94,3 +97,63 @@ def variant(name: str) -> Variant:
         if candidate.name == name:
             return candidate
     raise KeyError(f"unknown variant {name!r}; variants are {', '.join(names())}")
+
+
+#: Ways of weighting the variants in a model-averaged answer (``--weights``).
+WEIGHTINGS = ("stacking", "abc", "equal")
+#: The default weighting; why: ``docs/calibration.md``, "Weighting the variants".
+DEFAULT_WEIGHTING = "stacking"
+#: Where each weighting is committed, beside the posteriors: ``validate --install`` writes
+#: the stacking weights, ``calibrate --model-selection --install`` the model probabilities.
+WEIGHT_FILES = {"stacking": "stacking_weights.csv", "abc": "model_probabilities.csv"}
+#: How far a weighting may sum from 1 (six significant digits written per weight).
+WEIGHT_SUM_TOLERANCE = 1e-4
+
+
+def read_weights(path: Path) -> dict[str, float]:
+    """Read one weighting: a ``variant`` and a ``weight`` column, one row per variant.
+
+    Raises:
+        InputError: naming the file, row and column of an unknown or missing variant, a
+            weight outside [0, 1], or weights that do not sum to 1.
+    """
+    table = CsvTable.read(path, ("variant", "weight"), "the variant weights")
+    found = {}
+    for name_cell, weight_cell in zip(table.cells("variant"), table.cells("weight"),
+                                      strict=True):
+        name = name_cell.text
+        if name not in names() or name in found:
+            raise name_cell.error(name, f"each of the variants {', '.join(names())} once")
+        found[name] = weight_cell.number(0, 1, what="a weight")
+    missing = [name for name in names() if name not in found]
+    if missing:
+        raise InputError(str(path), "variant", MISSING,
+                         f"a row for every variant; missing {', '.join(missing)}")
+    if abs(sum(found.values()) - 1) > WEIGHT_SUM_TOLERANCE:
+        raise InputError(str(path), "weight", MISSING,
+                         f"weights summing to 1 (within {WEIGHT_SUM_TOLERANCE:g}); these sum "
+                         f"to {sum(found.values()):.6g}")
+    return {name: found[name] for name in names()}
+
+
+def weights(chosen: Iterable[str], weighting: str, folder: Path) -> dict[str, float]:
+    """Return the chosen variants' weights under ``weighting``, renormalised over them.
+
+    ``equal`` gives every chosen variant the same weight and reads no file; the others
+    read ``folder / WEIGHT_FILES[weighting]``.
+
+    Raises:
+        InputError: for a missing or damaged weights file, or chosen variants whose weights
+            are all zero.
+    """
+    chosen = list(chosen)
+    if weighting == "equal":
+        return dict.fromkeys(chosen, 1.0 / len(chosen))
+    path = Path(folder) / WEIGHT_FILES[weighting]
+    committed = read_weights(path)
+    total = sum(committed[name] for name in chosen)
+    if total <= 0:
+        raise InputError("--weights", weighting, MISSING,
+                         f"a weighting giving {', '.join(chosen)} some weight; all have 0 in "
+                         f"{path}: choose another weighting or more variants")
+    return {name: committed[name] / total for name in chosen}
