@@ -66,3 +66,10 @@ def ring(n: int) -> Network:
     """Return a network in which each citizen listens only to the next one."""
     return Network(np.arange(n + 1, dtype=np.int64), ((np.arange(n) + 1) % n).astype(np.int32))
 
+
+
+#: ``run`` options for the plain seed ensemble of the default variant: one parameter set
+#: (the registry defaults with --no-posterior), no sampled assumptions or futures, so that
+#: ``--seeds N`` gives N runs per scenario, seeds 0..N-1.
+SEED_ENSEMBLE = ("--variant", "grievance", "--draws", "1", "--assumptions", "fixed",
+                 "--futures", "flat")

@@ -49,9 +49,10 @@ def manifest_fit_waves(out):
 
 def test_calibrate_again_resumes_the_finished_fit(calibrated, tmp_path):
     before = pd.read_csv(calibrated / "posterior.csv")
-    target = tmp_path / "installed.csv"
+    target = tmp_path / "grievance.csv"
     assert main(["calibrate", *TINY, "--predictive-draws", "3", "--out", str(calibrated),
-                 "--install"], setup=Setup(posterior_file=target)) == 0
+                 "--install"], setup=Setup(posteriors=tmp_path)) == 0
+    assert json.loads(target.with_suffix(".json").read_text())["variant"] == "grievance"
     pd.testing.assert_frame_equal(before, pd.read_csv(calibrated / "posterior.csv"))
     pd.testing.assert_frame_equal(before, pd.read_csv(target))
 

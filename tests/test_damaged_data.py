@@ -18,9 +18,10 @@ from model.inputs.posterior import Posterior, default_posterior_path
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
 from model.inputs.survey_data import load_waves, waves_path
+from tests.helpers import SEED_ENSEMBLE
 
 POSTERIOR = default_posterior_path()
-QUICK = ["--seeds", "1", "--citizens", "300", "--workers", "1", "--no-plots"]
+QUICK = [*SEED_ENSEMBLE, "--seeds", "1", "--citizens", "300", "--workers", "1", "--no-plots"]
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,7 @@ def test_run_refuses_a_damaged_posterior_before_writing_anything(short_scenario,
     path = damaged(POSTERIOR, tmp_path, 3, "weight", "nan")
     out = tmp_path / "out"
     status = cli.main(["run", str(short_scenario), *QUICK, "--out", str(out)],
-                      setup=Setup(posterior_file=path))
+                      setup=Setup(posteriors=path.parent))
     err = capsys.readouterr().err
     assert status == 2, err
     assert f"{path}:4: row 3, column weight = nan" in err and "Traceback" not in err
@@ -138,11 +139,11 @@ def test_run_refuses_a_damaged_posterior_before_writing_anything(short_scenario,
 
 
 def test_no_posterior_never_opens_the_posterior(short_scenario, tmp_path):
-    fifo = tmp_path / "posterior.csv"
+    fifo = tmp_path / "grievance.csv"
     os.mkfifo(fifo)  # opening it, or even checking it as a table, would fail or wait
     out = tmp_path / "out"
     assert cli.main(["run", str(short_scenario), *QUICK, "--no-posterior", "--out", str(out)],
-                    setup=Setup(posterior_file=fifo)) == 0
+                    setup=Setup(posteriors=tmp_path)) == 0
     assert (out / "manifest.json").is_file()
 
 

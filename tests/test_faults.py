@@ -31,6 +31,7 @@ from model.inputs.scenario_files import write_scenario
 from model.runs import execution
 from model.runs.execution import Task, run_tasks, simulate_task
 from model.runs.folder import PROJECT_ROOT, FolderInUseError, FolderLock
+from tests.helpers import SEED_ENSEMBLE
 
 ROOT = Path(__file__).resolve().parents[1]
 CITIZENS = 300
@@ -100,12 +101,12 @@ def test_a_held_folder_refuses_a_second_command_at_once_and_names_the_holder(sho
                                                                                capsys):
     out = tmp_path / "out"
     with FolderLock(out):
-        assert run_command(short, "--seeds", "1", *QUICK, "--out", out) == 2
+        assert run_command(short, *SEED_ENSEMBLE, "--seeds", "1", *QUICK, "--out", out) == 2
     err = capsys.readouterr().err
     assert f'--out: value = "{out}": in use by another command: process {os.getpid()}' in err
     assert not run_files(out) and not (out / "manifest.json").exists()
     # Released: the folder is free again, and the lock file is gone.
-    assert run_command(short, "--seeds", "1", *QUICK, "--out", out) == 0
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "1", *QUICK, "--out", out) == 0
     assert not (out / ".lock").exists()
 
 
@@ -120,7 +121,7 @@ def test_a_killed_holder_is_detected_and_its_folder_taken_over(short, tmp_path, 
         FolderLock(out).__enter__()
     holder.kill()  # SIGKILL: no chance to let the folder go
     holder.wait()
-    assert run_command(short, "--seeds", "1", *QUICK, "--out", out) == 0
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "1", *QUICK, "--out", out) == 0
     err = capsys.readouterr().err
     assert f"the last command here, process {holder.pid}" in err and "no longer runs" in err
 
@@ -138,7 +139,7 @@ def test_an_unusable_output_folder_exits_2_and_nothing_is_written(short, tmp_pat
     monkeypatch.chdir(tmp_path)
     (tmp_path / "file.txt").write_text("not a folder")
     before = sorted(os.listdir(tmp_path))
-    assert run_command(short, "--seeds", "1", *QUICK, "--out", value) == 2
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "1", *QUICK, "--out", value) == 2
     err = capsys.readouterr().err
     assert allowed in err and "Traceback" not in err
     assert sorted(os.listdir(tmp_path)) == before  # no runs/ or tables in the working folder
@@ -166,7 +167,7 @@ def read_only_folder(tmp_path):
 
 def test_a_read_only_folder_is_refused_before_any_run(short, read_only_folder, capsys):
     for out in (read_only_folder, read_only_folder / "below"):
-        assert run_command(short, "--seeds", "1", *QUICK, "--out", out) == 2
+        assert run_command(short, *SEED_ENSEMBLE, "--seeds", "1", *QUICK, "--out", out) == 2
         assert "a folder this user can " in capsys.readouterr().err
     assert os.listdir(read_only_folder) == []
 
@@ -174,7 +175,7 @@ def test_a_read_only_folder_is_refused_before_any_run(short, read_only_folder, c
 # --- damaged or interrupted writes ------------------------------------------------------------
 def test_a_damaged_run_file_is_run_again_and_stale_temporaries_go(short, tmp_path, capsys):
     clean, out = tmp_path / "clean", tmp_path / "out"
-    common = [short, "--seeds", "3", *QUICK]
+    common = [short, *SEED_ENSEMBLE, "--seeds", "3", *QUICK]
     assert run_command(*common, "--out", clean) == 0
     assert run_command(*common, "--out", out) == 0
     damaged = run_files(out)[1]
@@ -202,7 +203,7 @@ def test_a_full_disk_mid_run_keeps_the_finished_runs_and_the_rerun_resumes(short
         return savez(*args, **kwargs)
 
     monkeypatch.setattr(np, "savez", fills_up)
-    assert run_command(short, "--seeds", "5", *QUICK, "--out", out) == 1
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "5", *QUICK, "--out", out) == 1
     err = capsys.readouterr().err
     assert "cannot write" in err and "No space left on device" in err
     assert "run the same command again to resume" in err and "Traceback" not in err
@@ -210,14 +211,14 @@ def test_a_full_disk_mid_run_keeps_the_finished_runs_and_the_rerun_resumes(short
     assert sorted(p.name for p in out.iterdir()) == ["runs"]  # no lock, manifest or tables
     assert not list((out / "runs").glob(".*.tmp"))
     monkeypatch.setattr(np, "savez", savez)
-    assert run_command(short, "--seeds", "5", *QUICK, "--out", out) == 0
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "5", *QUICK, "--out", out) == 0
     assert "(3 runs now, 2 reused)" in capsys.readouterr().out
 
 
 def test_tables_never_sit_next_to_the_manifest_of_another_comparison(short, tmp_path,
                                                                      monkeypatch):
     out = tmp_path / "out"
-    assert run_command(short, "--seeds", "2", *QUICK, "--out", out) == 0
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "2", *QUICK, "--out", out) == 0
     from model.runs import outputs
     from model.runs.atomic import WriteError
 
@@ -225,7 +226,7 @@ def test_tables_never_sit_next_to_the_manifest_of_another_comparison(short, tmp_
         raise WriteError(out / "summary.csv", OSError(errno.ENOSPC, "No space left"))
 
     monkeypatch.setattr(outputs, "write_summary", disk_full)
-    assert run_command(short, "--seeds", "3", *QUICK, "--out", out) == 1
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "3", *QUICK, "--out", out) == 1
     # shares.csv now holds 3 seeds: the 2-seed manifest must not describe it any more.
     assert not (out / "manifest.json").exists()
 
@@ -234,7 +235,8 @@ def test_tables_never_sit_next_to_the_manifest_of_another_comparison(short, tmp_
 def test_sigterm_stops_the_workers_and_exits_143_with_the_resume_message(long_run, tmp_path,
                                                                          group):
     out = tmp_path / "out"
-    command = [sys.executable, "run.py", "run", str(long_run), "--seeds", "40", "--citizens",
+    command = [sys.executable, "run.py", "run", str(long_run),
+               *SEED_ENSEMBLE, "--seeds", "40", "--citizens",
                "1000", "--no-plots", "--no-posterior", "--workers", "2", "--out", str(out)]
     process = group.start(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True)
@@ -259,7 +261,7 @@ def hangs_up_on_the_third_run(task: Task) -> np.ndarray:
 
 def test_sighup_acts_like_ctrl_c(short, tmp_path, capsys):
     out = tmp_path / "out"
-    assert run_command(short, "--seeds", "4", *QUICK, "--out", out,
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "4", *QUICK, "--out", out,
                        setup=Setup(worker=hangs_up_on_the_third_run)) == 128 + signal.SIGHUP
     assert "run the same command again to resume" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # handlers restored
@@ -292,7 +294,8 @@ def test_an_unreachable_scheduler_is_reported_within_5_s_and_nothing_is_written(
         connect(f"tcp://127.0.0.1:{port}")
     assert time.monotonic() - started < UNREACHABLE_REPORTED_WITHIN_S
     out = tmp_path / "out"
-    assert run_command(short, "--seeds", "1", *QUICK, "--scheduler", f"tcp://127.0.0.1:{port}",
+    assert run_command(short,
+    *SEED_ENSEMBLE, "--seeds", "1", *QUICK, "--scheduler", f"tcp://127.0.0.1:{port}",
                        "--out", out) == 2
     assert not out.exists()
 
@@ -343,7 +346,8 @@ def test_a_lost_scheduler_ends_the_command_with_a_summary_and_a_rerun_resumes(lo
                  "1", "--no-dashboard"], env=environment, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
     out = tmp_path / "out"
-    command = [sys.executable, "run.py", "run", str(long_run), "--seeds", "8", "--citizens",
+    command = [sys.executable, "run.py", "run", str(long_run),
+               *SEED_ENSEMBLE, "--seeds", "8", "--citizens",
                "1000", "--no-plots", "--no-posterior", "--out", str(out)]
     process = group.start([*command, "--scheduler", address], cwd=ROOT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

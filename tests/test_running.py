@@ -23,11 +23,13 @@ from model.commands import run as run_command
 from model.commands._executor import Setup
 from model.core.observation import CATEGORIES, MEASURES
 from model.core.simulate import simulate
+from model.inputs import variants
 from model.inputs.calendar import month_range
 from model.inputs.posterior import Posterior
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
 from model.inputs.timeline import TimelinePoint
+from model.runs.design import Design
 from model.runs.execution import (
     Task,
     error_path,
@@ -36,8 +38,9 @@ from model.runs.execution import (
     run_tasks,
     simulate_task,
 )
-from model.runs.outputs import default_horizons
+from model.runs.outputs import SHARES_COLUMNS, SUMMARY_COLUMNS, default_horizons
 from model.runs.provenance import sha256_file
+from tests.helpers import SEED_ENSEMBLE
 
 ROOT = Path(__file__).resolve().parents[1]
 END = "2021-06"
@@ -70,8 +73,8 @@ def run_cli(*argv, setup: Setup | None = None) -> int:
 
 
 def no_posterior(tmp_path) -> Setup:
-    """As if no calibration had been committed: a posterior file that does not exist."""
-    return Setup(posterior_file=tmp_path / "no_posterior.csv")
+    """As if no calibration had been committed: a posteriors folder that does not exist."""
+    return Setup(posteriors=tmp_path / "no_posteriors")
 
 
 def output_bytes(folder: Path) -> dict[str, bytes]:
@@ -84,7 +87,7 @@ def comparison(scenario_files, tmp_path_factory):
     """One end-to-end run through the real command line (a subprocess), with figures."""
     out = tmp_path_factory.mktemp("comparison") / "out"
     done = subprocess.run(
-        [sys.executable, "run.py", "run", *map(str, scenario_files), "--seeds", "4",
+        [sys.executable, "run.py", "run", *map(str, scenario_files), *SEED_ENSEMBLE, "--seeds", "4",
          "--citizens", str(CITIZENS), "--out", str(out), "--workers", "2", "--no-posterior"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -125,7 +128,7 @@ def test_default_horizons_are_each_december_and_the_last_month():
 def test_serial_process_pool_and_dask_give_identical_files(scenario_files, tmp_path):
     from distributed import LocalCluster
 
-    common = [*scenario_files, "--seeds", "3", "--no-plots", "--no-posterior"]
+    common = [*scenario_files, *SEED_ENSEMBLE, "--seeds", "3", "--no-plots", "--no-posterior"]
     assert run_cli(*common, "--out", tmp_path / "serial", "--workers", "1") == 0
     assert run_cli(*common, "--out", tmp_path / "pool", "--workers", "2") == 0
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -145,7 +148,8 @@ def test_serial_process_pool_and_dask_give_identical_files(scenario_files, tmp_p
 
 # --- resume ---------------------------------------------------------------------------------
 def test_resume_after_interruption_gives_the_same_files(scenario_files, tmp_path, capsys):
-    common = [*scenario_files, "--seeds", "3", "--no-plots", "--workers", "1", "--no-posterior"]
+    common = [*scenario_files,
+              *SEED_ENSEMBLE, "--seeds", "3", "--no-plots", "--workers", "1", "--no-posterior"]
     assert run_cli(*common, "--out", tmp_path / "straight") == 0
 
     calls = []
@@ -170,7 +174,8 @@ def test_a_killed_run_leaves_only_complete_results_and_resumes(tmp_path):
     """SIGKILL mid-ensemble: every result file on disk is whole, and a rerun reuses them."""
     scenario = write_scenario(baseline().with_changes(name="long", end="2024-12"),
                               tmp_path / "long.toml")
-    command = [sys.executable, "run.py", "run", str(scenario), "--seeds", "12", "--citizens",
+    command = [sys.executable, "run.py", "run", str(scenario),
+               *SEED_ENSEMBLE, "--seeds", "12", "--citizens",
                "1000", "--workers", "1", "--no-plots", "--out", str(tmp_path / "out")]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -217,7 +222,7 @@ def test_paired_differences_have_much_smaller_spread_than_unpaired(tmp_path):
 def test_shares_csv_is_tidy_complete_and_sums_to_one(comparison):
     out, _ = comparison
     shares = pd.read_csv(out / "shares.csv")
-    assert list(shares.columns) == ["scenario", "seed", "date", "measure", *CATEGORIES]
+    assert list(shares.columns) == list(SHARES_COLUMNS)
     assert shares.seed.dtype.kind == "i"
     assert all(shares[c].dtype.kind == "f" for c in CATEGORIES)
     months = month_range("2020-09", END)
@@ -245,11 +250,12 @@ def test_parquet_holds_the_same_table(comparison):
 def test_summary_agrees_with_shares_and_intervals_contain_means(comparison):
     out, _ = comparison
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["scenario", "measure", "date", "category", "n_seeds",
-                                     "mean", "p05", "p95", "diff_mean", "diff_p05",
-                                     "diff_p95"]
+    assert list(summary.columns) == list(SUMMARY_COLUMNS)
     assert sorted(set(summary.date)) == ["2020-12", END]
-    assert (summary.n_seeds == 4).all()
+    # One variant: its rows and the averaged rows are the same ensemble.
+    assert set(summary.variant) == {"averaged", "grievance"}
+    assert (summary.n_runs == 4).all() and (summary.n_parameter_sets == 1).all()
+    summary = summary[summary.variant == "averaged"]
     assert np.all(summary.p05 <= summary["mean"]) and np.all(summary["mean"] <= summary.p95)
     assert np.all(summary.diff_p05 <= summary.diff_mean)
     assert np.all(summary.diff_mean <= summary.diff_p95)
@@ -257,6 +263,7 @@ def test_summary_agrees_with_shares_and_intervals_contain_means(comparison):
     assert (reference[["diff_mean", "diff_p05", "diff_p95"]] == 0).all().all()
 
     shares = pd.read_csv(out / "shares.csv")
+    assert set(shares.member) == {"d0", "d0s1", "d0s2", "d0s3"}
     at = shares[(shares.date == END) & (shares.measure == "survey")].set_index(
         ["scenario", "seed"])
     for category in CATEGORIES:
@@ -264,17 +271,27 @@ def test_summary_agrees_with_shares_and_intervals_contain_means(comparison):
                       & (summary.measure == "survey") & (summary.category == category)]
         values = at.loc["open_west", category]
         paired = values.to_numpy() - at.loc["reference", category].to_numpy()
+        # Equal weights: the weighted quantiles are the midpoint-rule quantiles.
         assert row["mean"].item() == pytest.approx(values.mean(), abs=1e-12)
-        assert row.p05.item() == pytest.approx(np.quantile(values, 0.05), abs=1e-12)
+        assert row.p05.item() == pytest.approx(midpoint_quantile(values, 0.05), abs=1e-12)
         assert row.diff_mean.item() == pytest.approx(paired.mean(), abs=1e-12)
-        assert row.diff_p95.item() == pytest.approx(np.quantile(paired, 0.95), abs=1e-12)
+        assert row.diff_p95.item() == pytest.approx(midpoint_quantile(paired, 0.95), abs=1e-12)
+
+
+def midpoint_quantile(values, q: float) -> float:
+    """The quantile of equally weighted values, the i-th at (i + 0.5) / n."""
+    ranked = np.sort(np.asarray(values))
+    return float(np.interp(q, (np.arange(len(ranked)) + 0.5) / len(ranked), ranked))
 
 
 def test_manifest_records_how_to_reproduce(comparison, scenario_files):
     out, _ = comparison
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "complete"
-    assert manifest["seeds"] == [0, 1, 2, 3]
+    ensemble = manifest["ensemble"]
+    assert ensemble["draws_per_variant"] == 1 and ensemble["seeds_per_draw"] == 4
+    assert ensemble["variants"]["grievance"]["posterior"] == "none: registry defaults"
+    assert sorted(run["seed"] for run in manifest["runs"]) == [0, 0, 1, 1, 2, 2, 3, 3]
     assert manifest["n_citizens"] == CITIZENS
     assert manifest["reference"] == "reference"
     assert [s["name"] for s in manifest["scenarios"]] == ["reference", "open_west"]
@@ -283,7 +300,6 @@ def test_manifest_records_how_to_reproduce(comparison, scenario_files):
     for path in scenario_files:
         assert manifest["inputs_sha256"][str(path)] == sha256_file(path)
     assert any(p.endswith("chatham_house_waves.csv") for p in manifest["inputs_sha256"])
-    assert manifest["posterior"]["used"] is False
     assert {"numpy", "mesa", "pandas", "scipy"} <= set(manifest["libraries"])
     assert len(manifest["runs"]) == 8
     assert {run["id"] for run in manifest["runs"]} == {p.stem for p in (out / "runs").glob("*.npz")}
@@ -310,7 +326,7 @@ def test_figures_are_written_as_png(comparison):
         # Something is drawn, and in colour (the scenarios' lines and bands), not a blank page.
         assert (pixels.min(axis=2) < 245).mean() > 0.02, name
         assert (pixels.max(axis=2) - pixels.min(axis=2) > 60).mean() > 0.001, name
-    assert "Virtual survey in 2021-06" in done.stdout
+    assert "Effect on the virtual survey in 2021-06" in done.stdout
 
 
 # --- bad input and failures ----------------------------------------------------------------
@@ -360,12 +376,13 @@ def test_a_failing_run_is_recorded_and_named_and_the_others_finish(scenario_file
         return simulate_task(task)
 
     out = tmp_path / "out"
-    common = [*scenario_files, "--seeds", "3", "--workers", "1", "--no-posterior", "--out", out]
+    common = [*scenario_files,
+              *SEED_ENSEMBLE, "--seeds", "3", "--workers", "1", "--no-posterior", "--out", out]
     assert run_cli(*common, setup=Setup(worker=broken_for_one)) == 1
     err = capsys.readouterr().err
     assert "1 of 6 runs failed" in err and "open_west seed 1" in err
     assert "injected failure" in err
-    failed = Task(policy_scenario(), 1, None, CITIZENS)
+    failed = Task(policy_scenario(), 1, dict(variants.variant("grievance").fixed), CITIZENS)
     record = json.loads(error_path(out, failed).read_text())
     assert record["type"] == "FloatingPointError" and "broken_for_one" in record["traceback"]
     assert len(list((out / "runs").glob("*.npz"))) == 5
@@ -405,18 +422,22 @@ def test_results_stream_to_disk_instead_of_piling_up_in_memory(tmp_path):
     assert load_result(tmp_path, tasks[59])[0] == 59.0
 
 
-def test_posterior_gives_each_seed_one_draw_shared_by_every_scenario(tmp_path):
+def test_posterior_gives_each_member_one_draw_shared_by_every_scenario(tmp_path):
     particles = pd.DataFrame({"peer_rate": [0.05, 0.1, 0.2], "war_shock": [0.1, 0.2, 0.3]})
     posterior = Posterior(particles, np.full(3, 1 / 3), "test")
     own = policy_scenario().with_changes(parameters={"peer_rate": 0.3})
-    plan = run_command.Plan((reference_scenario(), own), (), (0, 1, 2, 3), CITIZENS,
-                            (END,), (), posterior, tmp_path)
-    grid = plan.grid()
-    for j, seed in enumerate(plan.seeds):
-        draw = posterior.parameters_for(seed)
+    design = Design(("grievance",), 4, 1, {"grievance": posterior}, {"grievance": 1.0},
+                    assumptions=False, futures=False)
+    plan = run_command.Plan((reference_scenario(), own), (), design, CITIZENS, (END,), (),
+                            tmp_path)
+    members = plan.members()
+    grid = plan.grid(members)
+    for j, member in enumerate(members):
+        draw = {**variants.variant("grievance").fixed, **member.inputs.parameters}
         assert grid[0][j].parameters == draw
+        assert grid[0][j].seed == grid[1][j].seed == member.inputs.seed
         # The scenario's own setting wins; the other parameters keep the shared draw.
-        assert grid[1][j].parameters == {"war_shock": draw["war_shock"]}
+        assert grid[1][j].parameters == {k: v for k, v in draw.items() if k != "peer_rate"}
 
 
 def test_default_job_puts_baseline_first(tmp_path, monkeypatch):

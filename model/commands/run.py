@@ -1,8 +1,12 @@
-"""``run``: compare scenarios over a seed ensemble; the default job of ``python run.py``.
+"""``run``: compare scenarios over an ensemble; the default job of ``python run.py``.
 
-Every scenario runs with the same seeds 0..N-1; the first is the reference. Same seed, same
-random draws in every scenario (common random numbers), so the per-seed difference from the
-reference isolates the policy. See ``docs/running.md``.
+The ensemble (``model.runs.design``) draws, for every mechanism variant, parameter sets
+from the variant's posterior, the uncalibrated assumptions from their priors, the exogenous
+futures after 2025 and the seeds; every member runs in every scenario, and the first
+scenario is the reference. Same member, same inputs and random draws in every scenario
+(common random numbers), so the member's difference from the reference isolates the policy.
+The answer is averaged over the variants by their weights, and reported for each variant
+too, with the variance of every difference split by source. See ``docs/running.md``.
 """
 
 from __future__ import annotations
@@ -11,31 +15,46 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.observation import CATEGORIES
+from ..inputs import variants
 from ..inputs.calendar import parse_month
 from ..inputs.errors import MISSING, InputError
+from ..inputs.futures import with_future
 from ..inputs.overrides import apply_overrides
-from ..inputs.posterior import Posterior
+from ..inputs.posterior import Posterior, variant_posterior
 from ..inputs.scenario import DEFAULT_CITIZENS, DEFAULT_SEEDS, MAX_CITIZENS, Scenario, baseline
 from ..inputs.scenario_files import load_scenario, scenario_file_chain, scenario_to_dict
 from ..inputs.survey_data import Wave, load_waves
+from ..runs.atomic import atomic_path
+from ..runs.design import Design, Member
 from ..runs.execution import RunReport, Task, load_record
 from ..runs.outputs import default_horizons
 from ..runs.provenance import sha256_file, short_commit
 from ._executor import Executor, Setup, report_failures, say
 from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
-from ._options import add_many_run_options, load_posterior, output_folder, whole_number
+from ._options import (
+    add_many_run_options,
+    add_variant_options,
+    chosen_variants,
+    output_folder,
+    whole_number,
+)
 from ._scenarios import REFERENCE_FILE, SCENARIO_DIR, check_comparable, library_files
 
 NAME = "run"
-HELP = "Run scenarios over a seed ensemble and compare them with the first (the reference)."
+HELP = ("Run scenarios over an ensemble of variants, parameter sets, assumptions, futures and "
+        "seeds, and compare them with the first (the reference).")
 ORDER = 10
 
 DEFAULT_OUT = "results"
 MAX_SEEDS = 100_000
+MAX_DRAWS = 100_000
+#: Parameter draws per variant. With the pick-freeze members that split the variance
+#: (``model.runs.design``), 16 draws make 48 runs per variant and 32 distinct parameter
+#: sets; five variants give 160 per scenario (docs/running.md).
+DEFAULT_DRAWS = 16
 #: What one complete run writes into --out (removed if a later run into the same folder
 #: fails, so that no stale result sits next to a manifest that does not describe it).
-OUTPUT_FILES = ("shares.csv", "shares.parquet", "summary.csv", "shares.png",
+OUTPUT_FILES = ("shares.csv", "shares.parquet", "summary.csv", "effects.csv", "shares.png",
                 "shares_population.png", "difference.png", "horizon.png", "levers.png")
 
 
@@ -52,9 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scenario files; the first is the reference. Default: every "
              f"{SCENARIO_DIR}/*.toml with {REFERENCE_FILE} first (the built-in baseline if "
              "there are none)")
+    parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS, metavar="N",
+                        help="parameter draws per variant, each with its own assumptions, "
+                             "future and seed; 2 or more also split the variance by source "
+                             f"(default {DEFAULT_DRAWS})")
     parser.add_argument("--seeds", type=int, metavar="N",
-                        help="run seeds 0..N-1 (default: the reference scenario's "
-                             f"[run] seeds, {DEFAULT_SEEDS} unless it says)")
+                        help="seeds per draw (default: the reference scenario's [run] seeds, "
+                             f"{DEFAULT_SEEDS} unless it says)")
     parser.add_argument("--citizens", type=int, metavar="N",
                         help=f"simulated citizens per run, 1 to {MAX_CITIZENS:,} (default: "
                              f"the reference scenario's [run] citizens, {DEFAULT_CITIZENS:,} "
@@ -63,8 +86,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="dates reported in summary.csv (default: every December and the "
                              "last month)")
     parser.add_argument("--posterior", action=argparse.BooleanOptionalAction, default=None,
-                        help="draw each seed's parameters from the committed calibration "
-                             "(model/data/posterior.csv); default: on when it exists")
+                        help="draw each variant's fitted parameters from its committed "
+                             "calibration (model/data/posteriors/NAME.csv); default: on for "
+                             "every variant that has one")
+    parser.add_argument("--assumptions", choices=("sampled", "fixed"), default="sampled",
+                        help="sampled: draw the uncalibrated parameters from their priors; "
+                             "fixed: hold them at their defaults (default sampled)")
+    parser.add_argument("--futures", choices=("sampled", "flat"), default="sampled",
+                        help="sampled: draw propaganda, repression and emigration after 2025 "
+                             "from their registry ranges; flat: as the scenario says "
+                             "(default sampled)")
+    add_variant_options(parser)
     add_many_run_options(parser, DEFAULT_OUT, where=" in every scenario")
 
 
@@ -75,28 +107,64 @@ class Plan:
 
     scenarios: tuple[Scenario, ...]
     files: tuple[Path, ...]
-    seeds: tuple[int, ...]
+    design: Design
     n_citizens: int
     horizons: tuple[str, ...]
     overrides: tuple[str, ...]
-    posterior: Posterior | None
     out: Path
+    weighting: str = variants.DEFAULT_WEIGHTING
     waves_file: Path | None = None
     waves: tuple[Wave, ...] = ()
 
-    def grid(self) -> list[list[Task]]:
-        """Return ``grid[i][j]``: scenario i with seed j (one posterior draw per seed)."""
-        draws = {seed: self.posterior.parameters_for(seed) if self.posterior else None
-                 for seed in self.seeds}
-        return [[Task(scenario, seed, _posterior_part(draws[seed], scenario), self.n_citizens)
-                 for seed in self.seeds] for scenario in self.scenarios]
+    def members(self) -> list[Member]:
+        """Return the ensemble's members, in run order."""
+        return self.design.members()
+
+    def grid(self, members: list[Member] | None = None) -> list[list[Task]]:
+        """Return ``grid[i][j]``: scenario i run by member j."""
+        members = self.members() if members is None else members
+        return [[Task(with_future(scenario, member.inputs.future), member.inputs.seed,
+                      _own_settings_win(member.parameters(), scenario), self.n_citizens)
+                 for member in members] for scenario in self.scenarios]
+
+    @property
+    def posteriors(self) -> dict[str, Posterior | None]:
+        """Each variant's posterior (None: the registry defaults)."""
+        return dict(self.design.posteriors)
 
 
-def _posterior_part(draw: dict | None, scenario: Scenario) -> dict | None:
-    """The posterior draw minus parameters the scenario sets itself (explicit settings win)."""
-    if not draw:
-        return None
-    return {k: v for k, v in draw.items() if k not in scenario.parameters} or None
+def _own_settings_win(drawn: dict, scenario: Scenario) -> dict | None:
+    """The member's parameters minus those the scenario sets itself (explicit settings win)."""
+    return {k: v for k, v in drawn.items() if k not in scenario.parameters} or None
+
+
+def _posteriors(chosen: tuple[str, ...], wanted: bool | None,
+                folder: Path) -> dict[str, Posterior | None]:
+    """Return each chosen variant's committed posterior as ``--posterior`` asks.
+
+    Raises:
+        InputError: for a damaged file, or a missing one that ``--posterior`` requires.
+    """
+    if wanted is False:
+        return dict.fromkeys(chosen)
+    found = {name: variant_posterior(name, folder) for name in chosen}
+    missing = [name for name, posterior in found.items() if posterior is None]
+    if wanted and missing:
+        raise InputError("--posterior", "value", True,
+                         f"a committed calibration for every variant; none for "
+                         f"{', '.join(missing)} in {folder}: calibrate them first "
+                         "(calibrate --variant NAME --install), or drop --posterior")
+    for name in missing:
+        say(f"note: variant {name} has no committed posterior; its fitted parameters stay at "
+            "the registry defaults")
+    return found
+
+
+def _weights(chosen: tuple[str, ...], weighting: str, folder: Path) -> dict[str, float]:
+    """Return the variants' weights (a single variant weighs 1 and needs no file)."""
+    if len(chosen) == 1:
+        return {chosen[0]: 1.0}
+    return variants.weights(chosen, weighting, folder)
 
 
 def _count(option: str, value: int | None, default: int, high: int) -> int:
@@ -134,15 +202,21 @@ def plan_run(args: argparse.Namespace, setup: Setup) -> Plan:
     check_comparable(scenarios)
     reference = scenarios[0]
     seeds = _count("--seeds", args.seeds, reference.seeds, MAX_SEEDS)
+    draws = _count("--draws", args.draws, DEFAULT_DRAWS, MAX_DRAWS)
     citizens = _count("--citizens", args.citizens, reference.citizens, MAX_CITIZENS)
     horizons = _horizons(args.horizons, reference.start, reference.end)
+    chosen = chosen_variants(args)
     out = output_folder(args)
+    design = Design(chosen, draws, seeds, _posteriors(chosen, args.posterior, setup.posteriors),
+                    _weights(chosen, args.weights, setup.posteriors),
+                    assumptions=args.assumptions == "sampled",
+                    futures=args.futures == "sampled")
     if args.citizens is None and any(s.citizens != citizens for s in scenarios):
         say(f"note: every scenario runs with the reference's {citizens:,} citizens so that "
-            "runs pair up seed by seed")
-    return Plan(tuple(scenarios), tuple(files), tuple(range(seeds)), citizens, horizons,
-                tuple(args.overrides), load_posterior(args.posterior, setup.posterior_file),
-                out, setup.waves_file, tuple(load_waves(setup.waves_file)))
+            "runs pair up member by member")
+    return Plan(tuple(scenarios), tuple(files), design, citizens, horizons,
+                tuple(args.overrides), out, args.weights, setup.waves_file,
+                tuple(load_waves(setup.waves_file)))
 
 
 # --- the command -------------------------------------------------------------------------
@@ -156,38 +230,42 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     setup = setup or Setup()
     clock = Clock.start()
     plan = plan_run(args, setup)
-    grid = plan.grid()
+    members = plan.members()
+    grid = plan.grid(members)
     with Executor(args, plan.out) as executor:
-        say(f"Running {len(plan.scenarios)} scenario(s) x {len(plan.seeds)} seeds = "
-            f"{len(plan.scenarios) * len(plan.seeds)} runs of {plan.n_citizens:,} citizens "
+        say(f"Running {len(plan.scenarios)} scenario(s) x {len(members)} ensemble members "
+            f"({len(plan.design.variants)} variant(s), {plan.design.draws} draws each) = "
+            f"{len(plan.scenarios) * len(members)} runs of {plan.n_citizens:,} citizens "
             f"({executor}) into {plan.out}/")
         report = executor.run((task for row in grid for task in row), setup.worker)
         if not report.ok:
             return report_failures(report, plan.out, OUTPUT_FILES,
-                                   _manifest(plan, report, executor, clock, written=()))
+                                   _manifest(plan, report, executor, clock, (), members))
         clear_outputs(plan.out, OUTPUT_FILES)
-        written = _write_outputs(plan, grid, args.plots)
-        write_manifest(plan.out, _manifest(plan, report, executor, clock, written))
+        written = _write_outputs(plan, grid, members, args.plots)
+        write_manifest(plan.out, _manifest(plan, report, executor, clock, written, members))
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/ "
           f"({report.completed} runs now, {report.reused} reused).")
     return 0
 
 
-def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]:
+def _write_outputs(plan: Plan, grid: list[list[Task]], members: list[Member],
+                   plots: bool) -> list[str]:
     from ..figures import plots as figures
+    from ..runs.effects import effects_table, print_effects
     from ..runs.outputs import write_shares_and_bands, write_summary
 
-    ensemble = write_shares_and_bands(plan.out, grid)
+    ensemble = write_shares_and_bands(plan.out, grid, plan.design, members)
     write_summary(plan.out, ensemble, plan.horizons)
-    written = ["shares.csv", "shares.parquet", "summary.csv"]
-    _print_headline(ensemble, plan.horizons[-1])
+    effects = effects_table(ensemble, plan.horizons[-1], plan.posteriors)
+    with atomic_path(plan.out / "effects.csv") as temporary:
+        effects.to_csv(temporary, index=False, lineterminator="\n", float_format="%.6g")
+    written = ["shares.csv", "shares.parquet", "summary.csv", "effects.csv"]
+    print_effects(ensemble, effects, plan.horizons[-1])
     if not plots:
         return written
-    credit = (f"Model: belarus-opinion-abm {short_commit()}, {len(plan.seeds)} seeds x "
-              f"{plan.n_citizens:,} citizens per scenario.")
-    if plan.posterior is not None:
-        credit += (" Each seed runs with its own parameter set drawn from the calibration "
-                   "posterior, so the bands carry parameter uncertainty as well as chance.")
+    credit = (f"Model: belarus-opinion-abm {short_commit()}, {plan.n_citizens:,} citizens per "
+              f"run; {ensemble.describe()}.")
     figures.plot_shares(ensemble, plan.out / "shares.png", "survey", plan.waves, credit)
     figures.plot_shares(ensemble, plan.out / "shares_population.png", "population",
                         credit=credit)
@@ -200,83 +278,82 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], plots: bool) -> list[str]
     return [*written, "horizon.png", "levers.png"]
 
 
-def _print_headline(ensemble, date: str) -> None:
-    """Print the survey shares at ``date``: mean [5-95%] and paired difference, in %."""
-    from ..core.observation import MEASURES
-
-    t, m = ensemble.months.index(date), MEASURES.index("survey")
-    print(f"Virtual survey in {date}, % of respondents: mean [5-95% over "
-          f"{len(ensemble.seeds)} seeds]; paired difference from {ensemble.reference} in points")
-    for name in ensemble.scenarios:
-        band, diff = ensemble.shares[name], ensemble.differences[name]
-        cells = []
-        for c, category in enumerate(CATEGORIES):
-            cell = (f"{category} {100 * band.mean[t, m, c]:.1f} "
-                    f"[{100 * band.low[t, m, c]:.1f}, {100 * band.high[t, m, c]:.1f}]")
-            if name != ensemble.reference:
-                cell += (f" {100 * diff.mean[t, m, c]:+.1f} [{100 * diff.low[t, m, c]:+.1f}, "
-                         f"{100 * diff.high[t, m, c]:+.1f}]")
-            cells.append(cell)
-        print(f"  {name}: " + "; ".join(cells))
-
-
 # --- the manifest ------------------------------------------------------------------------
 def _reproduce(plan: Plan) -> list[str]:
+    design = plan.design
     argv = ["python", "run.py", NAME, *(str(path) for path in plan.files),
-            "--seeds", str(len(plan.seeds)), "--citizens", str(plan.n_citizens)]
+            "--draws", str(design.draws), "--seeds", str(design.seeds),
+            "--citizens", str(plan.n_citizens)]
+    for name in design.variants:
+        argv += ["--variant", name]
+    argv += ["--weights", plan.weighting,
+             "--assumptions", "sampled" if design.assumptions else "fixed",
+             "--futures", "sampled" if design.futures else "flat"]
     for override in plan.overrides:
         argv += ["--set", override]
     reference = plan.scenarios[0]
     if list(plan.horizons) != default_horizons(reference.start, reference.end):
         argv += ["--horizons", ",".join(plan.horizons)]
-    return [*argv, "--posterior" if plan.posterior else "--no-posterior", "--out",
-            str(plan.out)]
+    used = any(p is not None for p in plan.posteriors.values())
+    return [*argv, "--posterior" if used else "--no-posterior", "--out", str(plan.out)]
 
 
 def _input_hashes(plan: Plan) -> dict[str, str]:
     files = [p for path in plan.files for p in scenario_file_chain(path)]
     if plan.waves_file is not None:
         files.append(plan.waves_file)
-    if plan.posterior:
-        files.append(Path(plan.posterior.source))
+    files += [Path(p.source) for p in plan.posteriors.values() if p is not None]
     return {str(path): sha256_file(path) for path in dict.fromkeys(files)}
 
 
-def _posterior_record(plan: Plan) -> dict:
-    posterior = {"used": plan.posterior is not None}
-    if plan.posterior is not None:
-        posterior |= {
-            "source": plan.posterior.source,
-            "parameters": list(plan.posterior.particles.columns),
-            "rule": "seed s runs with particle parameters_for(s), the same in every "
-                    "scenario; parameters a scenario sets itself keep the scenario's value",
-            "kept_scenario_values": {s.name: sorted(set(s.parameters)
-                                                    & set(plan.posterior.particles.columns))
-                                     for s in plan.scenarios}}
-    return posterior
+def _design_record(plan: Plan, members: list[Member]) -> dict:
+    design = plan.design
+    return {
+        "variants": {name: {
+            "weight": design.weights[name],
+            "posterior": (design.posteriors[name].source if design.posteriors[name]
+                          else "none: registry defaults"),
+            "varying": list(design.varying(name)),
+            "runs_per_scenario": sum(1 for m in members if m.variant == name)}
+            for name in design.variants},
+        "weighting": plan.weighting if len(design.variants) > 1 else "single variant",
+        "draws_per_variant": design.draws, "seeds_per_draw": design.seeds,
+        "pairs_per_variant": design.pairs,
+        "distinct_parameter_sets": design.distinct_parameter_sets(),
+        "assumptions": "sampled from the registry priors" if design.assumptions else "fixed",
+        "futures": "sampled from the registry ranges" if design.futures else "flat",
+        "rule": "member j runs in every scenario with the same seed, parameters and future; "
+                "parameters a scenario sets itself keep the scenario's value",
+        "kept_scenario_values": {s.name: sorted(set(s.parameters)) for s in plan.scenarios
+                                 if s.parameters},
+    }
 
 
 def _manifest(plan: Plan, report: RunReport, executor: Executor, clock: Clock,
-              written) -> dict:
+              written, members: list[Member]) -> dict:
     failed_ids = {failure.task.id for failure in report.failures}
+    labels = {task.id: member for row in plan.grid(members)
+              for task, member in zip(row, members, strict=True)}
     runs, run_seconds = [], 0.0
     for task in report.tasks:
         if task.id in failed_ids:
             continue
         _, record = load_record(plan.out, task)
         run_seconds += record["seconds"]
-        runs.append({key: record[key] for key in ("scenario", "seed", "id", "seconds", "host",
-                                                  "finished")})
+        member = labels.get(task.id)
+        runs.append({"variant": member.variant if member else None,
+                     "member": member.label if member else None,
+                     **{key: record[key] for key in ("scenario", "seed", "id", "seconds",
+                                                     "host", "finished")}})
     body = {
         "reference": plan.scenarios[0].name,
         "scenarios": [{"name": s.name, "file": str(f) if f else None,
                        "resolved": scenario_to_dict(s)}
                       for s, f in zip(plan.scenarios, [*plan.files] or [None], strict=True)],
         "overrides": list(plan.overrides),
-        "seeds": list(plan.seeds),
+        "ensemble": _design_record(plan, members),
         "n_citizens": plan.n_citizens,
         "horizons": list(plan.horizons),
-        "posterior": _posterior_record(plan),
         "inputs_sha256": _input_hashes(plan),
         "runs": runs,
     }

@@ -56,4 +56,4 @@ def _posterior_line(name: str) -> str:
         return f"{path.name} (its manifest {path.with_suffix('.json').name} is missing)"
     return (f"{path.name}: {record['effective_particles']:.0f} effective particles, "
             f"{record['evaluations']:,} runs, final epsilon {record['final_epsilon']:.2f}, "
-            f"{record['wall_seconds'] / 60:.0f} min")
+            f"{record['fit_seconds'] / 60:.0f} min of fitting")

@@ -1,7 +1,9 @@
 """Figures of a scenario comparison, for readers who have never seen the model.
 
-Every figure states what is plotted, in which unit, over how many seeds, and where the
-survey points come from. Shares are drawn in % and differences in percentage points.
+Every figure states what is plotted, in which unit, over which ensemble (runs, parameter
+sets, variants and their weights), and where the survey points come from. Shares are drawn
+in % and differences in percentage points; the lines and bands are model-averaged, and the
+per-variant answers are drawn beside them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..inputs.registry import Group
 from ..inputs.scenario import Scenario
 from ..inputs.survey_data import UNKNOWN_SAMPLE_SIZE, Wave
 from ..runs.atomic import atomic_path
-from ..runs.outputs import Ensemble
+from ..runs.outputs import AVERAGED, Ensemble
 
 CATEGORY_LABELS = {"russia": "Union with Russia", "both": "Union with both Russia and the EU",
                    "eu": "Union with the EU", "neither": "No union (neither)"}
@@ -38,6 +40,8 @@ MEASURE_TEXT = {
 }
 #: z for a two-sided 95% normal interval (sampling error bars on survey points).
 Z95 = 1.959964
+#: One marker per mechanism variant, in the variants' order.
+VARIANT_MARKERS = ("s", "^", "v", "D", "P", "X", "*")
 
 
 def _colours(n: int) -> list:
@@ -106,8 +110,8 @@ def _survey_points(ax, waves: Sequence[Wave], category: str, months: Sequence[st
 
 
 def _footer(ensemble: Ensemble, credit: str, survey: bool) -> str:
-    lines = [f"Lines: mean of {len(ensemble.seeds)} seeds; shaded: 5-95% range across seeds "
-             f"(chance in the model, not sampling error). {credit}"]
+    lines = [f"Lines: model-averaged mean; shaded: its 5-95% range (no survey sampling "
+             f"error). {credit}"]
     if survey:
         lines.append("Survey points: Chatham House Belarus Initiative (en.belaruspolls.org), "
                      "urban internet users, at the middle fieldwork month; bars: 95% multinomial "
@@ -128,7 +132,7 @@ def plot_shares(ensemble: Ensemble, path: str | Path, measure: str = "survey",
     survey_drawn = False
     for c, (ax, category) in enumerate(zip(axes.ravel(), CATEGORIES, strict=True)):
         for name, colour in zip(ensemble.scenarios, colours, strict=True):
-            band = ensemble.shares[name]
+            band = ensemble.shares[AVERAGED][name]
             label = f"{name} (reference)" if name == ensemble.reference else name
             ax.plot(dates, 100 * band.mean[:, m, c], color=colour, lw=1.8, label=label)
             ax.fill_between(dates, 100 * band.low[:, m, c], 100 * band.high[:, m, c],
@@ -146,7 +150,10 @@ def plot_shares(ensemble: Ensemble, path: str | Path, measure: str = "survey",
 
 def plot_differences(ensemble: Ensemble, path: str | Path, measure: str = "survey",
                      credit: str = "") -> Path:
-    """One panel per answer: each scenario minus the reference, same seed, with bands."""
+    """One panel per answer: each scenario minus the reference, same member, with bands.
+
+    At the right edge, a marker per variant shows that variant's mean at the last month.
+    """
     m = MEASURES.index(measure)
     what, _ = MEASURE_TEXT[measure]
     dates = _dates(ensemble.months)
@@ -155,59 +162,82 @@ def plot_differences(ensemble: Ensemble, path: str | Path, measure: str = "surve
     for c, (ax, category) in enumerate(zip(axes.ravel(), CATEGORIES, strict=True)):
         ax.axhline(0, color="black", lw=1, label=f"{ensemble.reference} (reference) = 0")
         for name, colour in zip(ensemble.scenarios[1:], colours[1:], strict=True):
-            band = ensemble.differences[name]
+            band = ensemble.differences[AVERAGED][name]
             ax.plot(dates, 100 * band.mean[:, m, c], color=colour, lw=1.8,
                     label=f"{name} minus {ensemble.reference}")
             ax.fill_between(dates, 100 * band.low[:, m, c], 100 * band.high[:, m, c],
                             color=colour, alpha=0.2, lw=0)
+            for variant, marker in zip(ensemble.variants, VARIANT_MARKERS, strict=False):
+                ax.plot(dates[-1:] + pd.DateOffset(months=2),
+                        [100 * ensemble.differences[variant][name].mean[-1, m, c]],
+                        marker=marker, color=colour, ls="none", markersize=5,
+                        markerfacecolor="white", label=f"variant {variant} (last month)")
         ax.set_title(CATEGORY_LABELS[category], fontsize=11)
         ax.set_ylabel("percentage points")
         ax.grid(alpha=0.3)
         _date_axis(ax)
-    footer = (f"Lines: mean over {len(ensemble.seeds)} seeds of (scenario - reference) with "
-              "the same seed, i.e. the same random draws (common random numbers); shaded: "
-              f"5-95% range of these paired differences. {credit}")
+    footer = ("Lines: model-averaged mean of (scenario - reference) run by the same ensemble "
+              "member, i.e. the same parameters, future and random draws (common random "
+              "numbers); shaded: 5-95% range of these paired differences; open markers at the "
+              f"right: each variant's mean in the last month. {credit}")
     _finish(fig, axes, f"How much each policy changes the answers, compared with "
-            f"{ensemble.reference} (same seed, paired)\n{what}", footer)
+            f"{ensemble.reference} (same ensemble member, paired)\n{what}", footer)
     return _save(fig, Path(path))
 
 
 def plot_horizon(ensemble: Ensemble, path: str | Path, date: str | None = None,
                  measure: str = "survey", credit: str = "") -> Path:
-    """Shares at one date (default: the last month) by scenario, with 5-95% ranges."""
+    """Shares at one date (default: the last month) by scenario, averaged and per variant.
+
+    Each scenario has a row for the model-averaged ensemble (filled dot, labelled with the
+    paired difference from the reference) and, when several variants ran, one row per
+    variant (open markers).
+    """
     date = date or ensemble.months[-1]
     t, m = ensemble.months.index(date), MEASURES.index(measure)
     what, unit = MEASURE_TEXT[measure]
     colours = _colours(len(ensemble.scenarios))
-    names = ensemble.scenarios
-    height = max(3.2, 1.0 + 0.45 * len(names))
+    groups = ensemble.groups if len(ensemble.variants) > 1 else (AVERAGED,)
+    rows = [(name, group) for name in ensemble.scenarios for group in groups]
+    step = 0.42 if len(groups) == 1 else 0.24
+    height = max(3.2, 1.0 + step * len(rows))
     fig, axes = plt.subplots(1, 4, figsize=(14, height + 1.6), sharey=True)
-    rows = np.arange(len(names))[::-1]
+    positions = np.arange(len(rows))[::-1]
+    markers = dict(zip(ensemble.variants, VARIANT_MARKERS, strict=False))
     for c, (ax, category) in enumerate(zip(axes, CATEGORIES, strict=True)):
-        for row, name, colour in zip(rows, names, colours, strict=True):
-            band = ensemble.shares[name]
+        for row, (name, group) in zip(positions, rows, strict=True):
+            colour = colours[ensemble.scenarios.index(name)]
+            band = ensemble.shares[group][name]
             mean = 100 * band.mean[t, m, c]
             low, high = 100 * band.low[t, m, c], 100 * band.high[t, m, c]
-            ax.errorbar([mean], [row], xerr=[[mean - low], [high - mean]], fmt="o",
-                        color=colour, capsize=4)
+            averaged = group == AVERAGED
+            ax.errorbar([mean], [row], xerr=[[mean - low], [high - mean]],
+                        fmt="o" if averaged else markers[group], color=colour,
+                        capsize=3 if averaged else 0, lw=1.5 if averaged else 0.8,
+                        markersize=6 if averaged else 4,
+                        markerfacecolor=colour if averaged else "white")
             if name != ensemble.reference:
-                diff = ensemble.differences[name]
-                ax.annotate(f"{100 * diff.mean[t, m, c]:+.1f} pp "
-                            f"[{100 * diff.low[t, m, c]:+.1f}, {100 * diff.high[t, m, c]:+.1f}]",
-                            (high, row), xytext=(6, 0), textcoords="offset points",
-                            va="center", fontsize=8, color=colour)
+                diff = ensemble.differences[group][name]
+                text = (f"{100 * diff.mean[t, m, c]:+.1f} pp [{100 * diff.low[t, m, c]:+.1f}, "
+                        f"{100 * diff.high[t, m, c]:+.1f}]" if averaged
+                        else f"{100 * diff.mean[t, m, c]:+.1f}")
+                ax.annotate(text, (high, row), xytext=(6, 0), textcoords="offset points",
+                            va="center", fontsize=8 if averaged else 7, color=colour)
         ax.set_title(CATEGORY_LABELS[category], fontsize=10)
         ax.set_xlabel(unit)
         ax.grid(axis="x", alpha=0.3)
         ax.margins(x=0.45)
-    axes[0].set_yticks(rows, [f"{n} (reference)" if n == ensemble.reference else n
-                              for n in names])
-    axes[0].set_ylim(-0.7, len(names) - 0.3)
-    footer = (f"Dots: mean of {len(ensemble.seeds)} seeds; bars: 5-95% range across seeds. "
-              "Labels: paired difference from the reference in percentage points, mean "
-              f"[5-95% range]. {credit}")
-    _finish(fig, axes, f"{QUESTION} Projected answers in {date}, by scenario\n{what}", footer,
-            legend=False)
+    labels = [(f"{n} (reference)" if n == ensemble.reference else n) if g == AVERAGED
+              else f"variant {g}" for n, g in rows]
+    axes[0].set_yticks(positions, labels, fontsize=8 if len(groups) > 1 else 10)
+    axes[0].set_ylim(-0.7, len(rows) - 0.3)
+    footer = ("Filled dots: model-averaged mean; bars: its 5-95% range. "
+              + ("Indented rows: each mechanism variant's mean and 5-95% range (open "
+                 "markers). " if len(groups) > 1 else "")
+              + "Labels: paired difference from the reference in percentage points, mean "
+              f"[5-95% range] (variants: mean). {credit}")
+    _finish(fig, axes, f"{QUESTION} Projected answers in {date}, by scenario and variant\n"
+            f"{what}", footer, legend=False)
     return _save(fig, Path(path))
 
 

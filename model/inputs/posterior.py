@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.streams import generator
+from ..core.streams import generator, stream_key
 from . import registry, variants
 from .errors import MISSING, InputError
 from .registry import Group
@@ -92,9 +92,21 @@ class Posterior:
         Draws with different indices are independent; the same index and names give the
         same particle in every scenario, process and machine.
         """
-        rng = generator(index, "posterior", *names)
+        keys = [stream_key(n) if isinstance(n, str) else int(n) for n in names]
+        rng = generator(index, "posterior", *keys)
         row = int(rng.choice(len(self.weights), p=self.weights))
         return {name: float(value) for name, value in self.particles.iloc[row].items()}
+
+    def sd_ratios(self) -> dict[str, float]:
+        """Return each parameter's posterior sd over its prior's (near 1: not identified)."""
+        ratios = {}
+        for name in self.particles.columns:
+            values = self.particles[name].to_numpy()
+            mean = np.average(values, weights=self.weights)
+            sd = np.sqrt(np.average((values - mean) ** 2, weights=self.weights))
+            low, high = registry.get(name).prior
+            ratios[name] = float(sd / ((high - low) / np.sqrt(12)))
+        return ratios
 
     def mean(self) -> dict[str, float]:
         """Return the weighted posterior mean of each parameter."""

@@ -75,6 +75,14 @@ class Quantity:
     prior: tuple[float, float] | None = None
     prior_source: str = ""
     calibrated: bool = False
+    #: Why ``run --assumptions sampled`` holds this uncalibrated parameter at its default
+    #: instead of sampling it from its prior (empty: it is sampled).
+    held: str = ""
+    #: An exogenous input's futures (``run --futures sampled``): the range of the factor its
+    #: path is multiplied by at the run's end, reached by a straight line from 1 at
+    #: ``FUTURE_START``, with the reason in ``future_source``.
+    future: tuple[float, float] | None = None
+    future_source: str = ""
 
     @property
     def time_varying(self) -> bool:
@@ -92,6 +100,11 @@ class Quantity:
                 raise ValueError(f"{self.name}: default {self.default} lies outside its prior")
         if self.calibrated and self.group is not Group.PARAMETER:
             raise ValueError(f"{self.name}: only parameters are calibrated")
+        if self.future is not None and (self.group is not Group.EXOGENOUS
+                                        or not self.future_source
+                                        or not 0 <= self.future[0] < self.future[1]):
+            raise ValueError(f"{self.name}: a future is an exogenous input's factor range "
+                             "(low < high, from 0) with its reason")
 
     def check(self, value: object) -> float:
         """Return ``value`` as a float if it is a finite number within bounds.
@@ -137,6 +150,11 @@ def _param(name, default, unit, bounds, description, source, **kw) -> Quantity:
 
 
 _FACTS = "shared/data/belarus_facts.md"
+
+#: The first month of the futures: the last survey wave in shared/data ends in Nov 2025, and
+#: the inputs' histories run to Dec 2025.
+FUTURE_START = "2026-01"
+_NAMED = "a named assumption, off by default: varied between variants, not within one"
 
 LEVERS: tuple[Quantity, ...] = (
     _lever(
@@ -305,7 +323,10 @@ EXOGENOUS: tuple[Quantity, ...] = (
         "Intensity of Belarusian state media's pro-Russian, anti-Western messaging.",
         [("2020-09", 1.5, "assumption: mobilisation after Aug 2020; TV named as a source up 14 "
           "points in 2022 (shared/design/modeling_science.md section 4)")],
-        symbol="I_S"),
+        symbol="I_S", future=(0.7, 1.3),
+        future_source=("assumption: no measured series; +-30% by 2030 spans a return most of "
+                       "the way to the pre-August-2020 1.0 and a further mobilisation of "
+                       "the size of 2020's")),
     _exogenous(
         "state_media_reach", "index, 1 = 2020-21 reach of state TV", (0, 3),
         "How many Belarusians state media reach, relative to 2020-21: scales every diet "
@@ -322,7 +343,10 @@ EXOGENOUS: tuple[Quantity, ...] = (
         [("2020-09", 1.0, "reference level by definition"),
          ("2022-02", 1.5, "assumption: war coverage; 53% watch Russian TV weekly in Nov 2022 "
           "(https://euro.radio.fm/en/over-30-belarusians-still-favor-union-russia)")],
-        symbol="I_R"),
+        symbol="I_R", future=(0.7, 1.3),
+        future_source=("assumption: no measured series after 2022; +-30% by 2030 spans a "
+                       "fall most of the way back to the pre-war 1.0 and a rise of two thirds "
+                       "of the 2022 step")),
     _exogenous(
         "independent_media_blocking", "share of independent-media reach lost to blocking",
         (0, 1),
@@ -371,7 +395,11 @@ EXOGENOUS: tuple[Quantity, ...] = (
          ("2025-12", 0.76, "derived: 1,135 on 23 Dec 2025 (https://reform.news/en/mass-pardons-"
           "and-forced-expulsions-viasna-describes-situation-of-political-prisoners-in-2025/amp)",
           True)],
-        symbol="F"),
+        symbol="F", future=(0.4, 1.3),
+        future_source=("derived: the stock fell by a quarter from its Jun 2023 peak to Dec "
+                       "2025 (the Viasna series above); the range spans mass releases "
+                       "(0.76 -> 0.3), the 2023-25 pace kept up (about 0.6) and a return "
+                       "to the peak (1.3; the index is capped at 1)")),
     _exogenous(
         "emigration_rate", "share of residents emigrating per month", (0, 0.02),
         "Monthly emigration hazard. Emigrants leave the population (and the survey frame); "
@@ -381,7 +409,9 @@ EXOGENOUS: tuple[Quantity, ...] = (
          ("2022-01", 0.0015, "derived, same source"),
          ("2023-01", 0.001, "derived, same source"),
          ("2024-01", 0.0005, "assumption: outflow slowed after 2023")],
-        symbol="m"),
+        symbol="m", future=(0.5, 2.0),
+        future_source=("assumption: from half the 2024 outflow to the 2023 rate (0.001), "
+                       "e.g. after a new wave of repression or mobilisation")),
     _exogenous(
         "pandemic_travel_barrier", "share of trips prevented", (0, 1),
         "COVID-19 entry rules and Belarus's own exit limits that blocked trips in 2020-22.",
@@ -466,7 +496,8 @@ PARAMETERS: tuple[Quantity, ...] = (
            f"{_PR} (partial backfire among strong opponents); Wood & Porter 2019 (none)",
            prior=(0.0, 0.3),
            prior_source=("Wood & Porter 2019 find no backfire in 52 issues; Peisakhin & "
-                         "Rozenas 2018 a partial one: small, admitting 0"), symbol="b"),
+                         "Rozenas 2018 a partial one: small, admitting 0"), held=_NAMED,
+           symbol="b"),
     _param("media_rejection_distance", 1.4, "distance on the (r, e) plane", (0.1, 2.83),
            "Distance beyond which a media message can backfire.",
            "Jager & Amblard 2005, doi 10.1007/s10588-005-6282-2",
@@ -771,13 +802,13 @@ PARAMETERS: tuple[Quantity, ...] = (
            "regard for Russia (rejection-identification).",
            "Branscombe et al. 1999 (rejection-identification); Schmitt et al. 2003 (none)",
            prior=(0.0, 0.03), prior_source="contested evidence: small, admits 0",
-           symbol="kappa_RI"),
+           held=_NAMED, symbol="kappa_RI"),
     _param("propaganda_blame_amplification", 0.0, "per unit of state-media intensity", (0, 1),
            "A named assumption, off by default: state media amplify the effect of grievance "
            "blamed on the West by (1 + a (I_S - 1)).",
            "Kazun 2016 (an external-enemy frame sustained the 2014 rally in Russia)",
            prior=(0.0, 1.0), prior_source="framing matters; no measured size, admits 0",
-           symbol="a_S"),
+           held=_NAMED, symbol="a_S"),
     # --- events and noise ----------------------------------------------------------------
     _param("war_shock", 0.13, "shift in r", (0, 1),
            "Size of the war rally at its start (Mar 2022): toward Russia for state-media "
