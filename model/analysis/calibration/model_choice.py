@@ -103,6 +103,10 @@ def held_out_log_density(result: FitResult, target: TargetWave) -> float:
     return float(logsumexp(log_pmf, b=weights / weights.sum()))
 
 
+#: Stacking weights below this are set to 0 (``stacking_weights``).
+CORNER = 1e-9
+
+
 def stacking_weights(log_densities: np.ndarray) -> np.ndarray:
     """Return the stacking weights of the variants: the best mixture on the held-out folds.
 
@@ -111,8 +115,9 @@ def stacking_weights(log_densities: np.ndarray) -> np.ndarray:
     L-BFGS-B with the analytic gradient. Everything is computed in logs (each fold's row
     less its maximum), so densities of -1,000 nats do not underflow; the answer is
     deterministic, and adding a constant to a fold's row does not change it. The objective
-    is concave in w, so the optimum is global; where one variant is best on every fold its
-    weight tends to 1 and the others' to about the solver's tolerance.
+    is concave in w, so the optimum is global; where it lies on an edge of the simplex (one
+    variant best on every fold, say) the weights the softmax leaves below ``CORNER`` are
+    set to 0.
 
     Args:
         log_densities: shape (folds, variants): the log predictive density of each fold's
@@ -147,6 +152,12 @@ def stacking_weights(log_densities: np.ndarray) -> np.ndarray:
     found = minimize(objective, np.zeros(lpd.shape[1]), jac=True, method="L-BFGS-B",
                      options={"gtol": 1e-10, "ftol": 1e-15, "maxiter": 10_000})
     weights = softmax(found.x)
+    # What a softmax leaves at a corner of the simplex is the solver's residue, not a
+    # weight: below CORNER it is set to 0, unless a fold would then have no density.
+    cleaned = np.where(weights < CORNER, 0.0, weights)
+    with np.errstate(divide="ignore"):
+        if np.isfinite(logsumexp(lpd + np.log(cleaned), axis=1)).all():
+            weights = cleaned
     return weights / weights.sum()
 
 
