@@ -49,9 +49,10 @@ def manifest_fit_waves(out):
 
 def test_calibrate_again_resumes_the_finished_fit(calibrated, tmp_path):
     before = pd.read_csv(calibrated / "posterior.csv")
-    target = tmp_path / "installed.csv"
+    setup = Setup(posteriors=tmp_path)
+    target = setup.posterior_file  # the default variant's, in the folder given
     assert main(["calibrate", *TINY, "--predictive-draws", "3", "--out", str(calibrated),
-                 "--install"], setup=Setup(posterior_file=target)) == 0
+                 "--install"], setup=setup) == 0
     pd.testing.assert_frame_equal(before, pd.read_csv(calibrated / "posterior.csv"))
     pd.testing.assert_frame_equal(before, pd.read_csv(target))
 
