@@ -71,6 +71,8 @@ def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     assert scores.coverage.between(0, 1).all() and (scores.mae_pp >= 0).all()
     assert (out / "validation.png").is_file()
     assert len(list((out / "fits").glob("*.done.json"))) == 3
+    stacking = pd.read_csv(out / "stacking.csv")  # one variant: all the weight
+    assert stacking.variant.tolist() == ["media_peers"] and stacking.weight.tolist() == [1.0]
 
 
 @pytest.mark.parametrize(("command", "argv", "message"), [

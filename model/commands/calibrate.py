@@ -7,8 +7,12 @@ manifest. With
 ``--install`` the posterior also replaces ``model/data/posterior.csv``, which projections
 then draw from (``run --posterior``). ``--variant NAME`` fits one mechanism variant
 (``python run.py variants``); each has its own committed posterior,
-``model/data/posteriors/NAME.csv``, with the fit's summary beside it (``NAME.json``). See
-``docs/calibration.md``.
+``model/data/posteriors/NAME.csv``, with the fit's summary beside it (``NAME.json``).
+``--model-selection`` instead compares every variant in one multi-model ABC-SMC run
+(``calibration.model_choice.select_models``) and writes their posterior probabilities
+(``model_probabilities.csv``, by generation ``model_probabilities_by_generation.csv``);
+with ``--install`` they become the ``abc`` weighting of the variants,
+``model/data/posteriors/model_probabilities.csv``. See ``docs/calibration.md``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, check_history, fit
+from ..analysis.calibration.model_choice import SelectionConfig, select_models
 from ..analysis.calibration.targets import check_waves, target_waves
 from ..analysis.calibration.validation import model_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
@@ -42,6 +47,8 @@ DEFAULT_OUT = "results/calibration"
 DEFAULT_BUDGET = Budget(particles=400, max_simulations=12_000, max_minutes=25.0,
                         max_generations=15, min_acceptance_rate=0.02)
 DATABASE = "abc.db"
+#: The run history of ``--model-selection``.
+SELECTION_DATABASE = "model_selection.db"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +62,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "variants` describes them)")
     parser.add_argument("--install", action="store_true",
                         help="also copy the posterior to model/data/posteriors/NAME.csv "
-                             "(the calibration projections of variant NAME draw from)")
+                             "(the calibration projections of variant NAME draw from); with "
+                             "--model-selection, the probabilities to "
+                             "model/data/posteriors/model_probabilities.csv")
+    parser.add_argument("--model-selection", action="store_true",
+                        help="compare every variant in one ABC-SMC run (--variant is "
+                             "ignored) and write their posterior probabilities; "
+                             "--particles is the population over all the variants")
 
 
 def chosen_variant(args: argparse.Namespace) -> variants.Variant:
@@ -98,6 +111,8 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
             and the waves fitted to.
     """
     setup = setup or Setup()
+    if args.model_selection:
+        return _select(args, setup)
     config, waves = plan(args, setup)
     clock = Clock.start()
     out = Path(args.out)
@@ -167,3 +182,57 @@ def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Pat
                     note="the same seed gives the same posterior serially, in a process pool "
                          "or on Dask; --max-minutes can stop a slower machine earlier, so "
                          "compare the generation count")
+
+
+def _select(args: argparse.Namespace, setup: Setup) -> int:
+    """Compare every variant by ABC model choice; write (and install) the probabilities."""
+    budget = budget_from(args)
+    check_common(args)
+    out = Path(args.out)
+    check_history(out / SELECTION_DATABASE)
+    targets = target_waves(load_waves(setup.waves_file))
+    keys = tuple(t.key for t in targets)
+    config = SelectionConfig(variants=variants.VARIANTS, fit_waves=keys,
+                             n_citizens=args.citizens, seed=args.seed, budget=budget)
+    clock = Clock.start()
+    with Executor(args, out) as executor:
+        say(f"comparing the variants {', '.join(config.names())} by ABC model choice on "
+            f"waves {', '.join(keys)} ({budget.particles} particles over all of them, at "
+            f"most {budget.max_simulations:,} runs or {budget.max_minutes:g} min)")
+        selection = select_models(targets, keys, config, out / SELECTION_DATABASE,
+                                  workers=executor.processes, scheduler=executor.client)
+        clear_outputs(out)
+        written = [write_csv(out / variants.WEIGHT_FILES["abc"], selection.table(),
+                             FLOAT_FORMAT),
+                   write_csv(out / "model_probabilities_by_generation.csv",
+                             selection.generations, FLOAT_FORMAT)]
+        final = selection.generations.iloc[-1]
+        body = {"model_selection": {
+                    "variants": {v.name: {"description": v.description,
+                                          "fixed": dict(v.fixed),
+                                          "free": list(v.free(calibrated_names()))}
+                                 for v in config.variants},
+                    "fit_waves": list(keys), "n_citizens": config.n_citizens,
+                    "seed": config.seed, "budget": budget.__dict__},
+                "result": {"probabilities": selection.probabilities.to_dict(),
+                           "evaluations": selection.evaluations,
+                           "generations": len(selection.generations),
+                           "final_epsilon": float(final.epsilon),
+                           "fit_seconds": round(selection.seconds, 1),
+                           "wall_seconds": round(clock.seconds(), 1)},
+                "inputs_sha256": {str(setup.waves_file): sha256_file(setup.waves_file)}}
+        command = [*fit_command(NAME, args, budget), "--model-selection"]
+        write_manifest(out, manifest(
+            clock, command, body, written,
+            note="the same seed gives the same probabilities serially, in a process pool or "
+                 "on Dask; they are only as good as the wave shares are sufficient "
+                 "statistics for the choice (docs/calibration.md, \"Weighting the "
+                 "variants\")"))
+        if args.install:
+            installed = write_csv(Path(setup.posteriors) / variants.WEIGHT_FILES["abc"],
+                                  selection.table(), FLOAT_FORMAT)
+            say(f"installed the model probabilities as {installed}")
+    say(selection.table().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    say(f"done: {selection.evaluations:,} model runs, {len(selection.generations)} "
+        f"generations, final epsilon {final.epsilon:.2f}; outputs in {out}/")
+    return 0

@@ -284,38 +284,67 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     fitted = [t for t in targets if t.key in fit_keys]
     simulator = WaveSimulator(tuple(targets), dict(config.fixed), config.n_citizens,
                               config.seed)
-    distance = SurveyDistance(sampling_sds(fitted))
+
+    def build(sampler: SeededMappingSampler) -> pyabc.ABCSMC:
+        return pyabc.ABCSMC(LogitScale.of(simulator, config.free),
+                            prior_distribution(config.free),
+                            SurveyDistance(sampling_sds(fitted)), transitions=transition(),
+                            population_size=config.budget.particles, sampler=sampler)
+
+    history = run_history(build, observed_stats(fitted), database, config.identity(),
+                          config.budget, config.seed, workers=workers, scheduler=scheduler)
+    result = read_result(history, config, database, time.perf_counter() - started)
+    mark_finished(database, config.identity(), result.seconds, result.evaluations)
+    return result
+
+
+def transition() -> StudentTTransition:
+    """Return the proposal of every fit: a Student-t mixed with the logit-scale prior."""
+    return StudentTTransition(prior=stats.logistic(), prior_share=PRIOR_SHARE)
+
+
+def run_history(build: Callable[[SeededMappingSampler], pyabc.ABCSMC],
+                observed: dict[str, float], database: Path, identity: str, budget: Budget,
+                seed: int, *, workers: int = 1, scheduler: object = None) -> pyabc.History:
+    """Run an ABC-SMC search to its budget, resuming a history of the same identity.
+
+    The shared engine of ``fit`` and ``model_choice.select_models``.
+
+    Args:
+        build: returns the search (``pyabc.ABCSMC``) that samples with the sampler given.
+        observed: the observed statistics.
+        database: the SQLite file of the run history.
+        identity: the search's configuration as text: a run in ``database`` recorded with
+            the same text is resumed after its last finished generation.
+        budget: when the search stops.
+        seed: the search's seed (the sampler's and pyabc's own draws).
+        workers: local processes (1: this process).
+        scheduler: a Dask scheduler address or ``distributed.Client`` (overrides workers).
+
+    Returns:
+        The history, positioned on the run.
+    """
     database.parent.mkdir(parents=True, exist_ok=True)
-    budget = config.budget
-    logging.getLogger("ABC").setLevel(logging.WARNING)
-    logging.getLogger("Sampler").setLevel(logging.WARNING)
-    logging.getLogger("Epsilon").setLevel(logging.WARNING)
+    for name in ("ABC", "Sampler", "Epsilon"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     with _history_writes(database), _executor(workers, scheduler) as map_:
-        abc = pyabc.ABCSMC(LogitScale.of(simulator, config.free),
-                           prior_distribution(config.free), distance,
-                           transitions=StudentTTransition(prior=stats.logistic(),
-                                                          prior_share=PRIOR_SHARE),
-                           population_size=budget.particles,
-                           sampler=SeededMappingSampler(map_, config.seed))
+        abc = build(SeededMappingSampler(map_, seed))
         url = f"sqlite:///{database.resolve()}"
-        run_id = _resumable_run(database, config)
+        run_id = _resumable_run(database, identity)
         # pyabc's parent process draws from numpy's global generator too (KDE bandwidths,
-        # the first population's bookkeeping): seed it from the fit's seed.
-        np.random.seed(np.random.SeedSequence(config.seed).generate_state(1)[0])
+        # the first population's bookkeeping): seed it from the search's seed.
+        np.random.seed(np.random.SeedSequence(seed).generate_state(1)[0])
         if run_id is None:
-            abc.new(url, observed_stats(fitted), meta_info={"config": config.identity()})
+            abc.new(url, observed, meta_info={"config": identity})
         else:
-            abc.load(url, run_id, observed_stats(fitted))
+            abc.load(url, run_id, observed)
         history = abc.history
         if not _budget_spent(history, budget):
             history = abc.run(max_nr_populations=budget.max_generations,
                               max_total_nr_simulations=budget.max_simulations,
                               max_walltime=timedelta(minutes=budget.max_minutes),
                               min_acceptance_rate=budget.min_acceptance_rate)
-    result = read_result(history, config, database, time.perf_counter() - started)
-    write_json(_marker(database), {"config": config.identity(), "seconds": result.seconds,
-                                   "evaluations": result.evaluations})
-    return result
+    return history
 
 
 def check_history(database: str | Path) -> None:
@@ -364,6 +393,12 @@ def _marker(database: Path) -> Path:
     return database.with_name(database.name + ".done.json")
 
 
+def mark_finished(database: Path, identity: str, seconds: float, evaluations: int) -> None:
+    """Record beside ``database`` that the search ``identity`` finished (and its cost)."""
+    write_json(_marker(database), {"config": identity, "seconds": seconds,
+                                   "evaluations": evaluations})
+
+
 def _marked_config(database: Path) -> str | None:
     """Return the configuration the finished-fit marker records (None if none or unreadable).
 
@@ -375,18 +410,36 @@ def _marked_config(database: Path) -> str | None:
         return None
 
 
+def finished_history(database: str | Path, identity: str) -> tuple[pyabc.History, float] | None:
+    """Return the history of a finished search ``identity`` and its seconds, or None.
+
+    None unless the marker beside ``database`` records that very search as finished.
+    """
+    database = Path(database)
+    if _marked_config(database) != identity:
+        return None
+    marker = json.loads(_marker(database).read_text(encoding="utf-8"))
+    history = pyabc.History(f"sqlite:///{database.resolve()}")
+    history.id = _resumable_run(database, identity)
+    return history, float(marker["seconds"])
+
+
 def is_finished(database: str | Path, config: FitConfig) -> bool:
     """Return True when ``database`` holds a completed fit of ``config``."""
     return _marked_config(Path(database)) == config.identity()
 
 
 def load_finished(database: str | Path, config: FitConfig) -> FitResult:
-    """Return a completed fit from its database without running anything."""
-    database = Path(database)
-    marker = json.loads(_marker(database).read_text())
-    history = pyabc.History(f"sqlite:///{database.resolve()}")
-    history.id = _resumable_run(database, config)
-    return read_result(history, config, database, float(marker["seconds"]))
+    """Return a completed fit from its database without running anything.
+
+    Raises:
+        ValueError: when ``database`` holds no finished fit of ``config``.
+    """
+    finished = finished_history(database, config.identity())
+    if finished is None:
+        raise ValueError(f"{database} holds no finished fit of this configuration")
+    history, seconds = finished
+    return read_result(history, config, Path(database), seconds)
 
 
 def _budget_spent(history: pyabc.History, budget: Budget) -> bool:
@@ -397,15 +450,15 @@ def _budget_spent(history: pyabc.History, budget: Budget) -> bool:
             or history.total_nr_simulations >= budget.max_simulations)
 
 
-def _resumable_run(database: Path, config: FitConfig) -> int | None:
-    """Return the id of a finished-or-interrupted run of the same configuration, if any."""
+def _resumable_run(database: Path, identity: str) -> int | None:
+    """Return the id of a finished-or-interrupted run of the same identity, if any."""
     if not database.is_file():
         return None
     history = pyabc.History(f"sqlite:///{database.resolve()}")
     runs = history.all_runs()
     for run in reversed(runs):
         history.id = run.id
-        if history.max_t >= 0 and _meta_config(history) == config.identity():
+        if history.max_t >= 0 and _meta_config(history) == identity:
             return run.id
     return None
 
