@@ -10,7 +10,7 @@ from model import cli
 from model.analysis import robustness as rb
 from model.analysis.sensitivity import select_factors
 from model.commands._executor import Setup
-from model.inputs.posterior import Posterior
+from model.inputs.posterior import Posterior, variant_parameters
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
 from model.inputs.timeline import TimelinePoint
@@ -102,9 +102,14 @@ def test_futures_are_a_seeded_latin_hypercube_or_posterior_draws():
     assert all(f.parameters["network_degree"] == round(f.parameters["network_degree"])
                for f in futures)
     posterior = Posterior(pd.DataFrame({"peer_rate": [0.01, 0.2]}), np.array([0.5, 0.5]), "x")
-    drawn = rb.draw_futures(factors, 10, seed=5, posterior=posterior)
+    drawn = rb.draw_futures(factors, 10, seed=5, posterior=posterior, sample_parameters=False)
     assert {f.parameters["peer_rate"] for f in drawn} <= {0.01, 0.2}
     assert all("network_degree" not in f.parameters for f in drawn)  # sampled only from it
+    # Sampled parameters win over the draw; the draw fills the unsampled ones.
+    sampled = rb.draw_futures(select_factors("propaganda_state,network_degree"), 10, seed=5,
+                              posterior=posterior)
+    assert all(f.parameters["peer_rate"] in (0.01, 0.2) and "network_degree" in f.parameters
+               for f in sampled)
     assert [f.seed for f in drawn] == list(range(5, 15))
 
 
@@ -121,7 +126,7 @@ def test_wilson_interval_contains_the_share():
 ])
 def test_bad_input_exits_2_and_writes_nothing(files, tmp_path, capsys, argv, message):
     out = tmp_path / "out"
-    none_committed = Setup(posterior_file=tmp_path / "no_posterior.csv")
+    none_committed = Setup(posteriors=tmp_path / "no_posteriors")
     assert robustness(files, *argv, "--out", out, setup=none_committed) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
@@ -138,7 +143,8 @@ def test_posterior_futures_use_the_committed_calibration(files, tmp_path):
                       "--posterior", "--no-plots", "--out", out, "--workers", 1) == 0
     futures = pd.read_csv(out / "robustness_futures.csv")
     for future in futures.itertuples():
-        drawn = posterior.parameters_for(future.seed)
+        drawn = variant_parameters("grievance", posterior, future.seed)
         assert all(getattr(future, name) == value for name, value in drawn.items())
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["posterior"] and "--posterior" in manifest["reproduce"]["command"]
+    assert manifest["posterior"] == {"grievance": posterior.source}
+    assert "--posterior" in manifest["reproduce"]["command"]

@@ -17,6 +17,7 @@ from model.analysis import sensitivity as sa
 from model.analysis.exploration import evaluate
 from model.analysis.test_functions import AnalyticDesign, analytic_factors
 from model.inputs import registry
+from model.inputs.posterior import variant_posterior
 from model.inputs.registry import Group
 
 CITIZENS = 300
@@ -117,10 +118,14 @@ def test_command_writes_indices_figures_and_run_count(morris_run):
 
 
 def test_plain_function_gives_the_command_line_numbers(morris_run):
+    """Same variant, same posterior draw (seed s draws index s), same numbers."""
     samples = pd.read_csv(morris_run / "samples.csv")
+    assert set(samples["variant"]) == {"grievance"}
     names = FACTORS.split(",")
+    draw = 3 if variant_posterior("grievance") is not None else None
     for _, row in samples.iloc[[0, 5]].iterrows():
         out = evaluate(seed=3, n_citizens=CITIZENS, horizon=HORIZON, policy_month=POLICY,
+                       variant="grievance", posterior_draw=draw,
                        **{name: row[name] for name in names})
         for outcome in ("russia_2021", "eu_2021_change", "both_2021_change"):
             assert out[outcome] == row[outcome]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.streams import generator
+from ..core.streams import generator, stream_key
 from . import registry, variants
 from .errors import MISSING, InputError
 from .registry import Group
@@ -92,7 +92,9 @@ class Posterior:
         Draws with different indices are independent; the same index and names give the
         same particle in every scenario, process and machine.
         """
-        rng = generator(index, "posterior", *names)
+        # Names join the spawn key by their stable CRC-32, as stream names do.
+        path = (stream_key(name) if isinstance(name, str) else name for name in names)
+        rng = generator(index, "posterior", *path)
         row = int(rng.choice(len(self.weights), p=self.weights))
         return {name: float(value) for name, value in self.particles.iloc[row].items()}
 
