@@ -2,7 +2,9 @@
 
 ``evaluate(seed=0, visa_fee_eur=0, propaganda_state=2.0, peer_rate=0.1)`` runs a policy
 counterfactual: each lever or exogenous input named holds its value from ``policy_month`` to
-the end, on top of the registry's history; each parameter named is a constant override. The
+the end, on top of the registry's history; each parameter named is a constant override
+(under the base scenario's own ``[parameters]``, which win, and over the mechanism variant's
+posterior draw, ``variant=`` and ``posterior_draw=``; switched-off parameters stay 0). The
 same seed, exogenous inputs and parameters with every lever left at the baseline give the
 status quo, and the outcomes include the change from it (common random numbers: same seed,
 same noise, so the difference isolates the levers).
