@@ -9,15 +9,18 @@ import solara
 
 from model.app import assets
 from model.app.charts import COLOUR_MODES, attitudes_figure, shares_figure
+from model.app.components import ScenarioControls, same_effect
 from model.app.explorer_model import SCATTER_SAMPLE, ExplorerModel
 from model.app.page import model_params
 from model.app.save import save_as_scenario
 from model.app.settings import (
     BUILT_IN,
     DEFAULT_POLICY_MONTH,
+    VARIANT_CHOICES,
     ExplorerSettings,
     explorer_scenario,
     first_loadable,
+    fitted_parameters,
     lever_changes,
     lever_controls,
     load_picked,
@@ -30,9 +33,10 @@ from model.app.settings import (
 from model.cli import main as cli_main
 from model.commands.app import check_port
 from model.core.opinion_model import OpinionModel
-from model.inputs import registry
+from model.inputs import registry, variants
 from model.inputs.calendar import parse_month
 from model.inputs.errors import InputError
+from model.inputs.posterior import variant_posterior
 from model.inputs.registry import Group
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import load_scenario, write_scenario
@@ -172,7 +176,9 @@ def test_scenario_choices_lead_with_the_baseline_file_and_list_saved_ones(librar
 def test_explorer_model_matches_the_command_line_model_bit_for_bit(library):
     path = str(library / "reopen_2027.toml")
     explorer = ExplorerModel(ExplorerSettings(path), citizens=N, seed=3)
-    reference = OpinionModel(load_scenario(path), seed=3, n_citizens=N, create_agents=False)
+    # The page runs the default variant with its fitted parameters under the scenario's own.
+    scenario = load_scenario(path).with_default_parameters(fitted_parameters("grievance"))
+    reference = OpinionModel(scenario, seed=3, n_citizens=N, create_agents=False)
     for _ in range(4):
         explorer.step()
         reference.step()
@@ -218,6 +224,75 @@ def test_reset_in_the_page_rebuilds_the_model_from_the_controls_at_that_moment()
     assert rebuilt.spec.timeline("visa_fee_eur")[-1] == TimelinePoint(DEFAULT_POLICY_MONTH,
                                                                      0.0)
     assert rebuilt.world.population.size == N  # Mesa's citizens slider reached the model
+
+
+# --- the variant selector ----------------------------------------------------------------
+
+def test_the_selector_offers_every_variant_and_the_averaged_band():
+    assert (*variants.names(), "averaged") == VARIANT_CHOICES
+    with pytest.raises(InputError, match="one of media_peers"):
+        ExplorerSettings(variant="everything")
+
+
+def test_the_chosen_variants_switches_and_posterior_mean_set_the_parameters():
+    media = ExplorerModel(ExplorerSettings(variant="media_peers"), citizens=N)
+    for name in variants.variant("media_peers").off:
+        assert getattr(media.params, name) == 0, name
+    default = ExplorerModel(ExplorerSettings(), citizens=N)
+    posterior = variant_posterior("grievance")
+    fitted = posterior.mean() if posterior else {}
+    for name, value in fitted.items():
+        assert getattr(default.params, name) == pytest.approx(value), name
+    assert default.params.grievance_to_eu > 0
+    for _ in range(6):
+        media.step()
+        default.step()
+    assert not np.array_equal(media.shares[:7], default.shares[:7])
+
+
+def test_the_picked_scenarios_own_parameters_win_over_the_variant(tmp_path):
+    own = write_scenario(baseline().with_changes(name="own",
+                                                 parameters={"grievance_to_eu": 0.05}),
+                         tmp_path / "own.toml")
+    model = ExplorerModel(ExplorerSettings(str(own), variant="media_peers"), citizens=N)
+    assert model.params.grievance_to_eu == 0.05 and model.params.contact_gain == 0
+
+
+def test_changing_the_variant_waits_for_a_reset():
+    assert not same_effect(ExplorerSettings(), ExplorerSettings(variant="media_peers"))
+    assert same_effect(ExplorerSettings(variant="full"), ExplorerSettings(variant="full"))
+
+
+def test_the_variant_select_sets_the_controls():
+    import ipyvuetify as v
+
+    settings = solara.reactive(ExplorerSettings())
+    choices = {BUILT_IN: None}
+    _, rendered = solara.render(ScenarioControls(settings, choices), handle_error=False)
+    rendered.find(v.Select, label="Model variant").widget.v_model = "eu_contact"
+    rendered.close()
+    assert settings.value.variant == "eu_contact"
+
+
+def test_averaged_draws_the_band_across_variants_around_their_weighted_mean(library):
+    short = baseline().with_changes(name="short", end="2021-06")
+    path = write_scenario(short, library / "short.toml")
+    model = ExplorerModel(ExplorerSettings(str(path), "2021-01", variant="averaged"),
+                          citizens=N)
+    assert model.settings.stepped_variant == "grievance"
+    band = model.variant_band
+    assert band.names == variants.names() and band.weights.sum() == pytest.approx(1)
+    assert band.survey.shape == (5, len(model.months), 4)
+    assert np.all(band.low <= band.mean + 1e-12) and np.all(band.mean <= band.high + 1e-12)
+    assert np.any(band.low < band.high)  # the variants disagree somewhere
+    for _ in range(3):
+        model.step()
+    axes = shares_figure(model, load_waves()).axes[0]
+    labels = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert "range over the 5 variants" in labels
+    assert any(label.startswith("weighted mean") for label in labels)
+    assert ExplorerModel(ExplorerSettings(str(path), "2021-01"),
+                         citizens=N).variant_band is None
 
 
 # --- save as scenario ------------------------------------------------------------------

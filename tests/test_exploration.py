@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 
+from model.analysis import exploration
 from model.analysis.exploration import evaluate
+from model.inputs import variants
 from model.inputs.errors import InputError
+from model.inputs.posterior import variant_parameters, variant_posterior
 
 SMALL = {"n_citizens": 300, "horizon": "2021-12", "policy_month": "2021-03"}
 
@@ -77,3 +80,42 @@ def test_ema_workbench_drives_the_model_as_in_the_readme():
     direct = evaluate(seed=0, n_citizens=300, **{name: row[name] for name in names})
     assert outcomes["eu_2030_change"][3] == direct["eu_2030_change"]
     assert outcomes["russia_2030"][3] == direct["russia_2030"]
+
+
+# --- variants and posterior draws ----------------------------------------------------------
+def _same(first, second):
+    return all(np.array_equal(first[c], second[c]) for c in ("russia", "both", "eu", "neither"))
+
+
+def test_a_variant_holds_its_switched_off_parameters_at_zero():
+    """media_peers is the full model with contact and grievance written as 0, bit for bit."""
+    off = variants.variant("media_peers").off
+    switched = evaluate(seed=2, variant="media_peers", **SMALL)
+    written = evaluate(seed=2, variant="full", **dict.fromkeys(off, 0.0), **SMALL)
+    assert _same(switched, written)
+    assert not _same(switched, evaluate(seed=2, variant="grievance", **SMALL))
+
+
+def test_a_variant_refuses_a_value_for_a_parameter_it_switches_off():
+    with pytest.raises(InputError, match="variant 'media_peers' switches this parameter off"):
+        evaluate(variant="media_peers", grievance_to_eu=0.02, **SMALL)
+    with pytest.raises(InputError, match="one of media_peers"):
+        evaluate(variant="everything", **SMALL)
+
+
+def test_a_posterior_draw_sets_the_calibrated_parameters_and_named_ones_win():
+    posterior = variant_posterior("grievance")
+    if posterior is None:
+        pytest.skip("no calibration committed")
+    draw = variant_parameters("grievance", posterior, 5)
+    drawn = evaluate(seed=2, variant="grievance", posterior_draw=5, **SMALL)
+    assert _same(drawn, evaluate(seed=2, variant="full", **draw, **SMALL))
+    named = evaluate(seed=2, variant="grievance", posterior_draw=5, peer_rate=0.2, **SMALL)
+    assert _same(named, evaluate(seed=2, variant="full", **{**draw, "peer_rate": 0.2},
+                                 **SMALL))
+
+
+def test_a_draw_from_a_variant_without_a_posterior_is_refused(monkeypatch):
+    monkeypatch.setattr(exploration, "_committed_posterior", lambda name: None)
+    with pytest.raises(InputError, match="omit posterior_draw"):
+        evaluate(variant="media_peers", posterior_draw=0, **SMALL)

@@ -10,7 +10,8 @@ from model import cli
 from model.analysis import robustness as rb
 from model.analysis.sensitivity import select_factors
 from model.commands._executor import Setup
-from model.inputs.posterior import Posterior
+from model.inputs import variants
+from model.inputs.posterior import Posterior, variant_parameters
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
 from model.inputs.timeline import TimelinePoint
@@ -102,9 +103,14 @@ def test_futures_are_a_seeded_latin_hypercube_or_posterior_draws():
     assert all(f.parameters["network_degree"] == round(f.parameters["network_degree"])
                for f in futures)
     posterior = Posterior(pd.DataFrame({"peer_rate": [0.01, 0.2]}), np.array([0.5, 0.5]), "x")
-    drawn = rb.draw_futures(factors, 10, seed=5, posterior=posterior)
+    drawn = rb.draw_futures(factors, 10, seed=5, posterior=posterior, sample_parameters=False)
     assert {f.parameters["peer_rate"] for f in drawn} <= {0.01, 0.2}
     assert all("network_degree" not in f.parameters for f in drawn)  # sampled only from it
+    # Sampled parameters win over the draw; the draw fills the unsampled ones.
+    sampled = rb.draw_futures(select_factors("propaganda_state,network_degree"), 10, seed=5,
+                              posterior=posterior)
+    assert all(f.parameters["peer_rate"] in (0.01, 0.2) and "network_degree" in f.parameters
+               for f in sampled)
     assert [f.seed for f in drawn] == list(range(5, 15))
 
 
@@ -121,7 +127,7 @@ def test_wilson_interval_contains_the_share():
 ])
 def test_bad_input_exits_2_and_writes_nothing(files, tmp_path, capsys, argv, message):
     out = tmp_path / "out"
-    none_committed = Setup(posterior_file=tmp_path / "no_posterior.csv")
+    none_committed = Setup(posteriors=tmp_path / "no_posteriors")
     assert robustness(files, *argv, "--out", out, setup=none_committed) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
@@ -138,7 +144,45 @@ def test_posterior_futures_use_the_committed_calibration(files, tmp_path):
                       "--posterior", "--no-plots", "--out", out, "--workers", 1) == 0
     futures = pd.read_csv(out / "robustness_futures.csv")
     for future in futures.itertuples():
-        drawn = posterior.parameters_for(future.seed)
+        drawn = variant_parameters("grievance", posterior, future.seed)
         assert all(getattr(future, name) == value for name, value in drawn.items())
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["posterior"] and "--posterior" in manifest["reproduce"]["command"]
+    assert manifest["posterior"] == {"grievance": posterior.source}
+    assert "--posterior" in manifest["reproduce"]["command"]
+
+
+def test_averaged_runs_every_variant_and_adds_weighted_rows(files, tmp_path, capsys):
+    out = tmp_path / "out"
+    none_committed = Setup(posteriors=tmp_path / "no_posteriors")
+    assert robustness(files, "--samples", 2, "--uncertainties", "propaganda_state,peer_rate",
+                      "--variant", "averaged", "--no-plots", "--out", out, "--workers", 1,
+                      setup=none_committed) == 0
+    err = capsys.readouterr().err
+    assert err.count("has no committed posterior") == len(variants.names())
+    table = pd.read_csv(out / "robustness.csv")
+    assert list(table["variant"].unique()) == [*variants.names(), "averaged"]
+    rows = table.set_index(["variant", "scenario"])
+    for scenario in ("open", "surge"):
+        shares = rows.xs(scenario, level="scenario").drop("averaged")["raises_eu"]
+        assert rows.loc[("averaged", scenario), "raises_eu"] == pytest.approx(shares.mean())
+        assert rows.loc[("averaged", scenario), "samples"] == 2 * len(variants.names())
+    futures = pd.read_csv(out / "robustness_futures.csv")
+    media = futures[futures["variant"] == "media_peers"]
+    assert (media["grievance_to_eu"] == 0).all() and (media["contact_gain"] == 0).all()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["variants"] == list(variants.names())
+    assert set(manifest["posterior"].values()) == {"none: registry defaults"}
+    assert manifest["weighting"] == "equal"
+    assert manifest["execution"]["model_runs"] == 3 * 2 * len(variants.names())
+
+
+def test_a_parameter_the_reference_or_the_variant_holds_is_not_sampled(files, tmp_path,
+                                                                         capsys):
+    fixed = write_scenario(short("fixed", parameters={"peer_rate": 0.1}),
+                           tmp_path / "fixed.toml")
+    assert cli.main(["robustness", str(files["open"]), "--reference", str(fixed),
+                     "--uncertainties", "peer_rate", "--out", str(tmp_path / "a")]) == 2
+    assert "sets this parameter itself" in capsys.readouterr().err
+    assert robustness(files, "--uncertainties", "grievance_to_eu", "--variant",
+                      "media_peers", "--out", tmp_path / "b") == 2
+    assert "switches this parameter off" in capsys.readouterr().err

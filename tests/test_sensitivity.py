@@ -7,6 +7,7 @@ Model runs here are tiny (300 citizens, Sep 2020 to Dec 2021) so the file stays 
 
 import json
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,10 @@ from model import cli
 from model.analysis import sensitivity as sa
 from model.analysis.exploration import evaluate
 from model.analysis.test_functions import AnalyticDesign, analytic_factors
+from model.commands._executor import Setup
 from model.inputs import registry
+from model.inputs.errors import InputError
+from model.inputs.posterior import posterior_path, variant_posterior
 from model.inputs.registry import Group
 
 CITIZENS = 300
@@ -117,10 +121,14 @@ def test_command_writes_indices_figures_and_run_count(morris_run):
 
 
 def test_plain_function_gives_the_command_line_numbers(morris_run):
+    """Same variant, same posterior draw (seed s draws index s), same numbers."""
     samples = pd.read_csv(morris_run / "samples.csv")
+    assert set(samples["variant"]) == {"grievance"}
     names = FACTORS.split(",")
+    draw = 3 if variant_posterior("grievance") is not None else None
     for _, row in samples.iloc[[0, 5]].iterrows():
         out = evaluate(seed=3, n_citizens=CITIZENS, horizon=HORIZON, policy_month=POLICY,
+                       variant="grievance", posterior_draw=draw,
                        **{name: row[name] for name in names})
         for outcome in ("russia_2021", "eu_2021_change", "both_2021_change"):
             assert out[outcome] == row[outcome]
@@ -183,7 +191,6 @@ def test_dask_cluster_gives_the_same_indices(tmp_path):
 
 
 def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, capsys):
-    from model.commands._executor import Setup
     from model.runs.execution import simulate_task
 
     def flaky(task):
@@ -198,3 +205,50 @@ def test_failed_runs_exit_1_keep_the_others_and_write_no_indices(tmp_path, capsy
     assert not (tmp_path / "indices.csv").exists()
     assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "failed"
     assert list((tmp_path / "runs").glob("*.npz"))  # the policy runs are kept for a retry
+
+
+# --- mechanism variants -------------------------------------------------------------------
+def test_calibrated_stands_for_the_variants_fitted_parameters():
+    assert "contact_gain" not in sa.group_names("calibrated", "media_peers")
+    assert "grievance_to_eu" in sa.group_names("calibrated", "grievance")
+    assert "rejection_identification" in sa.group_names("calibrated", "full")
+    with pytest.raises(InputError, match="switches this parameter off"):
+        sa.select_factors("levers,contact_gain", variant="media_peers")
+
+
+def test_bad_variant_input_exits_2(tmp_path, capsys):
+    assert sensitivity("--factors", "grievance_to_eu", "--variant", "media_peers",
+                       "--out", tmp_path / "out") == 2
+    assert "variant 'media_peers' switches this parameter off" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_several_variants_give_per_variant_indices_and_an_averaged_tornado(tmp_path, capsys):
+    folder = tmp_path / "posteriors"
+    folder.mkdir()
+    committed = posterior_path("grievance")
+    if committed.is_file():
+        shutil.copy(committed, folder / "grievance.csv")
+    out = tmp_path / "out"
+    argv = ["sensitivity", "--factors", "visa_fee_eur,peer_rate", "--samples", "2",
+            "--citizens", str(CITIZENS), "--horizon", HORIZON, "--policy-month", POLICY,
+            "--resamples", "20", "--variant", "media_peers", "--variant", "grievance",
+            "--weights", "stacking", "--workers", "1", "--out", str(out)]
+    assert cli.main(argv, setup=Setup(posteriors=folder)) == 0
+    err = capsys.readouterr().err
+    assert "variant media_peers has no committed posterior" in err
+    assert "the stacking weights are not committed yet" in err
+    indices = pd.read_csv(out / "indices.csv")
+    assert list(indices["variant"].unique()) == ["media_peers", "grievance"]
+    tornado = (pd.read_csv(out / "tornado.csv").set_index(["variant", "outcome", "factor"])
+               .sort_index())
+    averaged = tornado.loc["averaged", "change_at_high"]
+    mean = (tornado.loc["media_peers", "change_at_high"]
+            + tornado.loc["grievance", "change_at_high"]) / 2
+    pd.testing.assert_series_equal(averaged, mean, check_names=False)
+    assert (out / "morris_media_peers.png").is_file() and (out / "tornado.png").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["posterior"]["media_peers"] == "none: registry defaults"
+    assert manifest["weights"] == {"media_peers": 0.5, "grievance": 0.5}
+    assert manifest["weighting"] == "equal" and manifest["weighting_asked"] == "stacking"
+    assert "--variant media_peers --variant grievance" in manifest["reproduce"]["command"]

@@ -2,7 +2,9 @@
 
 ``evaluate(seed=0, visa_fee_eur=0, propaganda_state=2.0, peer_rate=0.1)`` runs a policy
 counterfactual: each lever or exogenous input named holds its value from ``policy_month`` to
-the end, on top of the registry's history; each parameter named is a constant override. The
+the end, on top of the registry's history; each parameter named is a constant override
+(under the base scenario's own ``[parameters]``, which win, and over the mechanism variant's
+posterior draw, ``variant=`` and ``posterior_draw=``; switched-off parameters stay 0). The
 same seed, exogenous inputs and parameters with every lever left at the baseline give the
 status quo, and the outcomes include the change from it (common random numbers: same seed,
 same noise, so the difference isolates the levers).
@@ -14,16 +16,18 @@ the same inputs and seed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.observation import CATEGORIES, MEASURES
-from ..inputs import registry
+from ..inputs import registry, variants
 from ..inputs.calendar import format_month, month_range, parse_month
 from ..inputs.checks import MAX_SEED, whole_number
 from ..inputs.errors import InputError, did_you_mean
+from ..inputs.posterior import Posterior, posterior_path, variant_parameters, variant_posterior
 from ..inputs.registry import Group
 from ..inputs.scenario import (
     DEFAULT_CITIZENS,
@@ -155,10 +159,20 @@ class Counterfactual:
             return status_quo, status_quo
         return status_quo.with_changes(name="policy", levers=held(inputs.levers)), status_quo
 
-    def tasks(self, inputs: Inputs, seed: int, n_citizens: int) -> tuple[Task, Task]:
-        """Return the (policy, status quo) tasks of one input set and seed."""
+    def tasks(self, inputs: Inputs, seed: int, n_citizens: int,
+              background: Mapping[str, float] | None = None) -> tuple[Task, Task]:
+        """Return the (policy, status quo) tasks of one input set and seed.
+
+        Args:
+            inputs: the point's levers, exogenous inputs and parameters.
+            seed: the one seed of both runs.
+            n_citizens: simulated citizens per run.
+            background: parameters under the point's own (a variant's switches and a
+                posterior draw); the point's parameters win over them, and the base
+                scenario's own ``[parameters]`` win over both (``simulate``).
+        """
         policy, status_quo = self.scenarios(inputs)
-        parameters = dict(inputs.parameters) or None
+        parameters = {**(background or {}), **inputs.parameters} or None
         return (Task(policy, seed, parameters, n_citizens),
                 Task(status_quo, seed, parameters, n_citizens))
 
@@ -180,10 +194,52 @@ def _month(source: str, key: str, text: object) -> int:
         raise InputError(source, key, text, 'a month written "YYYY-MM"') from None
 
 
+@functools.lru_cache(maxsize=len(variants.VARIANTS))
+def _committed_posterior(variant_name: str) -> Posterior | None:
+    # Read once per process: an exploration tool calls evaluate thousands of times.
+    return variant_posterior(variant_name)
+
+
+def variant_background(variant_name: str, posterior_draw: int | None,
+                       source: str = SOURCE) -> dict[str, float]:
+    """Return the parameters a variant runs with: its switches, plus a posterior draw if asked.
+
+    Args:
+        variant_name: a name from ``model.inputs.variants``.
+        posterior_draw: the index of the draw from the variant's committed posterior
+            (``variant_parameters``), or None for the registry defaults.
+        source: where the values were given, for errors.
+
+    Raises:
+        InputError: for an unknown variant, a bad index, or a draw from a variant that has
+            no committed posterior.
+    """
+    if variant_name not in variants.names():
+        raise InputError(source, "variant", variant_name,
+                         f"one of {', '.join(variants.names())}")
+    if posterior_draw is None:
+        return dict(variants.variant(variant_name).fixed)
+    index = whole_number(source, "posterior_draw", posterior_draw, 0, MAX_SEED)
+    posterior = _committed_posterior(variant_name)
+    if posterior is None:
+        raise InputError(source, "posterior_draw", posterior_draw,
+                         f"a draw needs a committed posterior for variant {variant_name!r} "
+                         f"({posterior_path(variant_name)}); omit posterior_draw to run with "
+                         "the registry defaults")
+    return variant_parameters(variant_name, posterior, index)
+
+
 def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str = DEFAULT_END,
              policy_month: str = DEFAULT_POLICY_MONTH, measure: str = "survey",
+             variant: str = variants.DEFAULT_VARIANT, posterior_draw: int | None = None,
              **inputs: float) -> dict[str, object]:
     """Run a policy counterfactual and its status quo; return outcome scalars and series.
+
+    Parameters come, by precedence: the baseline's own (none), then the ones named in
+    ``inputs``, then the draw ``posterior_draw`` from the variant's committed posterior,
+    then the registry defaults; the variant's switched-off parameters are held at 0 (naming
+    one of them is refused). The ``sensitivity`` command runs seed ``s`` with draw ``s``:
+    ``evaluate(seed=s, posterior_draw=s, variant=v, ...)`` gives its numbers.
 
     Args:
         seed: the one seed (the status quo run shares it: common random numbers).
@@ -191,6 +247,10 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
         horizon: the last simulated month, ``YYYY-MM``; scalar outcomes are read there.
         policy_month: levers and exogenous inputs hold their value from this month on.
         measure: ``survey`` (the virtual Chatham House panel) or ``population``.
+        variant: the mechanism variant (``python run.py variants``; default the default
+            model, ``grievance``).
+        posterior_draw: draw this index from the variant's committed posterior for the
+            calibrated parameters (None: the registry defaults).
         **inputs: levers, exogenous inputs and parameters, named as in ``model/inputs/registry.py``
             (``python run.py levers`` lists them), each within its bounds. Unnamed ones
             follow the baseline.
@@ -205,7 +265,8 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
     Raises:
         ScenarioError: for an unknown name (the message offers the nearest valid names) or a
             value outside its bounds.
-        InputError: for a bad setting (horizon, policy month, measure, seed, population).
+        InputError: for a bad setting (horizon, policy month, measure, seed, population,
+            variant, posterior draw), or a parameter the variant switches off.
 
     Example:
         >>> out = evaluate(seed=1, n_citizens=2_000, visa_fee_eur=0, propaganda_state=2.0)
@@ -214,8 +275,10 @@ def evaluate(*, seed: int = 0, n_citizens: int = DEFAULT_CITIZENS, horizon: str 
     design = Counterfactual.build(horizon=horizon, policy_month=policy_month, measure=measure)
     seed = whole_number(SOURCE, "seed", seed, 0, MAX_SEED)
     citizens = whole_number(SOURCE, "n_citizens", n_citizens, 1, MAX_CITIZENS)
+    background = variant_background(variant, posterior_draw)
     chosen = split_inputs(inputs)
-    policy_task, status_task = design.tasks(chosen, seed, citizens)
+    variants.variant(variant).check_free(chosen.parameters, SOURCE)
+    policy_task, status_task = design.tasks(chosen, seed, citizens, background)
     policy = simulate_task(policy_task)
     status_quo = policy if status_task.id == policy_task.id else simulate_task(status_task)
     result: dict[str, object] = design.outcomes(policy, status_quo)

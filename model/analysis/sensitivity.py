@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..core.streams import generator
-from ..inputs import registry
+from ..inputs import registry, variants
 from ..inputs.errors import MISSING, InputError, unknown_name_message
 from ..inputs.overrides import parse_override
+from ..inputs.posterior import Posterior, variant_parameters
 from ..inputs.registry import Group
 from ..runs.execution import RunReport, Task, Worker, load_result, run_tasks, simulate_task
 from .exploration import Counterfactual, check_input, split_inputs
@@ -42,6 +43,16 @@ GROUP_WORDS = {
     "exogenous": lambda q: q.group is Group.EXOGENOUS,
     "calibrated": lambda q: q.group is Group.PARAMETER and q.calibrated,
 }
+
+
+def group_names(word: str, variant: str = variants.DEFAULT_VARIANT) -> list[str]:
+    """Return the registry names a group word stands for under a variant.
+
+    ``calibrated`` is the variant's fitted parameters: the registry's calibrated ones minus
+    those it switches off, plus those it frees (``Variant.free``).
+    """
+    names = [q.name for q in registry.ALL if GROUP_WORDS[word](q)]
+    return list(variants.variant(variant).free(names)) if word == "calibrated" else names
 
 
 # --- factors ---------------------------------------------------------------------------------
@@ -85,25 +96,33 @@ def registry_factor(name: str, low: float | None = None, high: float | None = No
 
 
 def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
-                   option: str = "--factors") -> tuple[Factor, ...]:
+                   option: str = "--factors",
+                   variant: str = variants.DEFAULT_VARIANT) -> tuple[Factor, ...]:
     """Return the factors named in ``spec`` (names or group words), with narrowed ranges.
 
     Args:
         spec: comma-separated names and group words (``levers``, ``exogenous``,
             ``calibrated``), or a sequence of them.
-        ranges: ``NAME=LOW:HIGH`` items narrowing a chosen factor within registry bounds.
+        ranges: ``NAME=LOW:HIGH`` items narrowing a chosen factor within registry bounds;
+            a range for a parameter the variant switches off is left to the variants that
+            have it.
         option: the option name used in error messages.
+        variant: the mechanism variant the factors are sampled in: ``calibrated`` stands
+            for its fitted parameters, and naming a parameter it switches off is refused.
 
     Raises:
-        InputError: for an unknown name, a factor given twice, or a bad range.
+        InputError: for an unknown name, a parameter the variant switches off, or a bad
+            range.
     """
     words = [w.strip() for w in (spec.split(",") if isinstance(spec, str) else spec)]
     names: list[str] = []
     known = {q.name for q in registry.ALL}
+    held = variants.variant(variant)
     for word in filter(None, words):
         if word in GROUP_WORDS:
-            names += [q.name for q in registry.ALL if GROUP_WORDS[word](q)]
+            names += group_names(word, variant)
         elif word in known:
+            held.check_free([word], option)
             names.append(word)
         else:
             hint = unknown_name_message(word, [*known, *GROUP_WORDS])
@@ -114,7 +133,8 @@ def select_factors(spec: str | Sequence[str], ranges: Sequence[str] = (),
     if not names:
         raise InputError(option, "value", spec if isinstance(spec, str) else ",".join(spec),
                          "at least one lever, exogenous input or parameter")
-    narrowed = parse_ranges(ranges, names)
+    narrowed = parse_ranges([item for item in ranges
+                             if item.partition("=")[0].strip() not in held.off], names)
     return tuple(registry_factor(name, *narrowed.get(name, (None, None))) for name in names)
 
 
@@ -213,11 +233,24 @@ class Design(Protocol):
 
 @dataclass(frozen=True)
 class ModelDesign:
-    """The model: each point is a policy counterfactual paired with its status quo."""
+    """The model: each point is a policy counterfactual paired with its status quo.
+
+    Attributes:
+        counterfactual: how a point becomes its two scenarios and outcomes.
+        n_citizens: simulated citizens per run.
+        worker: what runs a task.
+        variant: the mechanism variant: its switched-off parameters are held at 0.
+        posterior: the variant's committed posterior, or None (registry defaults): seed
+            ``s`` runs with its draw ``s`` (``variant_parameters``), the same for every
+            point, so a Morris step changes the sampled factor only. A point's sampled
+            parameters win over the draw.
+    """
 
     counterfactual: Counterfactual
     n_citizens: int
     worker: Worker = simulate_task
+    variant: str = variants.DEFAULT_VARIANT
+    posterior: Posterior | None = None
 
     @property
     def outcome_names(self) -> tuple[str, ...]:
@@ -226,7 +259,9 @@ class ModelDesign:
 
     def tasks(self, point: Mapping[str, float], seed: int) -> tuple[Task, Task]:
         """Return the (policy, status quo) tasks."""
-        return self.counterfactual.tasks(split_inputs(point, "sample"), seed, self.n_citizens)
+        background = variant_parameters(self.variant, self.posterior, seed)
+        return self.counterfactual.tasks(split_inputs(point, "sample"), seed, self.n_citizens,
+                                         background)
 
     def outcomes(self, arrays: Sequence[np.ndarray]) -> dict[str, float]:
         """Return the counterfactual's outcomes."""
@@ -369,10 +404,37 @@ def tornado_table(swings: Sequence[tuple[Factor, str, dict]], outcomes: pd.DataF
     wide = long.pivot_table(index=["outcome", "factor", "unit"], columns="end",
                             values=["value", "change"], sort=False)
     wide.columns = [f"{kind}_at_{end}" for kind, end in wide.columns]
-    wide = wide.reset_index()[["outcome", "factor", "unit", "value_at_low", "value_at_high",
-                               "change_at_low", "change_at_high"]]
+    return _ranked(wide.reset_index())
+
+
+#: The tornado's columns before ``swing``; the first five say which swing a row is.
+TORNADO_COLUMNS = ("outcome", "factor", "unit", "value_at_low", "value_at_high",
+                   "change_at_low", "change_at_high")
+
+
+def _ranked(wide: pd.DataFrame) -> pd.DataFrame:
+    """Return the tornado's columns with the swing, largest first within each outcome."""
+    wide = wide[list(TORNADO_COLUMNS)].copy()
     wide["swing"] = (wide["change_at_high"] - wide["change_at_low"]).abs()
     return wide.sort_values(["outcome", "swing"], ascending=[True, False], ignore_index=True)
+
+
+def averaged_tornado(tables: Mapping[str, pd.DataFrame],
+                     weights: Mapping[str, float]) -> pd.DataFrame:
+    """Return the model-averaged tornado: each lever's changes, weighted over the variants.
+
+    Args:
+        tables: each variant's :func:`tornado_table` (every variant has every lever: no
+            variant switches a lever off).
+        weights: the variants' weights, summing to 1.
+    """
+    keys = list(TORNADO_COLUMNS[:5])
+    stacked = pd.concat([table.assign(weight=weights[name]) for name, table in tables.items()],
+                        ignore_index=True)
+    for column in ("change_at_low", "change_at_high"):
+        stacked[column] *= stacked["weight"]
+    summed = stacked.groupby(keys, sort=False)[["change_at_low", "change_at_high"]].sum()
+    return _ranked(summed.reset_index())
 
 
 def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
@@ -390,7 +452,7 @@ def check_fixed(factors: Sequence[Factor], overrides: Sequence[str]) -> None:
                              "--set")
 
 
-__all__ = ["METHODS", "Factor", "ModelDesign", "all_tasks", "analyze", "check_fixed",
-           "check_input", "count_runs", "default_range", "evaluate_points", "point_outcomes",
-           "point_tasks", "points", "registry_factor", "sample", "sample_size", "select_factors",
-           "tornado_points", "tornado_table"]
+__all__ = ["METHODS", "Factor", "ModelDesign", "all_tasks", "analyze", "averaged_tornado",
+           "check_fixed", "check_input", "count_runs", "default_range", "evaluate_points",
+           "group_names", "point_outcomes", "point_tasks", "points", "registry_factor",
+           "sample", "sample_size", "select_factors", "tornado_points", "tornado_table"]

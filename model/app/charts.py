@@ -36,8 +36,10 @@ def shares_figure(model: ExplorerModel, waves: list[Wave], show_population: bool
     """Return the four survey-answer shares over time, with the survey waves.
 
     Solid lines: the survey measure (what the Chatham House panel would report) for the
-    months run so far. Dashed (optional): what all residents think. Points: the waves with
-    95% sampling intervals. A dotted line marks the policy month when levers were moved.
+    months run so far. With the ``averaged`` variant, shading: the range over the variants,
+    dash-dotted: their weighted mean. Dashed (optional): what all residents think. Points:
+    the waves with 95% sampling intervals. A dotted line marks the policy month when levers
+    were moved.
     """
     figure = Figure(figsize=(width, height), layout="constrained")
     axes = figure.add_subplot()
@@ -63,7 +65,10 @@ def shares_figure(model: ExplorerModel, waves: list[Wave], show_population: bool
                   label="survey wave, 95% interval")
     if show_population:
         axes.plot([], [], color="black", lw=1.2, ls="--", label="all residents")
-    if model.spec is not model.picked:
+    band = model.variant_band
+    if band is not None:
+        _draw_band(axes, years[:done], band, done)
+    if model.what_if is not model.picked:
         policy = _year(model.settings.policy_month) - 0.5 / 12
         axes.axvline(policy, color="black", ls=":", lw=1.2)
         axes.annotate(f"levers moved\nfrom {model.settings.policy_month}", (policy, 0.97),
@@ -80,6 +85,19 @@ def shares_figure(model: ExplorerModel, waves: list[Wave], show_population: bool
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=6, fontsize=9,
                 frameon=False, handlelength=1.6, columnspacing=1.2)
     return figure
+
+
+def _draw_band(axes, years: np.ndarray, band, done: int) -> None:
+    """Shade each answer's range across the variants and dash their weighted mean."""
+    for c, category in enumerate(CATEGORIES):
+        colour = ANSWER_COLOURS[category]
+        axes.fill_between(years, 100 * band.low[:done, c], 100 * band.high[:done, c],
+                          color=colour, alpha=0.15, lw=0)
+        axes.plot(years, 100 * band.mean[:done, c], color=colour, lw=1.2, ls="-.")
+    axes.fill_between([], [], [], color="black", alpha=0.15,
+                      label=f"range over the {len(band.names)} variants")
+    axes.plot([], [], color="black", lw=1.2, ls="-.",
+              label=f"weighted mean ({band.weighting} weights)")
 
 
 def attitudes_figure(model: ExplorerModel, colour_by: str = COLOUR_MODES[0],

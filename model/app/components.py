@@ -8,19 +8,23 @@ Charts subscribe to Mesa's ``update_counter`` so that Step and Play redraw them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import solara
 from mesa.visualization.utils import update_counter
 
+from ..inputs import variants
 from ..inputs.errors import InputError
 from ..inputs.survey_data import load_waves
 from .charts import COLOUR_MODES, attitudes_figure, shares_figure
 from .explorer_model import ExplorerModel
 from .save import save_as_scenario
 from .settings import (
+    VARIANT_CHOICES,
     ExplorerSettings,
     LeverControl,
+    has_posterior,
     lever_changes,
     lever_controls,
     load_picked,
@@ -48,16 +52,27 @@ def same_effect(first: ExplorerSettings, second: ExplorerSettings) -> bool:
     A lever moved back to the picked value does not count, nor does the policy month of a
     run with no moved lever.
     """
-    if first.scenario_file != second.scenario_file:
+    if (first.scenario_file, first.variant) != (second.scenario_file, second.variant):
         return False
     picked = load_picked(first.scenario_file)
     a, b = lever_changes(picked, first), lever_changes(picked, second)
     return a == b and (not a or first.policy_month == second.policy_month)
 
 
+def variant_caption(name: str) -> str:
+    """Return what the variant selector's choice means, in a line."""
+    if name == variants.AVERAGED:
+        return (f"Steps {variants.DEFAULT_VARIANT}; the shaded band is the range over every "
+                "variant run once, the dash-dotted line their weighted mean.")
+    chosen = variants.variant(name)
+    fitted = ("posterior mean" if has_posterior(name)
+              else "registry defaults (no posterior committed yet)")
+    return f"{chosen.description}. Fitted parameters: {fitted}."
+
+
 @solara.component
 def ScenarioControls(settings: solara.Reactive[ExplorerSettings], choices: dict[str, str | None]):
-    """The scenario picker and the policy month (a year and a month)."""
+    """The scenario picker, the policy month (a year and a month) and the model variant."""
     error = solara.use_reactive("")
     refusals = solara.use_reactive(0)  # re-mounts the picker so it shows the kept pick
     labels = {path: label for label, path in choices.items()}
@@ -74,14 +89,14 @@ def ScenarioControls(settings: solara.Reactive[ExplorerSettings], choices: dict[
             refusals.set(refusals.value + 1)
             return
         error.set("")
-        settings.set(ExplorerSettings(path, nearest_month(policy_months(scenario),
-                                                          current.policy_month),
-                                      current.levers))
+        settings.set(replace(current, scenario_file=path, policy_month=nearest_month(
+            policy_months(scenario), current.policy_month)))
 
     def set_month(year: str, month: str) -> None:
-        settings.set(ExplorerSettings(current.scenario_file,
-                                      nearest_month(allowed, f"{year}-{month}"),
-                                      current.levers))
+        settings.set(replace(current, policy_month=nearest_month(allowed, f"{year}-{month}")))
+
+    def set_variant(name: str) -> None:
+        settings.set(replace(current, variant=name))
 
     year, month = current.policy_month.split("-")
     years = sorted({m[:4] for m in allowed})
@@ -97,6 +112,9 @@ def ScenarioControls(settings: solara.Reactive[ExplorerSettings], choices: dict[
                           on_value=lambda y: set_month(y, month))
             solara.Select("month", values=[f"{m:02d}" for m in range(1, 13)], value=month,
                           on_value=lambda m: set_month(year, m))
+        solara.Select("Model variant", values=list(VARIANT_CHOICES), value=current.variant,
+                      on_value=set_variant)
+        solara.Text(variant_caption(current.variant), style=_CAPTION)
 
 
 @solara.component
@@ -142,11 +160,11 @@ def LeverControls(settings: solara.Reactive[ExplorerSettings]):
                 levers.pop(control.name, None)  # back at the picked value: not moved
             else:
                 levers[control.name] = value
-            settings.set(ExplorerSettings(current.scenario_file, current.policy_month, levers))
+            settings.set(replace(current, levers=levers))
         return set_value
 
     def clear() -> None:
-        settings.set(ExplorerSettings(current.scenario_file, current.policy_month))
+        settings.set(replace(current, levers={}))
 
     with solara.Card("Levers", margin=0):
         solara.Text("Hover a name for its meaning. Values hold from the policy month on; "
@@ -169,7 +187,8 @@ def RunStatus(model: solara.Reactive[ExplorerModel], settings: solara.Reactive[E
                     style={"font-size": "22px", "font-weight": "bold"})
         solara.Text(f"step {run.month_index} of {len(run.months) - 1} · "
                     f"{run.world.population.size:,} citizens · seed {run.seed} · "
-                    f"scenario {run.spec.name}", style={"color": "#555"})
+                    f"scenario {run.spec.name} · variant {run.settings.variant}",
+                    style={"color": "#555"})
     if changes:
         moved = "; ".join(f"{name} {old:g} → {new:g}" for name, (old, new) in changes.items())
         solara.Text(f"From {run.settings.policy_month}: {moved}", style={"color": "#555"})
@@ -237,7 +256,8 @@ def SaveAsScenario(model: solara.Reactive[ExplorerModel],
     with solara.Card("Save as scenario", margin=0):
         solara.Text(f"Writes NAME.toml in {shown_path(folder)}/, extending the picked "
                     "scenario with the levers of the run shown (the run settings stay the "
-                    "scenario's).",
+                    "scenario's; the model variant is not saved: it is chosen when the file "
+                    "is run).",
                     style=_CAPTION)
         with solara.Row(style={"align-items": "center"}):
             solara.InputText("Scenario name", value=name, continuous_update=True)

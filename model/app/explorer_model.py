@@ -1,13 +1,23 @@
-"""The Mesa model the page steps: an ``OpinionModel`` built from the page's settings."""
+"""The Mesa model the page steps: an ``OpinionModel`` built from the page's settings.
+
+It runs the chosen variant with its fitted parameters; for ``averaged`` it steps the default
+variant and runs every variant once, whole, for the band the shares chart draws.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.observation import MEASURES
 from ..core.opinion_model import OpinionModel
+from ..core.simulate import simulate
+from ..inputs import variants
 from ..inputs.checks import MAX_SEED, whole_number
+from ..inputs.posterior import default_posteriors_dir
 from ..inputs.scenario import Scenario
 from .settings import (
     CITIZEN_BOUNDS,
@@ -15,6 +25,7 @@ from .settings import (
     DEFAULT_SETTINGS,
     ExplorerSettings,
     explorer_scenario,
+    fitted_parameters,
     load_picked,
 )
 
@@ -45,7 +56,10 @@ class ExplorerModel(OpinionModel):
         self.picked: Scenario = load_picked(self.settings.scenario_file)
         seed = whole_number("explorer", "seed", seed, 0, MAX_SEED)
         citizens = whole_number("explorer", "citizens", citizens, *CITIZEN_BOUNDS)
-        super().__init__(explorer_scenario(self.picked, self.settings), seed=seed,
+        #: The picked scenario with the moved levers (what "save as scenario" writes).
+        self.what_if: Scenario = explorer_scenario(self.picked, self.settings)
+        fitted = fitted_parameters(self.settings.stepped_variant)
+        super().__init__(self.what_if.with_default_parameters(fitted), seed=seed,
                          n_citizens=citizens, create_agents=False)
         # Citizens are drawn independently, so evenly spaced indices are a random sample;
         # no random stream is needed (and none is taken from the model's).
@@ -56,3 +70,57 @@ class ExplorerModel(OpinionModel):
     def last_month(self) -> str:
         """The run's final month."""
         return self.months[-1]
+
+    @functools.cached_property
+    def variant_band(self) -> VariantBand | None:
+        """The band across variants for ``averaged`` (None otherwise), computed on first use.
+
+        Each variant runs once, whole, at this model's size and seed; the page steps only
+        the default variant, so the band shows where the others would be.
+        """
+        if self.settings.variant != variants.AVERAGED:
+            return None
+        return VariantBand.run(self.what_if, self.seed, self.world.population.size)
+
+
+@dataclass(frozen=True)
+class VariantBand:
+    """Every variant's run of one scenario: their survey shares and their weights.
+
+    Attributes:
+        names: the variants, in order.
+        weights: their weights (stacking when committed, else equal: ``weighting`` says).
+        weighting: the weighting used.
+        survey: survey-measure shares, shape (variants, months, categories).
+    """
+
+    names: tuple[str, ...]
+    weights: np.ndarray
+    weighting: str
+    survey: np.ndarray
+
+    @classmethod
+    def run(cls, scenario: Scenario, seed: int, citizens: int) -> VariantBand:
+        """Run ``scenario`` once per variant with its fitted parameters."""
+        names = variants.names()
+        weights, used = variants.weights_or_equal(names, variants.DEFAULT_WEIGHTING,
+                                                  default_posteriors_dir())
+        survey = MEASURES.index("survey")
+        shares = [simulate(scenario, seed, citizens, fitted_parameters(name)).array[:, survey]
+                  for name in names]
+        return cls(names, np.array([weights[n] for n in names]), used, np.stack(shares))
+
+    @property
+    def low(self) -> np.ndarray:
+        """The lowest share over the variants, by month and category."""
+        return self.survey.min(axis=0)
+
+    @property
+    def high(self) -> np.ndarray:
+        """The highest share over the variants, by month and category."""
+        return self.survey.max(axis=0)
+
+    @property
+    def mean(self) -> np.ndarray:
+        """The weighted mean share over the variants, by month and category."""
+        return np.tensordot(self.weights, self.survey, axes=1)

@@ -2,9 +2,11 @@
 
 The page holds an ``ExplorerSettings``: the scenario file picked from the library, the month
 from which the user's lever values apply (the policy month), and the values of the levers
-the user moved. Everything else (the lever history before the policy month, the run's end,
-the parameters) comes from the picked scenario, and through it from ``model.inputs.registry``: the
-controls are generated from the registry and nothing here holds a lever default.
+the user moved, and the mechanism variant. Everything else (the lever history before the
+policy month, the run's end, the parameters) comes from the picked scenario, and through it
+from ``model.inputs.registry``: the controls are generated from the registry and nothing here
+holds a lever default. The variant's switches and posterior mean fill the parameters the
+picked scenario does not set (:func:`fitted_parameters`).
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from ..inputs import registry
+from ..inputs import registry, variants
 from ..inputs.calendar import format_month, month_range, parse_month
 from ..inputs.checks import is_finite
 from ..inputs.errors import InputError, unknown_name_message
+from ..inputs.posterior import posterior_path, variant_posterior
 from ..inputs.registry import Group, Quantity
 from ..inputs.scenario import Scenario, ScenarioError, baseline
 from ..inputs.scenario_files import load_scenario
@@ -34,6 +37,8 @@ CITIZEN_BOUNDS = (1_000, 50_000)
 BUILT_IN = "(built-in baseline)"
 #: Name of the scenario file preferred as the first pick.
 PREFERRED_PICK = "baseline.toml"
+#: The variant selector's choices: every mechanism variant, then their weighted band.
+VARIANT_CHOICES = (*variants.names(), variants.AVERAGED)
 
 
 @dataclass(frozen=True)
@@ -123,23 +128,49 @@ class ExplorerSettings:
         policy_month: from this month (``YYYY-MM``) on, the moved levers hold their values.
         levers: the values the user set, by lever name (levers not listed follow the
             picked scenario).
+        variant: the mechanism variant (``model.inputs.variants``), or ``averaged``: the
+            default variant stepped, with the weighted band across all variants.
     """
 
     scenario_file: str | None = None
     policy_month: str = DEFAULT_POLICY_MONTH
     levers: Mapping[str, float] = field(default_factory=dict)
+    variant: str = variants.DEFAULT_VARIANT
 
     def __post_init__(self):
         object.__setattr__(self, "levers", MappingProxyType(dict(self.levers)))
+        if self.variant not in VARIANT_CHOICES:
+            raise InputError("explorer", "variant", self.variant,
+                             f"one of {', '.join(VARIANT_CHOICES)}")
 
     def with_lever(self, name: str, value: float) -> ExplorerSettings:
         """Return these settings with one lever set."""
-        return ExplorerSettings(self.scenario_file, self.policy_month,
-                                {**self.levers, name: float(value)})
+        return replace(self, levers={**self.levers, name: float(value)})
+
+    @property
+    def stepped_variant(self) -> str:
+        """The variant of the model the page steps (the default one for ``averaged``)."""
+        return variants.DEFAULT_VARIANT if self.variant == variants.AVERAGED else self.variant
 
 
 #: The built-in baseline with nothing moved.
 DEFAULT_SETTINGS = ExplorerSettings()
+
+
+def fitted_parameters(variant_name: str, folder: Path | None = None) -> dict[str, float]:
+    """Return the parameters the page runs a variant with.
+
+    Its switched-off parameters at 0 and its posterior mean (one run shows the centre of
+    the calibration, not one random draw); the registry defaults when it has no committed
+    posterior. The picked scenario's own parameters win over these (``simulate``'s rule).
+    """
+    posterior = variant_posterior(variant_name, folder)
+    return {**variants.variant(variant_name).fixed, **(posterior.mean() if posterior else {})}
+
+
+def has_posterior(variant_name: str, folder: Path | None = None) -> bool:
+    """Return True when the variant has a committed posterior."""
+    return posterior_path(variant_name, folder).is_file()
 
 
 def load_picked(scenario_file: str | None) -> Scenario:

@@ -15,12 +15,11 @@ from ..inputs import checks, variants
 from ..inputs.checks import MAX_SEED
 from ..inputs.errors import MISSING, InputError
 from ..inputs.posterior import Posterior
+from ..inputs.variants import AVERAGED
 from ..runs.folder import ANYWHERE_OPTION, check_output_folder
 
 #: Local worker processes allowed with ``--workers``.
 MAX_WORKERS = 1024
-#: ``--variant averaged``: every variant, weighted.
-AVERAGED = "averaged"
 
 
 # --- declaring --------------------------------------------------------------------------------
@@ -97,13 +96,21 @@ def add_outcome_options(parser: argparse.ArgumentParser, sampled: str, intervals
                         help=f"confidence level of the {intervals} (default 0.95)")
 
 
-def add_variant_options(parser: argparse.ArgumentParser) -> None:
-    """Declare ``--variant`` (repeatable, or ``averaged``) and ``--weights``."""
+def add_variant_options(parser: argparse.ArgumentParser, default: str = AVERAGED,
+                        why: str = "") -> None:
+    """Declare ``--variant`` (repeatable, or ``averaged``) and ``--weights``.
+
+    Args:
+        parser: the command's parser.
+        default: the variant without ``--variant`` (read back by ``chosen_variants``).
+        why: why that default, for the help (e.g. the runtime of averaging).
+    """
+    parser.set_defaults(variant_default=default)
     parser.add_argument("--variant", dest="variants", action="append", default=None,
                         metavar="NAME", help="mechanism variant to project with: "
                         + ", ".join(variants.names()) + f", or {AVERAGED} (every variant, "
-                        "weighted by --weights; the default); repeatable. `python run.py "
-                        "variants` describes them")
+                        f"weighted by --weights); repeatable (default {default}{why}). "
+                        "`python run.py variants` describes them")
     parser.add_argument("--weights", choices=variants.WEIGHTINGS,
                         default=variants.DEFAULT_WEIGHTING,
                         help="how the averaged answer weights the variants: stacking "
@@ -116,12 +123,13 @@ def add_variant_options(parser: argparse.ArgumentParser) -> None:
 def chosen_variants(args: argparse.Namespace) -> tuple[str, ...]:
     """Return the variants ``--variant`` asks for, in the registry's order.
 
-    No ``--variant``, or ``--variant averaged``, means every variant.
+    No ``--variant`` means the command's default (every variant unless it says);
+    ``--variant averaged`` means every variant.
 
     Raises:
         InputError: for an unknown name, listing the allowed ones.
     """
-    asked = args.variants or [AVERAGED]
+    asked = args.variants or [getattr(args, "variant_default", AVERAGED)]
     chosen = set()
     for name in asked:
         if name == AVERAGED:

@@ -60,11 +60,13 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | 
         seed: the one seed; the same seed gives the same result, bit for bit, and two
             scenarios run with the same seed share their random draws.
         n_citizens: population size (default: the scenario's, 20,000 unless it says).
-        parameters: parameter overrides on top of the scenario's.
+        parameters: values for the parameters the scenario does not set itself (a
+            posterior draw, a variant's switches, a sampled value); the scenario's own
+            ``[parameters]`` win, as in ``run --posterior`` (what a scenario sets is what it
+            is about). To change a parameter the scenario sets, change the scenario
+            (``scenario.with_changes(parameters=...)``).
     """
-    scenario = scenario or baseline()
-    if parameters:
-        scenario = scenario.with_changes(parameters=dict(parameters))
+    scenario = (scenario or baseline()).with_default_parameters(parameters)
     model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
     model.run_model()
     return SimulationResult(scenario=scenario.name, seed=seed, months=tuple(model.months),

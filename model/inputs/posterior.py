@@ -92,8 +92,9 @@ class Posterior:
         Draws with different indices are independent; the same index and names give the
         same particle in every scenario, process and machine.
         """
-        keys = [stream_key(n) if isinstance(n, str) else int(n) for n in names]
-        rng = generator(index, "posterior", *keys)
+        # Names join the spawn key by their stable CRC-32, as stream names do.
+        path = (stream_key(name) if isinstance(name, str) else name for name in names)
+        rng = generator(index, "posterior", *path)
         row = int(rng.choice(len(self.weights), p=self.weights))
         return {name: float(value) for name, value in self.particles.iloc[row].items()}
 

@@ -120,6 +120,17 @@ class Scenario:
             for name in names
         })
 
+    def with_default_parameters(self, parameters: Mapping[str, float] | None) -> Scenario:
+        """Return this scenario with ``parameters`` for the ones it does not set itself.
+
+        The precedence every caller shares (``simulate``, ``run --posterior``, the
+        sensitivity and robustness commands, ``evaluate`` and the explorer): a scenario's
+        own ``[parameters]`` are what the scenario is about, so a posterior draw, a variant's
+        switches or a sampled value never replace them.
+        """
+        missing = {k: v for k, v in (parameters or {}).items() if k not in self.parameters}
+        return self.with_changes(parameters=missing) if missing else self
+
     def resolved_parameters(self) -> Parameters:
         """Return every parameter: registry defaults with this scenario's overrides."""
         return Parameters(self.parameters)

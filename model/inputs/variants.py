@@ -64,6 +64,23 @@ class Variant:
         chosen = (set(calibrated) - set(self.off)) | set(self.freed)
         return tuple(q.name for q in registry.PARAMETERS if q.name in chosen)
 
+    def check_free(self, names: Iterable[str], source: str) -> None:
+        """Refuse values for a parameter this variant switches off.
+
+        A sampled or given value would switch the mechanism back on, so the run would no
+        longer be this variant.
+
+        Raises:
+            InputError: naming ``source`` (an option or function), the parameter and the
+                variant.
+        """
+        for name in names:
+            if name in self.off:
+                raise InputError(source, name, MISSING,
+                                 f"variant {self.name!r} switches this parameter off (holds "
+                                 "it at 0); drop it, or choose a variant that has its "
+                                 "mechanism (`python run.py variants`)")
+
 
 VARIANTS: tuple[Variant, ...] = (
     Variant("media_peers", "media, peers and sorting by camp only: no contact, no grievance",
@@ -80,6 +97,8 @@ VARIANTS: tuple[Variant, ...] = (
 
 #: The variant whose parameters are the registry's defaults.
 DEFAULT_VARIANT = "grievance"
+#: Every variant, weighted (``--variant averaged``, the model-averaged rows of a table).
+AVERAGED = "averaged"
 
 
 def names() -> tuple[str, ...]:
@@ -134,6 +153,25 @@ def read_weights(path: Path) -> dict[str, float]:
                          f"weights summing to 1 (within {WEIGHT_SUM_TOLERANCE:g}); these sum "
                          f"to {sum(found.values()):.6g}")
     return {name: found[name] for name in names()}
+
+
+def weights_or_equal(chosen: Iterable[str], weighting: str,
+                     folder: Path) -> tuple[dict[str, float], str]:
+    """Return the chosen variants' weights and the weighting actually used.
+
+    One variant has weight 1 whatever the weighting. When the weighting's file is not
+    committed yet (the variants are still being fitted), every chosen variant gets the same
+    weight and the weighting returned is ``equal``: the caller says so.
+
+    Raises:
+        InputError: for a damaged weights file, or chosen variants all weighted 0.
+    """
+    chosen = list(chosen)
+    if len(chosen) == 1:
+        return {chosen[0]: 1.0}, weighting
+    if weighting != "equal" and not (Path(folder) / WEIGHT_FILES[weighting]).is_file():
+        return weights(chosen, "equal", folder), "equal"
+    return weights(chosen, weighting, folder), weighting
 
 
 def weights(chosen: Iterable[str], weighting: str, folder: Path) -> dict[str, float]:

@@ -138,8 +138,9 @@ class Task:
     Attributes:
         scenario: what to run.
         seed: the seed; every scenario run with the same seed shares its random numbers.
-        parameters: parameter overrides on top of the scenario's (e.g. a posterior draw or a
-            sensitivity sample), or None.
+        parameters: values for the parameters the scenario does not set itself (e.g. a
+            posterior draw or a sensitivity sample; the scenario's own win, see
+            ``simulate``), or None.
         n_citizens: population size, or None for the scenario's own.
     """
 

@@ -40,6 +40,7 @@ from ...inputs.errors import MISSING, InputError
 from ...runs.atomic import WriteError, write_json
 from ...runs.execution import close_client, dask_map
 from ...runs.stopping import stop_pool
+from ..weighting import weighted_quantiles
 from .proposal import StudentTTransition
 from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
 
@@ -495,15 +496,6 @@ def read_result(history: pyabc.History, config: FitConfig, database: Path,
                                                   np.sum(stat_weights)),
                      generations=generations, evaluations=int(history.total_nr_simulations),
                      seconds=seconds, database=database)
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray,
-                       quantiles: Sequence[float]) -> np.ndarray:
-    """Return weighted quantiles (inverse of the weighted empirical CDF, midpoint rule)."""
-    order = np.argsort(values)
-    values, weights = np.asarray(values)[order], np.asarray(weights)[order]
-    cumulative = (np.cumsum(weights) - 0.5 * weights) / weights.sum()
-    return np.interp(quantiles, cumulative, values)
 
 
 def summarise(result: FitResult, names: Sequence[str] | None = None) -> pd.DataFrame:
