@@ -164,6 +164,7 @@ def levers_markdown() -> str:
             _cell(quantity.unit), bounds_text(quantity), value_text(quantity, "<br>"),
             _cell(quantity.description), source]) + " |")
     lines += _priors_section()
+    lines += _projection_uncertainty_section()
     return "\n".join(lines) + "\n"
 
 
@@ -186,6 +187,40 @@ def _priors_section() -> list[str]:
         low, high = quantity.prior
         lines.append(f"| `{quantity.name}` | `{quantity.symbol}` | {number(quantity.default)} "
                      f"| {number(low)} to {number(high)} | {_cell(quantity.prior_source)} |")
+    return lines
+
+
+def _projection_uncertainty_section() -> list[str]:
+    """Return the tables of what ``run`` samples besides the posterior: futures, assumptions."""
+    futures = [q for q in registry.EXOGENOUS if q.future is not None]
+    held = [q for q in registry.PARAMETERS if q.held]
+    lines = [
+        "",
+        "## Uncertainty in projections",
+        "",
+        f"`python run.py run` (`--futures sampled`, the default) multiplies each of these "
+        f"exogenous paths from {registry.FUTURE_START} by a straight line from 1 to a factor "
+        "drawn uniformly from the range below, reached in the run's last month (and kept "
+        "within the bounds); the same future applies to every scenario of a comparison.",
+        "",
+        "| Name | Factor by the run's end | Why this range |",
+        "|---|---|---|",
+    ]
+    for quantity in futures:
+        low, high = quantity.future
+        lines.append(f"| `{quantity.name}` | {number(low)} to {number(high)} | "
+                     f"{_cell(quantity.future_source)} |")
+    lines += [
+        "",
+        "With `--assumptions sampled` (the default) every parameter that is not calibrated is "
+        "drawn uniformly from its prior (the *Prior* ranges in the table above are the "
+        "documented ranges: `python run.py levers NAME` prints one), except those a variant "
+        "fits or switches off and these, held at their defaults:",
+        "",
+        "| Name | Why it is held |",
+        "|---|---|",
+        *(f"| `{q.name}` | {_cell(q.held)} |" for q in held),
+    ]
     return lines
 
 

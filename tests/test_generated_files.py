@@ -62,7 +62,13 @@ def test_baseline_file_gives_every_point_its_source():
 def test_levers_doc_has_one_row_per_registry_entry():
     text = (ROOT / docs.LEVERS_MD).read_text(encoding="utf-8")
     main_table, priors = text.split("## Calibration priors")
+    priors, projections = priors.split("## Uncertainty in projections")
     rows = [line for line in main_table.splitlines() if line.startswith("| `")]
+    futures, held = projections.split("held at their defaults")
+    assert [row.split("`")[1] for row in futures.splitlines() if row.startswith("| `")] == [
+        q.name for q in registry.EXOGENOUS if q.future is not None]
+    assert [row.split("`")[1] for row in held.splitlines() if row.startswith("| `")] == [
+        q.name for q in registry.PARAMETERS if q.held]
     assert [row.split("`")[1] for row in rows] == [q.name for q in registry.ALL]
     prior_rows = [line for line in priors.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in prior_rows] == [
