@@ -244,3 +244,16 @@ def test_a_two_variant_comparison_reports_averaged_and_per_variant_rows(tmp_path
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["ensemble"]["variants"]["grievance"]["weight"] == 0.75
     assert manifest["ensemble"]["distinct_parameter_sets"] >= 8
+
+
+def test_halving_a_prior_keeps_the_members_inside_and_each_variant_its_weight():
+    from model.runs.prior_sensitivity import _averaged, halved
+
+    assert halved("contact_gain") == pytest.approx((0.0375, 0.1125))
+    variant_of = np.array(["a", "a", "b", "b"])
+    values = np.array([[1.0], [3.0], [10.0], [20.0]])
+    keep = np.array([True, False, True, True])
+    # a keeps only its first member (1), b both (mean 15): each variant still weighs 0.5.
+    assert _averaged(values, keep, variant_of, {"a": 0.5, "b": 0.5})[0] == pytest.approx(8.0)
+    assert np.isnan(_averaged(values, np.array([False, False, True, True]), variant_of,
+                              {"a": 0.5, "b": 0.5})[0])

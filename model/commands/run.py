@@ -54,7 +54,8 @@ MAX_DRAWS = 100_000
 DEFAULT_DRAWS = 16
 #: What one complete run writes into --out (removed if a later run into the same folder
 #: fails, so that no stale result sits next to a manifest that does not describe it).
-OUTPUT_FILES = ("shares.csv", "shares.parquet", "summary.csv", "effects.csv", "shares.png",
+OUTPUT_FILES = ("shares.csv", "shares.parquet", "summary.csv", "effects.csv",
+                "prior_sensitivity.csv", "shares.png",
                 "shares_population.png", "difference.png", "horizon.png", "levers.png")
 
 
@@ -254,13 +255,18 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], members: list[Member],
     from ..figures import plots as figures
     from ..runs.effects import effects_table, print_effects
     from ..runs.outputs import write_shares_and_bands, write_summary
+    from ..runs.prior_sensitivity import prior_sensitivity_table
 
     ensemble = write_shares_and_bands(plan.out, grid, plan.design, members)
     write_summary(plan.out, ensemble, plan.horizons)
     effects = effects_table(ensemble, plan.horizons[-1], plan.posteriors)
     with atomic_path(plan.out / "effects.csv") as temporary:
         effects.to_csv(temporary, index=False, lineterminator="\n", float_format="%.6g")
-    written = ["shares.csv", "shares.parquet", "summary.csv", "effects.csv"]
+    sensitivity = prior_sensitivity_table(ensemble, plan.horizons[-1])
+    with atomic_path(plan.out / "prior_sensitivity.csv") as temporary:
+        sensitivity.to_csv(temporary, index=False, lineterminator="\n", float_format="%.6g")
+    written = ["shares.csv", "shares.parquet", "summary.csv", "effects.csv",
+               "prior_sensitivity.csv"]
     print_effects(ensemble, effects, plan.horizons[-1])
     if not plots:
         return written

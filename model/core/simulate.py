@@ -59,7 +59,7 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | 
         scenario: what to run (the historical baseline if omitted).
         seed: the one seed; the same seed gives the same result, bit for bit, and two
             scenarios run with the same seed share their random draws.
-        n_citizens: population size (default: the scenario's, 20,000 unless it says).
+        n_citizens: population size (default: the scenario's, 4,000 unless it says).
         parameters: values for the parameters the scenario does not set itself (a
             posterior draw, a variant's switches, a sampled value); the scenario's own
             ``[parameters]`` win, as in ``run --posterior`` (what a scenario sets is what it
