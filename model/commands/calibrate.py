@@ -28,7 +28,7 @@ from ..analysis.calibration.model_choice import SelectionConfig, select_models
 from ..analysis.calibration.targets import check_waves, target_waves
 from ..analysis.calibration.validation import model_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
-from ..inputs import variants
+from ..inputs import registry, variants
 from ..inputs.errors import MISSING, InputError
 from ..inputs.posterior import posterior_path
 from ..inputs.survey_data import Wave, load_waves, out_of_sample_path
@@ -96,8 +96,11 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
     check_history(Path(args.out) / DATABASE)
     keys = tuple(t.key for t in target_waves(waves))
     checks = tuple(t.key for t in check_waves())
-    return FitConfig(free=fitted.free(calibrated_names()),
-                     fixed=tuple(sorted(fitted.fixed.items())), fit_waves=keys,
+    # A switch at its registry default changes nothing, and leaving it out keeps the default
+    # variant's fit the registry model's fit (its earlier histories resume).
+    fixed = tuple(sorted((name, value) for name, value in fitted.fixed.items()
+                         if value != registry.get(name).default))
+    return FitConfig(free=fitted.free(calibrated_names()), fixed=fixed, fit_waves=keys,
                      report_waves=keys + checks,
                      n_citizens=args.citizens, seed=args.seed, budget=budget), waves
 
