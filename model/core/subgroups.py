@@ -35,8 +35,7 @@ from .mechanisms.travel import HISTORY_MONTHS
 from .observation import (
     CATEGORIES,
     CELL_SHAPE,
-    FRAME,
-    TARGET,
+    N_CELLS,
     answer_chances,
     cell_fears,
     cell_weights,
@@ -100,8 +99,11 @@ def camps(loyalty, month):
     return out
 
 
-def respondents(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def respondents(model, camp_now: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray]:
     """Return each citizen's part in this month's survey.
+
+    ``camp_now`` is each citizen's camp this month, if already known (``camps``).
 
     Returns:
         weight: their survey weight (panel propensity times raking weight; 0 outside the
@@ -110,11 +112,16 @@ def respondents(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         (after falsification), shape (4, N).
     """
     state, p, month, survey = model.world.state, model.world.params, model.record, model.survey
-    _, cells = survey.totals(state.r, state.e, state.present, month, p)
-    fear = cell_fears(month.repression, p)
-    cell_weight = cell_weights(cells[:, FRAME], cells[:, TARGET], fear, p)
-    cell = survey.group.astype(np.int64) * CELL_SHAPE[3] + camps(survey.loyalty, month)
+    if camp_now is None:
+        camp_now = camps(survey.loyalty, month)
+    cell = survey.group.astype(np.int64) * CELL_SHAPE[3] + camp_now
     asked = state.present & survey.in_frame
+    # The raking needs only the cells' head counts (``observation_totals``' FRAME, TARGET).
+    frame_count = np.bincount(cell[asked], minlength=N_CELLS).astype(np.float64)
+    target_count = np.bincount(cell[state.present & survey.in_target],
+                               minlength=N_CELLS).astype(np.float64)
+    fear = cell_fears(month.repression, p)
+    cell_weight = cell_weights(frame_count, target_count, fear, p)
     weight = np.where(asked, cell_weight[cell], 0.0)
     propensity = np.where(asked, panel_propensity(fear, p)[cell], 0.0)
     chances = answer_chances(state.r, state.e, p)
@@ -127,8 +134,9 @@ def subgroup_array(model) -> np.ndarray:
 
     Shares of a subgroup without respondents are NaN (its weight and respondent shares 0).
     """
-    weight, propensity, answers = respondents(model)
-    codes = np.stack(list(levels(model).values())).astype(np.int64)
+    by_level = levels(model)
+    weight, propensity, answers = respondents(model, by_level["camp"])
+    codes = np.stack(list(by_level.values())).astype(np.int64)
     first_rows = np.cumsum([0, *(len(values) for values in SUBGROUPS.values())])
     sums = _subgroup_sums(codes + first_rows[:-1, None], weight, propensity, answers,
                           len(ROWS))
