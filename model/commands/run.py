@@ -106,7 +106,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "settlement, camp, EU trips, visa and ties to Russia at the "
                              "horizons, with the sampling interval of a wave of PANEL "
                              f"respondents (default {PANEL_SIZE}); runs every member once "
-                             "more, about doubling the run time")
+                             "more: the runs take about 2.6 times as long")
     add_variant_options(parser)
     add_many_run_options(parser, DEFAULT_OUT, where=" in every scenario")
 
