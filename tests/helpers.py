@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.core.mechanisms.grievance import blame_table
+from model.core.mechanisms.travel import NO_TRIP_WEST
 from model.core.month import Month
 from model.core.network import Network
 from model.core.population import Population
@@ -18,7 +19,8 @@ BLAME_PAIRS = blame_table(Parameters().record())[0]
 def citizens(n: int, **values) -> tuple[CitizenState, Population]:
     """Return n identical citizens (state and traits), with some arrays or values replaced.
 
-    Defaults: attitudes and anchors 0, no grievance or contact, no visa or ties, resident;
+    Defaults: attitudes and anchors 0, no grievance or contact, no visa, ties or trip west
+    on record, resident;
     neutral, urban, aged 30-44, middle income, state-media diet, no car, not on the border.
     """
     def column(name, default, dtype):
@@ -31,7 +33,8 @@ def citizens(n: int, **values) -> tuple[CitizenState, Population]:
         grievance=column("grievance", 0.0, float), contact=column("contact", 0.0, float),
         has_visa=column("has_visa", False, bool),
         eu_ties=column("eu_ties", 0, np.int16), russia_ties=column("russia_ties", 0, np.int16),
-        present=column("present", True, bool))
+        present=column("present", True, bool),
+        last_trip_west=column("last_trip_west", NO_TRIP_WEST, np.int16))
     population = Population(
         urban=column("urban", True, bool), minsk=column("minsk", False, bool),
         age_band=column("age_band", 1, np.int8),

@@ -107,6 +107,7 @@ def test_the_oracle_reproduces_the_engine_under_stress(stress_pair):
     state = model.world.state
     assert (state.eu_ties > travel.TIES_CAP).any()  # the cap on ties binds
     assert (state.russia_ties > travel.TIES_CAP).any()
+    assert (state.last_trip_west > 0).any()  # trips west were noted, so they were compared
     assert model.world.params.media_backfire > 0
 
 

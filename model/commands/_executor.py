@@ -206,19 +206,24 @@ class Executor:
             return f"Dask scheduler {self.address}"
         return "serial" if self.processes == 1 else f"process pool, {self.processes} workers"
 
-    def run(self, tasks: Iterable[Task], worker: Worker, description: str = "runs") -> RunReport:
+    def run(self, tasks: Iterable[Task], worker: Worker, description: str = "runs",
+            folder: Path | None = None) -> RunReport:
         """Run every task not yet finished in the output folder; return the report.
+
+        ``folder`` (inside the output folder) keeps the runs of a second worker over the
+        same tasks apart from the first's (their ids are the same); default: the folder.
 
         Raises:
             RunsInterruptedError: on Ctrl-C or a stop signal; finished runs are kept.
         """
+        where = self.out if folder is None else Path(folder)
         try:
-            report = run_tasks(tasks, self.out, workers=self.workers, scheduler=self.client,
+            report = run_tasks(tasks, where, workers=self.workers, scheduler=self.client,
                                progress=self.progress, worker=worker, description=description)
         except KeyboardInterrupt as stop:
-            raise RunsInterruptedError(self.out, signal_number(stop)) from None
+            raise RunsInterruptedError(where, signal_number(stop)) from None
         if report.damaged:
-            say(f"note: {report.damaged} run file(s) in {self.out / RUNS_DIR} did not read back "
+            say(f"note: {report.damaged} run file(s) in {where / RUNS_DIR} did not read back "
                 "whole and were run again")
         return report
 

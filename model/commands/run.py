@@ -15,6 +15,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.subgroups import PANEL_SIZE
 from ..inputs import variants
 from ..inputs.calendar import parse_month
 from ..inputs.errors import MISSING, InputError
@@ -29,6 +30,7 @@ from ..runs.design import Design, Member
 from ..runs.execution import RunReport, Task, load_record
 from ..runs.outputs import default_horizons
 from ..runs.provenance import sha256_file, short_commit
+from ..runs.subgroups import SUBGROUPS_DIR, subgroups_table, subgroups_task, write_subgroups
 from ._executor import Executor, Setup, report_failures, say
 from ._manifest import Clock, clear_outputs, execution_record, manifest, write_manifest
 from ._options import (
@@ -48,6 +50,8 @@ ORDER = 10
 DEFAULT_OUT = "results"
 MAX_SEEDS = 100_000
 MAX_DRAWS = 100_000
+#: The largest panel ``--subgroups`` accepts (a survey of every adult, roughly).
+MAX_PANEL = 10_000_000
 #: Parameter draws per variant. With the pick-freeze members that split the variance
 #: (``model.runs.design``), 16 draws make 48 runs per variant and 32 distinct parameter
 #: sets; five variants give 160 per scenario (docs/running.md).
@@ -55,8 +59,8 @@ DEFAULT_DRAWS = 16
 #: What one complete run writes into --out (removed if a later run into the same folder
 #: fails, so that no stale result sits next to a manifest that does not describe it).
 OUTPUT_FILES = ("shares.csv", "shares.parquet", "summary.csv", "effects.csv",
-                "prior_sensitivity.csv", "shares.png",
-                "shares_population.png", "difference.png", "horizon.png", "levers.png")
+                "prior_sensitivity.csv", "shares.png", "shares_population.png",
+                "difference.png", "horizon.png", "levers.png", "subgroups.csv")
 
 
 def default_argv() -> list[str]:
@@ -97,6 +101,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="sampled: draw propaganda, repression and emigration after 2025 "
                              "from their registry ranges; flat: as the scenario says "
                              "(default sampled)")
+    parser.add_argument("--subgroups", nargs="?", type=int, const=PANEL_SIZE, metavar="PANEL",
+                        help="also write subgroups.csv: the virtual survey by media diet, age, "
+                             "settlement, camp, EU trips, visa and ties to Russia at the "
+                             "horizons, with the sampling interval of a wave of PANEL "
+                             f"respondents (default {PANEL_SIZE}); runs every member once "
+                             "more: the runs take about 2.6 times as long")
     add_variant_options(parser)
     add_many_run_options(parser, DEFAULT_OUT, where=" in every scenario")
 
@@ -116,6 +126,8 @@ class Plan:
     weighting: str = variants.DEFAULT_WEIGHTING
     waves_file: Path | None = None
     waves: tuple[Wave, ...] = ()
+    #: The panel size of ``--subgroups`` (None: no subgroup table).
+    subgroups: int | None = None
 
     def members(self) -> list[Member]:
         """Return the ensemble's members, in run order."""
@@ -215,9 +227,11 @@ def plan_run(args: argparse.Namespace, setup: Setup) -> Plan:
     if args.citizens is None and any(s.citizens != citizens for s in scenarios):
         say(f"note: every scenario runs with the reference's {citizens:,} citizens so that "
             "runs pair up member by member")
+    panel = None if args.subgroups is None else whole_number("--subgroups", args.subgroups,
+                                                              1, MAX_PANEL)
     return Plan(tuple(scenarios), tuple(files), design, citizens, horizons,
                 tuple(args.overrides), out, args.weights, setup.waves_file,
-                tuple(load_waves(setup.waves_file)))
+                tuple(load_waves(setup.waves_file)), panel)
 
 
 # --- the command -------------------------------------------------------------------------
@@ -239,6 +253,11 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
             f"{len(plan.scenarios) * len(members)} runs of {plan.n_citizens:,} citizens "
             f"({executor}) into {plan.out}/")
         report = executor.run((task for row in grid for task in row), setup.worker)
+        if report.ok and plan.subgroups:
+            say("Reading the survey by subgroup: every run once more (--subgroups)")
+            extra = executor.run((task for row in grid for task in row), subgroups_task,
+                                 "subgroup runs", plan.out / SUBGROUPS_DIR)
+            report = report if extra.ok else extra
         if not report.ok:
             return report_failures(report, plan.out, OUTPUT_FILES,
                                    _manifest(plan, report, executor, clock, (), members))
@@ -267,6 +286,10 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], members: list[Member],
         sensitivity.to_csv(temporary, index=False, lineterminator="\n", float_format="%.6g")
     written = ["shares.csv", "shares.parquet", "summary.csv", "effects.csv",
                "prior_sensitivity.csv"]
+    if plan.subgroups:
+        write_subgroups(plan.out, subgroups_table(plan.out / SUBGROUPS_DIR, grid, plan.design,
+                                                  members, plan.horizons, plan.subgroups))
+        written.append("subgroups.csv")
     print_effects(ensemble, effects, plan.horizons[-1])
     if not plots:
         return written
@@ -300,6 +323,8 @@ def _reproduce(plan: Plan) -> list[str]:
     reference = plan.scenarios[0]
     if list(plan.horizons) != default_horizons(reference.start, reference.end):
         argv += ["--horizons", ",".join(plan.horizons)]
+    if plan.subgroups:
+        argv += ["--subgroups", str(plan.subgroups)]
     used = any(p is not None for p in plan.posteriors.values())
     return [*argv, "--posterior" if used else "--no-posterior", "--out", str(plan.out)]
 

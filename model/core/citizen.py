@@ -45,6 +45,8 @@ class Citizen(mesa.Agent):
     eu_ties = _state_view("eu_ties", "Close ties living in the EU.")
     russia_ties = _state_view("russia_ties", "Close ties living in Russia.")
     present = _state_view("present", "Still lives in Belarus.")
+    last_trip_west = _state_view("last_trip_west", "Month (t) of the last trip to the EU "
+                                 "(negative: before the start; -32768: none on record).")
 
     urban = _trait_view("urban", None, "Lives in a town or city.")
     age_band = _trait_view("age_band", AGE_BANDS, "Age band.")

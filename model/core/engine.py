@@ -59,6 +59,7 @@ from .mechanisms.travel import (
     hear_from_ties_abroad,
     make_trip,
     negative_contact,
+    note_trip_west,
     renew_visa,
     russia_contact,
     travel_propensity,
@@ -227,6 +228,7 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
             to_russia = visit_russia(here, russia_ties, turned_back, russia_u, substitution_u,
                                      month, p)
             contact = update_contact_stock(contact, good_trip, month)
+            last_trip_west = note_trip_west(s.last_trip_west[i], good_trip, bad_trip, month)
             if good_trip:
                 r, e = good_contact(r, e, p)
             if bad_trip or refused:
@@ -250,6 +252,7 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
 
             s.r[i], s.e[i], s.r_anchor[i] = r, e, r_anchor
             s.contact[i], s.grievance[i], s.has_visa[i] = contact, grievance, visa
+            s.last_trip_west[i] = last_trip_west
             counts[chunk, _GOOD] += good_trip
             counts[chunk, _BAD] += bad_trip
             counts[chunk, _REFUSED] += refused

@@ -258,25 +258,45 @@ def _cell_fear(cell, repression, p):
 
 
 @njit(cache=True)
+def cell_fears(repression, p):
+    """Return the fear of each survey cell this month (``_cell_fear``), shape (N_CELLS,)."""
+    fear = np.empty(N_CELLS)
+    for c in range(N_CELLS):
+        fear[c] = _cell_fear(c, repression, p)
+    return fear
+
+
+@njit(cache=True)
+def panel_propensity(cell_fear, p):
+    """Return each cell's chance that a citizen in the frame joins the online panel.
+
+    logit p = 0.5 [age < 45] - psi_3 f - psi_4 [loyal]
+    """
+    propensity = np.empty(N_CELLS)
+    for c in range(N_CELLS):
+        logit = (YOUNG_PANEL_BONUS * (c // 12 <= 1) - p.panel_fear_aversion * cell_fear[c]
+                 - p.panel_loyalist_aversion * (c % CELL_SHAPE[3] == LOYAL))
+        propensity[c] = 1.0 / (1.0 + math.exp(-logit))
+    return propensity
+
+
+@njit(cache=True)
 def cell_weights(frame_count, target_count, cell_fear, p):
     """Return the survey weight of one respondent in each cell.
 
-    Panel propensity: logit p = 0.5 [age < 45] - psi_3 f - psi_4 [loyal]. Expected
-    respondents per cell = frame count * p. Raking (iterative proportional fitting) then
+    Panel propensity p (``panel_propensity``); expected respondents per cell = frame count
+    * p. Raking (iterative proportional fitting) then
     scales them to the target population's age, education and Minsk margins, until no
     round changes a weight by more than ``RAKING_TOLERANCE``. A raking weight is a product
     of one factor per margin, so it is the same for the three regime cells of an (age,
     education, Minsk) group: the 16 groups are raked.
     """
-    propensity = np.empty(N_CELLS)
+    propensity = panel_propensity(cell_fear, p)
     groups = np.zeros(CELL_SHAPE[:3])
     wanted = np.zeros(CELL_SHAPE[:3])
     flat_groups = groups.reshape(-1)
     flat_wanted = wanted.reshape(-1)
     for c in range(N_CELLS):
-        logit = (YOUNG_PANEL_BONUS * (c // 12 <= 1) - p.panel_fear_aversion * cell_fear[c]
-                 - p.panel_loyalist_aversion * (c % CELL_SHAPE[3] == LOYAL))
-        propensity[c] = 1.0 / (1.0 + math.exp(-logit))
         flat_groups[c // CELL_SHAPE[3]] += frame_count[c] * propensity[c]
         flat_wanted[c // CELL_SHAPE[3]] += target_count[c]
     weight = rake_groups(groups, wanted, RAKING_MAX_ITERATIONS, RAKING_TOLERANCE).reshape(-1)
@@ -295,22 +315,30 @@ def survey_shares(cell_totals, repression, p):
     psi_f * f of EU-only answers in a cell is given as a regime-congruent answer instead,
     "union with Russia" (a share rho_R of them) or "both" (the rest).
     """
-    cell_fear = np.empty(N_CELLS)
-    for c in range(N_CELLS):
-        cell_fear[c] = _cell_fear(c, repression, p)
+    cell_fear = cell_fears(repression, p)
     weight = cell_weights(cell_totals[:, FRAME], cell_totals[:, TARGET], cell_fear, p)
     shares = np.zeros(4)
     for c in range(N_CELLS):
         count = cell_totals[c, FRAME]
         russia, eu, both = (cell_totals[c, FAVOUR_RUSSIA], cell_totals[c, FAVOUR_EU],
                             cell_totals[c, FAVOUR_BOTH])
-        only_eu = max(eu - both, 0.0)
-        hidden = only_eu * p.falsification_rate * cell_fear[c]
-        shares[RUSSIA] += (max(russia - both, 0.0) + p.falsified_as_russia * hidden) * weight[c]
-        shares[BOTH] += (max(both, 0.0) + (1.0 - p.falsified_as_russia) * hidden) * weight[c]
-        shares[EU] += (only_eu - hidden) * weight[c]
-        shares[NEITHER] += max(count - russia - eu + both, 0.0) * weight[c]
+        reported = falsify(max(russia - both, 0.0), max(both, 0.0), max(eu - both, 0.0),
+                           max(count - russia - eu + both, 0.0), cell_fear[c], p)
+        for answer in range(4):
+            shares[answer] += reported[answer] * weight[c]
     return shares / shares.sum()
+
+
+@njit(cache=True, inline="always")
+def falsify(russia, both, eu, neither, fear, p):
+    """Return the four answers as given: some fearful EU-only answers turn regime-congruent.
+
+    A share psi_f * f of the EU-only answers is given as "union with Russia" (a share
+    rho_R of them) or "both" (the rest). Works on numbers or on arrays of them.
+    """
+    hidden = eu * p.falsification_rate * fear
+    return (russia + p.falsified_as_russia * hidden, both + (1.0 - p.falsified_as_russia) * hidden,
+            eu - hidden, neither)
 
 
 @njit(cache=True)

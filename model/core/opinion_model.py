@@ -16,9 +16,13 @@ from .month import Month, MonthContext, build_month, months_at_war
 from .network import build_network
 from .observation import CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey
 from .population import synthesise_population
-from .rest import rest_anchors, steady_state
+from .rest import last_trips_before_start, rest_anchors, steady_state
 from .state import CitizenState
 from .streams import RandomStreams
+
+#: Months of the pandemic's travel before the start: March to September 2020 (borders and
+#: consulates closed from March 2020; ``pandemic_travel_barrier`` in the registry).
+PANDEMIC_MONTHS = 7
 
 #: Below this many citizens, Mesa ``Citizen`` agents are created by default. Above it they
 #: would cost more memory than the arrays themselves; pass ``create_agents=True`` to force.
@@ -112,7 +116,7 @@ class OpinionModel(mesa.Model):
     def _rest_state(self, population, network, r, e, first: Month, record) -> CitizenState:
         """Return the initial state at rest under Sep 2020's world (``core.rest``)."""
         eu_ties, russia_ties = population.eu_ties.copy(), population.russia_ties.copy()
-        visa, contact, grievance, drift_r, drift_e, border = steady_state(
+        visa, contact, grievance, drift_r, drift_e, border, west_recent = steady_state(
             r, e, population, eu_ties, russia_ties, network, first, record)
         has_visa = self.streams["attitudes"].random(population.size) < visa
         self._border_traffic = float(np.mean(border * has_visa))
@@ -122,17 +126,24 @@ class OpinionModel(mesa.Model):
         # closure, lies far below what the crossings could carry.
         before = {**self.inputs.at(0), "pandemic_travel_barrier": 0.0,
                   "visa_processing_capacity": 1.0}
-        visa, _, _, _, _, border = steady_state(
+        visa, _, _, _, _, border, west_earlier = steady_state(
             r, e, population, eu_ties, russia_ties, network,
             self._record_for(before, 0, population.loyalty, record, border_demand=1.0), record)
         reference = float(np.mean(border * visa))
         self._border_reference = reference if reference > 0.0 else 1.0
+        # Trips west before the start, for "visited the EU in the last five years": at
+        # Sep 2020's own rates back to March 2020 (the pandemic), at the rates of the world
+        # before it (the same as the queues' reference) for the 53 months before that.
+        last_trip_west = last_trips_before_start(
+            self.streams["history"].random(population.size), west_recent, west_earlier,
+            PANDEMIC_MONTHS)
         r_anchor, e_anchor = rest_anchors(r, e, drift_r, drift_e, population.age_band,
                                           self.params.anchoring_rate)
         return CitizenState(r=r, e=e, r_anchor=r_anchor, e_anchor=e_anchor,
                             grievance=grievance, contact=contact, has_visa=has_visa,
                             eu_ties=eu_ties, russia_ties=russia_ties,
-                            present=np.ones(population.size, dtype=bool))
+                            present=np.ones(population.size, dtype=bool),
+                            last_trip_west=last_trip_west)
 
     def _record_at(self, t: int, loyalty: np.ndarray, record,
                    border_demand: float) -> Month:

@@ -8,7 +8,8 @@ and exogenous input at its Sep 2020 value):
 
 1. the stocks start at their steady state: a citizen holds a visa with its stationary
    probability under the visa rules (expiry, applications, refusals, exchanges); the stock of
-   recent contact K and the grievance g start at their expected stationary levels;
+   recent contact K and the grievance g start at their expected stationary levels; the
+   month of the last trip west is drawn from the stationary monthly chances of a trip;
 2. each anchor is set so that anchoring exactly cancels the expected monthly pull of every
    other rule at the initial attitudes: x0 = x - D / s, with D the expected change from
    peers (the mean over the citizen's ties), media, sorting by camp, trips west and to
@@ -32,6 +33,8 @@ from .mechanisms.grievance import TOP_INCOME, resent
 from .mechanisms.media import watch_media
 from .mechanisms.peers import STUBBORNNESS_BY_AGE, peer_change
 from .mechanisms.travel import (
+    HISTORY_MONTHS,
+    NO_TRIP_WEST,
     YOUNG,
     good_contact,
     hear_from_ties_abroad,
@@ -49,8 +52,9 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
 
     Returns:
         visa (probability of holding one), contact (K), grievance (g), the expected monthly
-        change of r and of e from every rule but anchoring, and the chance of reaching the
-        border if holding a visa (the queues' reference), arrays of N.
+        change of r and of e from every rule but anchoring, the chance of reaching the
+        border if holding a visa (the queues' reference) and the monthly chance of a trip
+        west, good or humiliating (the travel history), arrays of N.
     """
     n = r.size
     visa = np.empty(n)
@@ -59,6 +63,7 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
     drift_r = np.zeros(n)
     drift_e = np.zeros(n)
     border = np.empty(n)
+    west = np.empty(n)
     expiry = month.visa_keep_threshold
     for i in range(n):
         propensity = travel_propensity(e[i], eu_ties[i], pop.income[i], p)
@@ -74,6 +79,7 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
         border[i] = at_border
         trips = v * goes
         good = trips * (1.0 - month.bad_trip_probability) + exchange
+        west[i] = min(1.0, trips + exchange)
         negative = trips * month.bad_trip_probability + refused
         turned_back = v * (wish - goes) + refused
         to_russia = min(1.0, russia_trip_chance(russia_ties[i], month)
@@ -114,7 +120,35 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
                        + to_russia * (russia_e - ei) + negative * (negative_contact(ei, p) - ei)
                        + (ties_e - ei)
                        + (grieved_e - ei))
-    return visa, contact, grievance, drift_r, drift_e, border
+    return visa, contact, grievance, drift_r, drift_e, border, west
+
+
+def last_trips_before_start(u: np.ndarray, recent: np.ndarray, earlier: np.ndarray,
+                            recent_months: int) -> np.ndarray:
+    """Return the month of each citizen's last trip west before the start, or NO_TRIP_WEST.
+
+    Travel history: going back from the start (t = 0, -1, ...), a citizen travelled west
+    in each month with their stationary monthly chance, ``recent`` in the last
+    ``recent_months`` months (the pandemic's world) and ``earlier`` before (the world of
+    2018-19), independently from month to month; the last trip is the first month, going
+    back, with a trip (a geometric draw by inversion of one uniform ``u`` each). No trip in
+    the ``HISTORY_MONTHS`` covered is NO_TRIP_WEST.
+    """
+    def months_back(v, chance):  # the first month with a trip, counted from 1
+        with np.errstate(divide="ignore", invalid="ignore"):  # no chance: never (inf)
+            back = np.ceil(np.log1p(-v) / np.log1p(-np.minimum(chance, 1.0 - 1e-12)))
+        return np.maximum(back, 1.0)
+
+    none_recent = (1.0 - np.minimum(recent, 1.0)) ** recent_months
+    in_recent = u < 1.0 - none_recent
+    later_u = np.clip((u - (1.0 - none_recent)) / np.maximum(none_recent, 1e-300), 0.0,
+                      np.nextafter(1.0, 0.0))
+    back = np.where(in_recent, months_back(u, recent),
+                    recent_months + months_back(later_u, earlier))
+    last = np.full(u.size, NO_TRIP_WEST, dtype=np.int16)
+    found = (back >= 1) & (back <= HISTORY_MONTHS)
+    last[found] = (1 - back[found]).astype(np.int16)
+    return last
 
 
 def rest_anchors(r: np.ndarray, e: np.ndarray, drift_r: np.ndarray, drift_e: np.ndarray,

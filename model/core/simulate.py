@@ -11,6 +11,7 @@ import pandas as pd
 from ..inputs.scenario import Scenario, baseline
 from .observation import CATEGORIES, MEASURES
 from .opinion_model import OpinionModel
+from .subgroups import PANEL_SIZE, run_with_subgroups, subgroup_frame
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,26 @@ class SimulationResult:
         months: the months, ``YYYY-MM``.
         array: shares, shape (months, 2 measures, 4 categories), measures and categories in
             the order of ``observation.MEASURES`` and ``observation.CATEGORIES``.
+        subgroup_array: the survey by subgroup every month, shape (months, rows, columns)
+            of ``core.subgroups`` (``ROWS``, ``COLUMNS``), if asked for.
     """
 
     scenario: str
     seed: int
     months: tuple[str, ...]
     array: np.ndarray
+    subgroup_array: np.ndarray | None = None
+
+    def subgroups(self, panel_size: int = PANEL_SIZE) -> pd.DataFrame:
+        """Return the survey by subgroup, every month (``core.subgroups.subgroup_frame``).
+
+        Only for a run made with ``simulate(..., subgroups=True)``.
+        """
+        if self.subgroup_array is None:
+            raise ValueError("run simulate(..., subgroups=True) to read the survey by subgroup")
+        return pd.concat([subgroup_frame(table, month, panel_size)
+                          for month, table in zip(self.months, self.subgroup_array,
+                                                  strict=True)], ignore_index=True)
 
     @property
     def shares(self) -> pd.DataFrame:
@@ -52,7 +67,8 @@ class SimulationResult:
 
 
 def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | None = None,
-             parameters: Mapping[str, float] | None = None) -> SimulationResult:
+             parameters: Mapping[str, float] | None = None,
+             subgroups: bool = False) -> SimulationResult:
     """Run one scenario with one seed and return its monthly shares.
 
     Args:
@@ -65,9 +81,11 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | 
             ``[parameters]`` win, as in ``run --posterior`` (what a scenario sets is what it
             is about). To change a parameter the scenario sets, change the scenario
             (``scenario.with_changes(parameters=...)``).
+        subgroups: also read the survey by subgroup every month (``core.subgroups``;
+            ``SimulationResult.subgroups()``); the shares are the same either way.
     """
     scenario = (scenario or baseline()).with_default_parameters(parameters)
     model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
-    model.run_model()
+    by_subgroup = run_with_subgroups(model) if subgroups else model.run_model()
     return SimulationResult(scenario=scenario.name, seed=seed, months=tuple(model.months),
-                            array=model.shares.copy())
+                            array=model.shares.copy(), subgroup_array=by_subgroup)

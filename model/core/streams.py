@@ -15,7 +15,7 @@ import zlib
 
 import numpy as np
 
-STREAM_NAMES = ("population", "network", "attitudes", "monthly", "mesa")
+STREAM_NAMES = ("population", "network", "attitudes", "monthly", "mesa", "history")
 
 
 def stream_key(name: str) -> int:

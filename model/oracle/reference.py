@@ -185,7 +185,8 @@ class ReferenceCitizen(mesa.Agent):
         passes it with the crossing capacity, or is blocked (a restriction hit, with a visa).
         A trip is humiliating with the month's bad-trip probability (negative contact). Being
         turned back (a blocked wish, a refused visa) may become a trip to Russia
-        (substitution); ties there bring trips of their own.
+        (substitution); ties there bring trips of their own. The month of a trip west, good
+        or humiliating, is noted (the survey's "visited the EU in the last five years").
         """
         month, p = self.model.month, self.model.params
         expiry_u, application_u, refusal_u, trip_u = self.uniforms(draws.TRAVEL)
@@ -221,6 +222,8 @@ class ReferenceCitizen(mesa.Agent):
                                   and substitution_u < p.russia_substitution))
 
         self.contact = self.contact * 0.5 ** (1.0 / p.contact_half_life) + good_trip
+        if good_trip or bad_trip:
+            self.last_trip_west = month.t
         if good_trip:
             self.r = clip(self.r - p.contact_russia_reduction * max(self.r, 0.0))
             self.e = clip(self.e + p.contact_gain * (1.0 - self.e))
@@ -440,7 +443,7 @@ class ReferenceModel(mesa.Model):
         def column(name, dtype):
             return np.array([getattr(c, name) for c in self.citizens], dtype=dtype)
 
-        return CitizenState(**{
-            name: column(name, {"has_visa": bool, "present": bool, "eu_ties": np.int16,
-                                "russia_ties": np.int16}.get(name, np.float64))
-            for name in CitizenState._fields})
+        dtypes = {"has_visa": bool, "present": bool, "eu_ties": np.int16,
+                  "russia_ties": np.int16, "last_trip_west": np.int16}
+        return CitizenState(**{name: column(name, dtypes.get(name, np.float64))
+                               for name in CitizenState._fields})

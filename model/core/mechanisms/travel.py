@@ -47,6 +47,15 @@ YOUNG = 0
 #: visits to relatives and work are most trips.
 RUSSIA_TRIPS_WITHOUT_TIES = 1.0 / 3.0
 
+#: ``last_trip_west`` of a citizen with no trip west on record: none since the travel
+#: history drawn at the start (``core.rest``), which covers ``HISTORY_MONTHS``.
+NO_TRIP_WEST = -32768
+
+#: Months of travel before the start that the initial history covers (Sep 2020 and the 59
+#: before it): enough for Chatham House's "visited the EU in the last five years" from the
+#: first month on.
+HISTORY_MONTHS = 60
+
 
 def open_crossings(inputs) -> float:
     """Return the passenger road crossings open to Poland, Lithuania and Latvia together."""
@@ -256,6 +265,12 @@ def russia_contact(r, e, p):
 def update_contact_stock(contact, good_trip, month):
     """Return the stock of recent good EU contact: K <- K 0.5^(1 / H_K) + [good trip]."""
     return contact * month.contact_decay + (1.0 if good_trip else 0.0)
+
+
+@njit(cache=True, inline="always")
+def note_trip_west(last_trip_west, good_trip, bad_trip, month):
+    """Return the month of the last trip west: this month's t if one was made (good or not)."""
+    return month.t if good_trip or bad_trip else last_trip_west
 
 
 @njit(cache=True, inline="always")
