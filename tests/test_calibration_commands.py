@@ -59,7 +59,7 @@ def test_calibrate_again_resumes_the_finished_fit(calibrated, tmp_path):
 
 def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     out = tmp_path / "validation"
-    assert main(["validate", *TINY, "--variants", "media_peers", "--out", str(out)]) == 0
+    assert main(["validate", *TINY, "--variant", "media_peers", "--out", str(out)]) == 0
     predictions = pd.read_csv(out / "predictions.csv")
     assert set(predictions.method) == {"persistence", "linear_trend", "model:media_peers"}
     assert set(predictions.held_out) == {"2022-01", "2022-11", "2025-08"}
@@ -81,7 +81,7 @@ def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     ("calibrate", ["--citizens", "5"], "--citizens"),
     ("calibrate", ["--min-acceptance", "1.5"], "--min-acceptance"),
     ("calibrate", ["--predictive-draws", "1"], "--predictive-draws"),
-    ("validate", ["--variants", "media_peer"], "variants are media_peers"),
+    ("validate", ["--variant", "media_peer"], "one of media_peers"),
     ("validate", ["--workers", "0"], "--workers"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, command, argv, message):

@@ -141,7 +141,7 @@ def test_validate_writes_stacking_weights_and_installs_them(tmp_path):
 
 def test_validate_installs_only_from_every_variant(tmp_path, capsys):
     out = tmp_path / "validation"
-    assert main(["validate", *TINY, "--variants", "media_peers", "--install", "--out",
+    assert main(["validate", *TINY, "--variant", "media_peers", "--install", "--out",
                  str(out)], setup=Setup(posteriors=tmp_path / "posteriors")) == 2
     message = capsys.readouterr().err
     assert "--install" in message and "eu_contact" in message

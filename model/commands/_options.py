@@ -96,6 +96,23 @@ def add_outcome_options(parser: argparse.ArgumentParser, sampled: str, intervals
                         help=f"confidence level of the {intervals} (default 0.95)")
 
 
+def add_variant_option(parser: argparse.ArgumentParser, default: str = AVERAGED,
+                       why: str = "", what: str = "mechanism variant to project with") -> None:
+    """Declare ``--variant`` (repeatable, or ``averaged``: every variant).
+
+    Args:
+        parser: the command's parser.
+        default: the variant without ``--variant`` (read back by ``chosen_variants``).
+        why: why that default, for the help (e.g. the runtime of averaging).
+        what: what the variant is for, for the help.
+    """
+    parser.set_defaults(variant_default=default)
+    parser.add_argument("--variant", dest="variants", action="append", default=None,
+                        metavar="NAME", help=f"{what}: " + ", ".join(variants.names())
+                        + f", or {AVERAGED} (every variant); repeatable (default "
+                        f"{default}{why}). `python run.py variants` describes them")
+
+
 def add_variant_options(parser: argparse.ArgumentParser, default: str = AVERAGED,
                         why: str = "") -> None:
     """Declare ``--variant`` (repeatable, or ``averaged``) and ``--weights``.
@@ -105,12 +122,7 @@ def add_variant_options(parser: argparse.ArgumentParser, default: str = AVERAGED
         default: the variant without ``--variant`` (read back by ``chosen_variants``).
         why: why that default, for the help (e.g. the runtime of averaging).
     """
-    parser.set_defaults(variant_default=default)
-    parser.add_argument("--variant", dest="variants", action="append", default=None,
-                        metavar="NAME", help="mechanism variant to project with: "
-                        + ", ".join(variants.names()) + f", or {AVERAGED} (every variant, "
-                        f"weighted by --weights); repeatable (default {default}{why}). "
-                        "`python run.py variants` describes them")
+    add_variant_option(parser, default, why)
     parser.add_argument("--weights", choices=variants.WEIGHTINGS,
                         default=variants.DEFAULT_WEIGHTING,
                         help="how the averaged answer weights the variants: stacking "

@@ -43,13 +43,14 @@ from ..analysis.calibration.validation import (
     variant,
 )
 from ..figures.calibration import plot_validation
-from ..inputs.errors import MISSING, InputError
+from ..inputs.errors import InputError
 from ..inputs.survey_data import load_waves
 from ..inputs.variants import WEIGHT_FILES
 from ..runs.atomic import write_csv
 from ._executor import Executor, Setup, say
 from ._fitting import FLOAT_FORMAT, add_fit_arguments, budget_from, check_common, fit_command
 from ._manifest import Clock, clear_outputs, manifest, write_manifest
+from ._options import add_variant_option, chosen_variants
 
 NAME = "validate"
 HELP = ("Leave-one-wave-out and temporal-split validation against naive forecasts, with "
@@ -65,10 +66,7 @@ DEFAULT_BUDGET = Budget(particles=150, max_simulations=1_500, max_minutes=5.0,
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's options."""
     add_fit_arguments(parser, DEFAULT_BUDGET, DEFAULT_OUT)
-    parser.add_argument("--variants", default=",".join(v.name for v in VARIANTS),
-                        metavar="NAME,...",
-                        help="model variants to fit: " + "; ".join(
-                            f"{v.name} ({v.description})" for v in VARIANTS))
+    add_variant_option(parser, what="mechanism variant to fit on every fold")
     parser.add_argument("--install", action="store_true",
                         help="also write the stacking weights to "
                              f"model/data/posteriors/{WEIGHT_FILES['stacking']} (the default "
@@ -79,18 +77,10 @@ def plan(args: argparse.Namespace):
     """Validate the command line; return the budget and the chosen variants."""
     budget = budget_from(args)
     check_common(args)
-    chosen = []
-    for name in (part.strip() for part in args.variants.split(",") if part.strip()):
-        try:
-            chosen.append(variant(name))
-        except KeyError:
-            raise InputError("--variants", name, MISSING,
-                             f"variants are {', '.join(v.name for v in VARIANTS)}") from None
-    if not chosen:
-        raise InputError("--variants", "value", args.variants, "at least one variant")
+    chosen = [variant(name) for name in chosen_variants(args)]
     missing = [v.name for v in VARIANTS if v not in chosen]
     if args.install and missing:
-        raise InputError("--install", "--variants", args.variants,
+        raise InputError("--install", "--variant", ", ".join(v.name for v in chosen),
                          "every variant validated: the installed stacking weights weight all "
                          f"of them, and {', '.join(missing)} would be left out")
     return budget, chosen
@@ -149,8 +139,9 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
                 "variants": {v.name: {"description": v.description, "fixed": dict(v.fixed)}
                              for v in chosen},
                 "model_runs": runs, "wall_seconds": round(clock.seconds(), 1)}
-        command = [*fit_command(NAME, args, budget), "--variants",
-                   ",".join(v.name for v in chosen), *(["--install"] if args.install else [])]
+        command = [*fit_command(NAME, args, budget),
+                   *(part for v in chosen for part in ("--variant", v.name)),
+                   *(["--install"] if args.install else [])]
         write_manifest(out, manifest(clock, command, body, written,
                                      note="the same seed gives the same forecasts on any "
                                           "executor; --max-minutes can stop a slower machine "
