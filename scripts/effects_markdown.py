@@ -29,7 +29,8 @@ def main(path: str, categories: list[str]) -> None:
                  f"{100 * row['mean']:+.1f} [{100 * row.p05:+.1f}, {100 * row.p95:+.1f}]",
                  f"{row.p_sign:.2f}",
                  *(f"{100 * row[f'{v}_mean']:+.1f}" for v in variants),
-                 " / ".join(f"{100 * row[f'share_{s}']:.0f}%" for s in SOURCES[:-1]),
+                 " / ".join(f"{100 * row[f'share_{s}']:.0f}% [{100 * row[f'share_{s}_p05']:.0f}, "
+                            f"{100 * row[f'share_{s}_p95']:.0f}]" for s in SOURCES[:-1]),
                  "yes" if row.prior_driven else "no"]
         print("| " + " | ".join(str(c) for c in cells) + " |")
 

@@ -71,22 +71,65 @@ def split_variance(values: np.ndarray, members: Sequence[Member], design: Design
 
     A variant whose sources do not vary (one draw) contributes no within-variant terms.
     """
+    return _split(np.asarray(values, dtype=float), _rows(members, design), design)
+
+
+def share_intervals(values: np.ndarray, members: Sequence[Member], design: Design,
+                    rng: np.random.Generator, resamples: int = 200,
+                    quantiles: Sequence[float] = (0.05, 0.95)) -> dict[str, np.ndarray]:
+    """Return a bootstrap interval of every share (``Split.shares``), by resampling pairs.
+
+    Each resample draws a variant's A-B pairs with replacement and recomputes the split from
+    them alone (the variant's mean and variance from the resampled A and B draws): how far
+    the shares could move with other pairs of the same design. Returns, per share, an
+    array (len(quantiles), *value shape).
+    """
     values = np.asarray(values, dtype=float)
+    rows = _rows(members, design)
+    if not design.pairs:
+        return {}
+    samples: dict[str, list[np.ndarray]] = {}
+    for _ in range(resamples):
+        drawn = {}
+        for name, own in rows.items():
+            pick = rng.integers(design.pairs, size=design.pairs)
+            chosen = {key: [own[key][i] for i in pick] for key in own if key != "draws"}
+            chosen["draws"] = chosen["A"] + chosen["B"]
+            drawn[name] = chosen
+        for key, share in _split(values, drawn, design).shares().items():
+            samples.setdefault(key, []).append(share)
+    return {key: np.quantile(np.stack(found), quantiles, axis=0)
+            for key, found in samples.items()}
+
+
+def _rows(members: Sequence[Member], design: Design) -> dict[str, dict[str, list[int]]]:
+    """Return, per variant, the member rows of its draws, of A and B and of each swap."""
+    rows = {}
+    for name in design.variants:
+        own = {"draws": [i for i, m in enumerate(members)
+                         if m.variant == name and m.swapped is None and m.replicate == 0]}
+        if design.pairs:
+            own |= pair_members(members, name, design.pairs)
+        rows[name] = own
+    return rows
+
+
+def _split(values: np.ndarray, rows: Mapping[str, Mapping[str, list[int]]],
+           design: Design) -> Split:
     means, within = {}, {}
     first: dict[str, np.ndarray] = {}
     total_effect: dict[str, np.ndarray] = {}
     for name in design.variants:
-        draws = [i for i, m in enumerate(members)
-                 if m.variant == name and m.swapped is None and m.replicate == 0]
-        means[name] = values[draws].mean(axis=0)
-        within[name] = values[draws].var(axis=0, ddof=1) if len(draws) > 1 else 0 * means[name]
+        own = rows[name]
+        draws = values[own["draws"]]
+        means[name] = draws.mean(axis=0)
+        within[name] = draws.var(axis=0, ddof=1) if len(draws) > 1 else 0 * means[name]
         if not design.pairs:
             continue
-        index = pair_members(members, name, design.pairs)
-        a, b = values[index["A"]], values[index["B"]]
+        a, b = values[own["A"]], values[own["B"]]
         weight = design.weights[name]
         for source in design.varying(name):
-            ab = values[index[source]]
+            ab = values[own[source]]
             jansen_first = within[name] - 0.5 * np.mean((b - ab) ** 2, axis=0)
             jansen_total = 0.5 * np.mean((a - ab) ** 2, axis=0)
             first[source] = first.get(source, 0) + weight * jansen_first

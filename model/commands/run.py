@@ -278,7 +278,7 @@ def _write_outputs(plan: Plan, grid: list[list[Task]], members: list[Member],
 
     ensemble = write_shares_and_bands(plan.out, grid, plan.design, members)
     write_summary(plan.out, ensemble, plan.horizons)
-    effects = effects_table(ensemble, plan.horizons[-1], plan.posteriors)
+    effects = effects_table(ensemble, plan.horizons[-1], plan.posteriors, plan.design)
     with atomic_path(plan.out / "effects.csv") as temporary:
         effects.to_csv(temporary, index=False, lineterminator="\n", float_format="%.6g")
     sensitivity = prior_sensitivity_table(ensemble, plan.horizons[-1])

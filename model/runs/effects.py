@@ -18,14 +18,18 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ..analysis.uncertainty import carriers
+from ..analysis.uncertainty import carriers, share_intervals
 from ..core.observation import CATEGORIES, MEASURES
+from ..core.streams import generator
 from ..inputs import registry
 from ..inputs.posterior import Posterior
+from .design import Design
 from .outputs import AVERAGED, SHARE_COLUMNS, Ensemble
 
 #: Above this posterior-over-prior sd ratio the data left a parameter where the prior had it.
 PRIOR_DRIVEN = 0.8
+#: Bootstrap resamples of the A-B pairs behind each share's interval.
+RESAMPLES = 200
 MEASURE = "survey"
 
 
@@ -69,10 +73,16 @@ def _carrying(ensemble: Ensemble, effects: np.ndarray,
     return chosen, float(np.average(sd, weights=weights))
 
 
-def effects_table(ensemble: Ensemble, date: str,
-                  posteriors: Mapping[str, Posterior | None]) -> pd.DataFrame:
-    """Return the headline effects at ``date`` (fractions; 0.01 = one point)."""
+def effects_table(ensemble: Ensemble, date: str, posteriors: Mapping[str, Posterior | None],
+                  design: Design) -> pd.DataFrame:
+    """Return the headline effects at ``date`` (fractions; 0.01 = one point).
+
+    Each variance share comes with a 5-95% bootstrap interval over the A-B pairs
+    (``share_*_p05``, ``share_*_p95``; stream ``bootstrap``): with a few pairs per
+    variant, the split is an estimate, and the interval says how rough.
+    """
     t, m = ensemble.months.index(date), MEASURES.index(MEASURE)
+    rng = generator(0, "bootstrap")
     rows = []
     for name in ensemble.scenarios[1:]:
         split = ensemble.splits[name]
@@ -86,6 +96,7 @@ def effects_table(ensemble: Ensemble, date: str,
                    "p95": averaged.high[t, m, c], "p_sign": ensemble.signs[name][t, m, c],
                    **{key: shares[key.removeprefix("share_")][t, m, c]
                       for key in SHARE_COLUMNS},
+                   **_share_bands(paired[:, t, m, c], ensemble, design, rng),
                    "carriers": " ".join(found), "carrier_sd_ratio": ratio,
                    "prior_driven": bool(ratio > PRIOR_DRIVEN)}
             for variant in ensemble.variants:
@@ -95,6 +106,16 @@ def effects_table(ensemble: Ensemble, date: str,
                         f"{variant}_p95": band.high[t, m, c]}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _share_bands(values: np.ndarray, ensemble: Ensemble, design: Design,
+                 rng: np.random.Generator) -> dict[str, float]:
+    bands = share_intervals(values, ensemble.members, design, rng, RESAMPLES)
+    found = {}
+    for key in SHARE_COLUMNS:
+        low, high = bands.get(key.removeprefix("share_"), (np.nan, np.nan))
+        found |= {f"{key}_p05": float(low), f"{key}_p95": float(high)}
+    return found
 
 
 def print_effects(ensemble: Ensemble, effects: pd.DataFrame, date: str) -> None:
@@ -113,5 +134,7 @@ def print_effects(ensemble: Ensemble, effects: pd.DataFrame, date: str) -> None:
             print(f"    {row.category:6s} {100 * row['mean']:+5.1f} [{100 * row.p05:+.1f}, "
                   f"{100 * row.p95:+.1f}] P(sign) {row.p_sign:.2f}{flag}; {variants}")
         first = table.iloc[0]
-        print("    variance of the Russia effect: " + ", ".join(
-            f"{key.removeprefix('share_')} {100 * first[key]:.0f}%" for key in SHARE_COLUMNS))
+        print("    variance of the Russia effect [5-95% over resampled pairs]: " + ", ".join(
+            f"{key.removeprefix('share_')} {100 * first[key]:.0f}% "
+            f"[{100 * first[f'{key}_p05']:.0f}, {100 * first[f'{key}_p95']:.0f}]"
+            for key in SHARE_COLUMNS))
