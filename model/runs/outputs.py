@@ -184,8 +184,11 @@ def write_shares_and_bands(out_dir: str | Path, grid: Sequence[Sequence[Task]],
             paired = stack - reference  # same member: same seed, parameters and future
             all_paired[name] = paired
             for group, index in groups.items():
-                shares[group][name] = Band.of(stack[index], weights[index])
-                differences[group][name] = Band.of(paired[index], weights[index])
+                # Within a variant its members count equally, whatever (even zero) weight
+                # the variant has in the average.
+                within = weights[index] if group == AVERAGED else None
+                shares[group][name] = Band.of(stack[index], within)
+                differences[group][name] = Band.of(paired[index], within)
             if len(names) > 1:
                 splits[name] = split_variance(paired, members, design)
                 signs[name] = sign_probability(paired, weights)
