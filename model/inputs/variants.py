@@ -121,7 +121,7 @@ def variant(name: str) -> Variant:
 #: Ways of weighting the variants in a model-averaged answer (``--weights``).
 WEIGHTINGS = ("stacking", "abc", "equal")
 #: The default weighting; why: ``docs/calibration.md``, "Weighting the variants".
-DEFAULT_WEIGHTING = "stacking"
+DEFAULT_WEIGHTING = "abc"
 #: Where each weighting is committed, beside the posteriors: ``validate --install`` writes
 #: the stacking weights, ``calibrate --model-selection --install`` the model probabilities.
 WEIGHT_FILES = {"stacking": "stacking_weights.csv", "abc": "model_probabilities.csv"}
