@@ -135,6 +135,9 @@ def test_a_factor_file_holds_and_replaces_inputs_and_builds_each_coalition(tmp_p
     np.testing.assert_allclose(fear, december)
     assert held.timeline("state_media_reach")[0].value == 0
     assert held.timeline("war") == actual.timeline("war")
+    # Held at a later month, or replaced from the start: Sep 2020 itself changes (a note).
+    assert factors.start_changes() == {"fear": ("repression_index",),
+                                       "media": ("state_media_reach",)}
     assert factors.scenario(full(3)).compile_inputs().series.keys() == \
         actual.compile_inputs().series.keys()
     np.testing.assert_array_equal(factors.scenario(full(3)).compile_inputs().series["war"],
@@ -199,8 +202,11 @@ def test_the_library_factor_files_load_and_the_default_job_leaves_them_out():
     assert all(name in drivers.description for name in drivers.moving())
     level = load_factor_file(folder / "propaganda_level_2020_2025.toml", waves)
     media = {f.key: f for f in level.factors}["information"]
-    assert {name: points[0].value for name, points in media.timelines.items()} == {
-        "propaganda_state": 0, "propaganda_russia": 0, "state_media_reach": 0}
+    # Removed from Oct 2020: the start month's media stay, which the anchors are set for.
+    assert {name: (points[0].month, points[0].value)
+            for name, points in media.timelines.items()} == dict.fromkeys(
+        ("propaganda_state", "propaganda_russia", "state_media_reach"), ("2020-10", 0))
+    assert not level.start_changes() and not drivers.start_changes()
 
 
 # --- the command, end to end -------------------------------------------------------------------

@@ -171,6 +171,11 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     if moving:
         say(f"note: no factor moves {', '.join(moving)}: they follow their history in every "
             "coalition, so their effect is in the residual")
+    for key, names in plan.factors.start_changes().items():
+        say(f"note: factor {key} changes {', '.join(names)} in {plan.factors.actual().start} "
+            "itself; the model's anchors are set so that the start month is at rest, so "
+            "they absorb most of that change: start a replacement timeline a month later to "
+            "keep it (docs/attribution.md)")
     with Executor(args, plan.out) as executor:
         k = len(plan.factors.factors)
         how = ("exact" if plan.orders is None else f"{len(plan.orders)} sampled orders")

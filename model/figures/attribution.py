@@ -51,7 +51,7 @@ def plot_waterfall(table: pd.DataFrame, path: str | Path, outcome: str, credit: 
         steps = mine.drop(index=TOTAL)
         start = 100 * mine.loc[TOTAL, "simulated_start"]
         labels = ["Sep 2020", *[str(label) for label in steps["label"]], "outcome"]
-        labels[-2] = "nothing else\nchanges"
+        labels[-2] = "residual: nothing changes"
         ax.bar(0, start, color=ENDS)
         level, levels = start, [start]
         for x, (key, row) in enumerate(steps.iterrows(), start=1):
@@ -75,6 +75,7 @@ def plot_waterfall(table: pd.DataFrame, path: str | Path, outcome: str, credit: 
             if np.isfinite(published):
                 ax.plot(x, 100 * published, "D", color="crimson", markersize=7, zorder=5,
                         label="published Chatham House share")
+                levels.append(100 * published)
         # The ends stand on zero; the axis zooms in on the steps, where the answer is.
         low, high = min(levels), max(levels)
         margin = max(high - low, 1.0)
@@ -88,7 +89,7 @@ def plot_waterfall(table: pd.DataFrame, path: str | Path, outcome: str, credit: 
     title = (f"{QUESTION} Why the share moved from Sep 2020\nto {outcome}: "
              f"{MEASURE_TEXT[measure][0].split(':')[0]}, Shapley values")
     footer = ("Bars: model-averaged Shapley value of each factor (red up, blue down), whiskers "
-              "its 5-95% range across draws; 'nothing else changes' is the frozen world "
+              "its 5-95% range across draws; the residual ('nothing changes') is the frozen world "
               "against its start (every factor held). Markers: each mechanism variant. "
               f"{credit}")
     _finish(fig, axes, title, footer)

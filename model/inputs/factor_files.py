@@ -22,8 +22,8 @@ TOML form::
     hold = ["war"]                 # held at its Sep 2020 value from the start
 
     [factors.propaganda]
-    label = "No state or Russian media"
-    timelines = { propaganda_state = 0, state_media_reach = 0 }
+    label = "No state media from Oct 2020"
+    timelines = { propaganda_state = { "2020-10" = 0 }, state_media_reach = { "2020-10" = 0 } }
 
 Everything is checked before anything runs, with the errors of scenario files (file,
 line, key, value, what is allowed; a misspelt name gets the nearest valid one).
@@ -184,6 +184,24 @@ class FactorSet:
         kept = [f.key for i, f in enumerate(self.factors) if coalition >> i & 1]
         name = f"{self.name}: actual {'+'.join(kept)}" if kept else f"{self.name}: all held"
         return actual.with_changes(levers=levers, exogenous=exogenous, name=name)
+
+    def start_changes(self) -> dict[str, tuple[str, ...]]:
+        """Return, by factor, the inputs whose held or replaced value differs in the start month.
+
+        The model sets its anchors so that the start month's world is at rest
+        (``docs/ODD.md``, section 5): a change to the start month's inputs moves the anchors
+        with it, so most of its effect never shows (``docs/attribution.md``).
+        """
+        actual = self.actual()
+        first = actual.compile_inputs().at(0)
+        found = {}
+        for factor in self.factors:
+            changes = factor.counterfactual(actual)
+            held = actual.with_changes(**changes).compile_inputs().at(0)
+            names = tuple(name for name in factor.inputs if held[name] != first[name])
+            if names:
+                found[factor.key] = names
+        return found
 
     def moving(self) -> tuple[str, ...]:
         """Return the dated inputs that change within the outcome's window but no factor moves.
