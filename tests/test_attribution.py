@@ -174,6 +174,29 @@ def test_factor_file_errors_name_file_key_value_and_what_is_allowed(tmp_path, ca
     assert not out.exists()
 
 
+@pytest.mark.parametrize(("outcome", "allowed"), [
+    ("2021-02,2021-01", "months in increasing order, each once"),
+    ("2021-13", "a wave key or months YYYY-MM after 2020-09"),
+    ("2020-09", "a survey wave after the start"),
+])
+def test_outcome_option_errors_name_the_option_and_what_is_allowed(tmp_path, capsys, outcome,
+                                                                   allowed):
+    path = write(tmp_path, GOOD)
+    argv = ["attribute", str(path), "--outcome", outcome, "--out", str(tmp_path / "out")]
+    assert cli.main(argv) == 2
+    error = capsys.readouterr().err
+    assert "--outcome" in error and allowed in error, error
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_outcome_option_replaces_the_files_window():
+    factors = load_factor_file(default_factor_file(), load_waves(), outcome="2022-11")
+    assert factors.outcome.wave.label == "CH Nov 2022" and factors.outcome.end == "2022-11"
+    assert factors.actual().end == "2022-11"
+    months = load_factor_file(default_factor_file(), load_waves(), "2021-06,2021-12").outcome
+    assert months.wave is None and months.months == ("2021-06", "2021-12")
+
+
 def test_more_than_eight_factors_need_permutations(tmp_path, capsys):
     names = ["visa_refusal_rate", "visa_processing_capacity", "open_crossings_poland",
              "open_crossings_lithuania", "open_crossings_latvia", "car_plate_ban", "bus_routes",

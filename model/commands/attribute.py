@@ -219,13 +219,11 @@ def _write_outputs(plan: Plan, runs: Runs, plots: bool) -> list[str]:
 
 def _print_summary(table) -> None:
     """Print the averaged attribution, in percentage points, one column per answer."""
-    averaged = table[table["variant"] == table["variant"].iloc[0]]
+    averaged = table[table["variant"] == AVERAGED]
     wide = averaged.pivot(index="factor", columns="answer", values="shapley")
-    wide = wide.loc[list(dict.fromkeys(averaged["factor"])), list(dict.fromkeys(
-        averaged["answer"]))]
-    group = "model-averaged" if averaged["variant"].iloc[0] == AVERAGED else \
-        f"variant {averaged['variant'].iloc[0]}"
-    print(f"Shapley values, percentage points ({group}):")
+    wide = wide.loc[list(dict.fromkeys(averaged["factor"])),
+                    list(dict.fromkeys(averaged["answer"]))]
+    print("Shapley values, percentage points (model-averaged):")
     print((100 * wide).round(2).to_string())
 
 
@@ -266,6 +264,8 @@ def _manifest(plan: Plan, report: RunReport, executor: Executor, clock: Clock,
                     "answers": list(outcome.answers)},
         "factors": _factor_record(plan),
         "left_moving": list(plan.factors.moving()),
+        "start_month_changes": {key: list(names)
+                                for key, names in plan.factors.start_changes().items()},
         "method": ("exact: every coalition" if plan.orders is None else
                    f"sampled: {len(plan.orders)} orders in antithetic pairs, seed "
                    f"{ORDERS_SEED}"),

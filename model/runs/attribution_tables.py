@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,7 @@ def group_weights(members: Sequence[Member]) -> dict[str, np.ndarray]:
     return weights
 
 
-def read_runs(out, factors: FactorSet, members: Sequence[Member],
+def read_runs(out: Path, factors: FactorSet, members: Sequence[Member],
               grid: Sequence[Sequence[Task]], coalitions: Sequence[int]) -> Runs:
     """Read every run of ``grid[member][coalition]`` back: outcome, start, mean path.
 
