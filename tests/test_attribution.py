@@ -275,3 +275,10 @@ def test_attribute_writes_its_tables_figures_and_manifest_and_resumes(tmp_path, 
     assert cli.main(argv, setup=Setup()) == 0  # every run is on disk: reused
     assert "8 reused" in capsys.readouterr().out
     assert Path(manifest["factor_file"]["path"]) == path
+    # Two factors have two orders, an antithetic pair: sampling them is exact, from the
+    # same runs.
+    assert cli.main([*argv, "--permutations", "2"], setup=Setup()) == 0
+    sampled = pd.read_csv(out / "attribution.csv")
+    assert set(sampled["method"]) == {"sampled, 2 orders"}
+    np.testing.assert_allclose(sampled["shapley"], table["shapley"], atol=1e-12)
+    assert "8 reused" in capsys.readouterr().out
