@@ -18,7 +18,8 @@ import numpy as np
 from ..analysis.attribution import MAX_EXACT_FACTORS, needed_coalitions, sampled_orders
 from ..core.streams import generator
 from ..inputs.errors import InputError
-from ..inputs.factor_files import FactorSet, load_factor_file
+from ..inputs.factor_files import load_factor_file
+from ..inputs.factors import FactorSet
 from ..inputs.scenario import MAX_CITIZENS, TIMELINE_SECTIONS
 from ..inputs.survey_data import Wave, load_out_of_sample_waves, load_waves
 from ..runs.atomic import write_csv

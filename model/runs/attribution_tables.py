@@ -22,7 +22,7 @@ import pandas as pd
 from ..analysis.attribution import attribute, full
 from ..analysis.uncertainty import weighted_band
 from ..core.observation import CATEGORIES, MEASURES
-from ..inputs.factor_files import FactorSet
+from ..inputs.factors import FactorSet
 from ..inputs.survey_data import Wave
 from .design import Member
 from .execution import Task, load_result
