@@ -81,6 +81,8 @@ class Design:
     weights: Mapping[str, float]
     assumptions: bool
     futures: bool
+    #: Add the pick-freeze swap members (``attribute`` needs the draws only).
+    pick_freeze: bool = True
     _drawn: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def varying(self, variant: str) -> tuple[str, ...]:
@@ -98,7 +100,7 @@ class Design:
         """Return every member, variant by variant, draws first, then the swaps."""
         everyone = []
         for name in self.variants:
-            own = [*self._draws(name), *self._swaps(name)]
+            own = [*self._draws(name), *(self._swaps(name) if self.pick_freeze else ())]
             everyone += [replace(m, weight=self.weights[name] / len(own)) for m in own]
         return everyone
 
