@@ -221,7 +221,8 @@ def test_a_two_variant_comparison_reports_averaged_and_per_variant_rows(tmp_path
     files = [write_scenario(s, tmp_path / f"{s.name}.toml") for s in (short, policy)]
     out = tmp_path / "out"
     status = cli.main(["run", *map(str, files), "--variant", "media_peers", "--variant",
-                       "grievance", "--draws", "4", "--citizens", "300", "--workers", "1",
+                       "grievance", "--weights", "stacking", "--draws", "4", "--citizens",
+                       "300", "--workers", "1",
                        "--no-plots", "--out", str(out)], setup=Setup(posteriors=folder))
     assert status == 0
     summary = pd.read_csv(out / "summary.csv")

@@ -11,6 +11,7 @@ from model.inputs import registry, variants
 from model.inputs.scenario import baseline
 from model.inputs.scenario_files import write_scenario
 from model.runs.execution import simulate_task
+from tests.helpers import SEED_ENSEMBLE
 
 OWN, GIVEN = 0.05, 0.2  # peer_rate: the scenario's, and the one given with the run
 CITIZENS = 300
@@ -60,8 +61,8 @@ def test_run_posterior_keeps_the_scenarios_own_parameters(tmp_path):
         return arrays[-1]
 
     setup = Setup(worker=recording, posteriors=tmp_path / "posteriors")
-    assert cli.main(["run", str(path), "--seeds", "1", "--citizens", str(CITIZENS),
-                     "--posterior", "--no-plots", "--workers", "1", "--out",
+    assert cli.main(["run", str(path), *SEED_ENSEMBLE, "--seeds", "1", "--citizens",
+                     str(CITIZENS), "--posterior", "--no-plots", "--workers", "1", "--out",
                      str(tmp_path / "out")], setup=setup) == 0
     scenario = own_scenario()
     expected = simulate(scenario.with_changes(parameters={**particle, "peer_rate": OWN}),
