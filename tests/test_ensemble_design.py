@@ -13,6 +13,7 @@ from model import cli
 from model.analysis.calibration.abc import calibrated_names
 from model.analysis.uncertainty import sign_probability, split_variance, weighted_band
 from model.commands._executor import Setup
+from model.commands.run import DEFAULT_DRAWS
 from model.inputs import registry, variants
 from model.inputs.assumptions import sample_assumptions, sampled_names
 from model.inputs.errors import InputError
@@ -35,7 +36,7 @@ def fake_posterior(name: str, particles: int = 50, seed: int = 0) -> Posterior:
     return Posterior(table, np.full(particles, 1 / particles), f"fake {name}")
 
 
-def design(draws: int = 16, names=FIVE, **kw) -> Design:
+def design(draws: int = DEFAULT_DRAWS, names=FIVE, **kw) -> Design:
     settings = dict(posteriors={n: fake_posterior(n) for n in names},
                     weights=dict.fromkeys(names, 1 / len(names)), assumptions=True,
                     futures=True) | kw
@@ -47,7 +48,7 @@ def test_default_design_runs_over_a_hundred_distinct_parameter_sets():
     plan = design()
     members = plan.members()
     assert plan.distinct_parameter_sets() >= 100
-    assert len(members) == 5 * (16 + 8 * len(SOURCES))
+    assert len(members) == 5 * (DEFAULT_DRAWS + DEFAULT_DRAWS // 2 * len(SOURCES))
     assert sum(m.weight for m in members) == pytest.approx(1.0)
     assert len({(m.variant, m.label) for m in members}) == len(members)
 

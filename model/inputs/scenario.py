@@ -47,9 +47,9 @@ from .timeline import CompiledInputs, TimelinePoint, compile_timeline, override_
 MODEL_START = "2020-09"
 DEFAULT_END = "2030-12"
 LATEST_END = "2050-12"
-#: Citizens per run: ``run``'s default ensemble (about 1,900 runs) fits in 3 minutes on
+#: Citizens per run: ``run``'s default ensemble (1,440 runs) fits in 3 minutes on
 #: two cores at this size; its seed noise is reported with every effect (docs/running.md).
-DEFAULT_CITIZENS = 4_000
+DEFAULT_CITIZENS = 3_000
 #: The full adult population can be simulated one citizen per person.
 MAX_CITIZENS = 9_100_000
 #: Seeds per parameter draw of `run` (the draws carry the seed-to-seed spread already).
