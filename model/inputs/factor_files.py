@@ -31,7 +31,6 @@ line, key, value, what is allowed; a misspelt name gets the nearest valid one).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -43,7 +42,7 @@ from .errors import MISSING, InputError, unknown_name_message
 from .factors import DEFAULT_MEASURE, Factor, FactorSet, Outcome
 from .registry import Group
 from .scenario import LATEST_END, MODEL_START, ScenarioError, section_of
-from .scenario_files import _File, _syntax_error, _timeline, read_scenario_text
+from .scenario_files import _File, _timeline, read_toml
 from .survey_data import Wave
 from .timeline import TimelinePoint
 
@@ -71,13 +70,7 @@ def load_factor_file(path: str | Path, waves: Sequence[Wave],
     """
     path = Path(path)
     source = str(path)
-    text = read_scenario_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise _syntax_error(source, text, error) from None
-    except ValueError as error:
-        raise InputError(source, "TOML", MISSING, f"not a usable TOML file ({error})") from None
+    text, data = read_toml(path, InputError)
     return factor_set_from_dict(data, source, waves, outcome, text)
 
 

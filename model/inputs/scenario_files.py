@@ -79,6 +79,23 @@ class _File:
         return error
 
 
+def read_toml(path: Path, error: type[InputError] = ScenarioError) -> tuple[str, dict]:
+    """Return a TOML input file's text and table (scenario files, factor files).
+
+    Raises:
+        InputError: (of class ``error``) for an unreadable file or bad TOML, naming the file
+            and the line.
+    """
+    source = str(path)
+    text = read_scenario_text(path)
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        raise _syntax_error(source, text, problem) from None
+    except ValueError as problem:  # tomllib lets int() refuse integers of over 4,300 digits
+        raise error(source, "TOML", MISSING, f"not a usable TOML file ({problem})") from None
+
+
 def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read, validate and resolve a scenario file, following ``extends``.
 
@@ -91,13 +108,7 @@ def load_scenario(path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """
     path = Path(path)
     source = str(path)
-    text = read_scenario_text(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise _syntax_error(source, text, error) from None
-    except ValueError as error:  # tomllib lets int() refuse integers of over 4,300 digits
-        raise ScenarioError(source, "TOML", MISSING, f"not a usable TOML file ({error})") from None
+    text, data = read_toml(path)
     return scenario_from_dict(data, source, base_dir=path.parent,
                               chain=(*_chain, path.resolve()), text=text)
 
