@@ -131,6 +131,22 @@ def test_a_finished_fit_is_read_back_not_rerun(tmp_path, monkeypatch):
     assert not is_finished(tmp_path / "abc.db", dataclasses.replace(config, seed=9))
 
 
+def test_an_interrupted_fit_resumes_its_history_instead_of_starting_afresh(tmp_path):
+    targets = target_waves()
+    database = tmp_path / "abc.db"
+    one = _config(free=("media_rate_state",), budget=dataclasses.replace(TINY, max_generations=1))
+    first = fit(targets, one.fit_waves, one, database)
+    abc._marker(database).unlink()  # as if stopped before it was marked finished
+    # The budget is raised (it is not part of the identity): one more generation.
+    two = dataclasses.replace(one, budget=dataclasses.replace(TINY, max_simulations=400))
+    result = fit(targets, two.fit_waves, two, database)
+    history = abc.pyabc.History(f"sqlite:///{database}")
+    assert [run.id for run in history.all_runs()] == [1]  # no second run was started
+    # The same history, continued: its first generation is the interrupted fit's.
+    assert len(result.generations) > len(first.generations)
+    assert result.generations.epsilon.iloc[0] == first.generations.epsilon.iloc[0]
+
+
 def test_summary_reports_prior_range_and_shrinkage():
     particles = pd.DataFrame({"war_shock": np.linspace(0.1, 0.11, 50)})
     result = abc.FitResult(_config(free=("war_shock",)), particles, np.full(50, 1 / 50),

@@ -14,6 +14,7 @@ already holds the same configuration picks up after its last finished generation
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import random
@@ -465,11 +466,23 @@ def _resumable_run(database: Path, identity: str) -> int | None:
 
 
 def _meta_config(history: pyabc.History) -> str | None:
+    """Return the configuration a run was started with (None if it recorded none).
+
+    pyabc stores ``meta_info`` as the text of a Python dict (single quotes), not as JSON:
+    reading it with ``json.loads`` alone found no configuration, and an interrupted fit
+    started afresh instead of resuming.
+    """
     try:
         info = history.get_abc().json_parameters
-        return json.loads(info).get("config") if info else None
     except Exception:
         return None
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            found = parse(info) if info else None
+        except (ValueError, SyntaxError):
+            continue
+        return found.get("config") if isinstance(found, dict) else None
+    return None
 
 
 def read_result(history: pyabc.History, config: FitConfig, database: Path,
