@@ -261,10 +261,11 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
             report = report if extra.ok else extra
         if not report.ok:
             return report_failures(report, plan.out, OUTPUT_FILES,
-                                   _manifest(plan, report, executor, clock, (), members))
+                                   _manifest(plan, report, executor, clock, (), members, grid))
         clear_outputs(plan.out, OUTPUT_FILES)
         written = _write_outputs(plan, grid, members, args.plots)
-        write_manifest(plan.out, _manifest(plan, report, executor, clock, written, members))
+        write_manifest(plan.out, _manifest(plan, report, executor, clock, written, members,
+                                             grid))
     print(f"Wrote {', '.join(written)} and manifest.json to {plan.out}/ "
           f"({report.completed} runs now, {report.reused} reused).")
     return 0
@@ -362,9 +363,9 @@ def _design_record(plan: Plan, members: list[Member]) -> dict:
 
 
 def _manifest(plan: Plan, report: RunReport, executor: Executor, clock: Clock,
-              written, members: list[Member]) -> dict:
+              written, members: list[Member], grid: list[list[Task]]) -> dict:
     failed_ids = {failure.task.id for failure in report.failures}
-    labels = {task.id: member for row in plan.grid(members)
+    labels = {task.id: member for row in grid
               for task, member in zip(row, members, strict=True)}
     runs, run_seconds = [], 0.0
     for task in report.tasks:

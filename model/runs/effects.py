@@ -42,11 +42,13 @@ def _parameter_table(ensemble: Ensemble, variant: str) -> dict[str, np.ndarray]:
 
 
 def _carrying(ensemble: Ensemble, effects: np.ndarray,
-              posteriors: Mapping[str, Posterior | None]) -> tuple[list[str], float]:
+              posteriors: Mapping[str, Posterior | None],
+              tables: Mapping[str, dict[str, np.ndarray]]) -> tuple[list[str], float]:
     """Return the carriers of an averaged effect and their weighted posterior/prior sd ratio.
 
-    ``effects`` holds one value per member. Scores are squared rank correlations within a
-    variant, summed over variants by weight.
+    ``effects`` holds one value per member; ``tables`` each variant's parameter values
+    (``_parameter_table``). Scores are squared rank correlations within a variant, summed
+    over variants by weight.
     """
     scores: dict[str, float] = {}
     ratios: dict[str, list[tuple[float, float]]] = {}
@@ -54,7 +56,7 @@ def _carrying(ensemble: Ensemble, effects: np.ndarray,
         rows = np.array([i for i, m in enumerate(ensemble.members) if m.variant == name])
         posterior = posteriors.get(name)
         fitted = posterior.sd_ratios() if posterior is not None else {}
-        for parameter, score in carriers(effects[rows], _parameter_table(ensemble, name),
+        for parameter, score in carriers(effects[rows], tables[name],
                                          half=1.0):
             scores[parameter] = scores.get(parameter, 0.0) + weight * score
             ratios.setdefault(parameter, []).append((weight, fitted.get(parameter, 1.0)))
@@ -83,6 +85,8 @@ def effects_table(ensemble: Ensemble, date: str, posteriors: Mapping[str, Poster
     """
     t, m = ensemble.months.index(date), MEASURES.index(MEASURE)
     rng = generator(0, "bootstrap")
+    # The members' parameter values are the same for every effect: built once per variant.
+    tables = {name: _parameter_table(ensemble, name) for name in ensemble.variants}
     rows = []
     for name in ensemble.scenarios[1:]:
         split = ensemble.splits[name]
@@ -90,7 +94,7 @@ def effects_table(ensemble: Ensemble, date: str, posteriors: Mapping[str, Poster
         paired = ensemble.member_differences(name)
         for c, category in enumerate(CATEGORIES):
             averaged = ensemble.differences[AVERAGED][name]
-            found, ratio = _carrying(ensemble, paired[:, t, m, c], posteriors)
+            found, ratio = _carrying(ensemble, paired[:, t, m, c], posteriors, tables)
             row = {"scenario": name, "date": date, "measure": MEASURE, "category": category,
                    "mean": averaged.mean[t, m, c], "p05": averaged.low[t, m, c],
                    "p95": averaged.high[t, m, c], "p_sign": ensemble.signs[name][t, m, c],

@@ -211,6 +211,7 @@ def summary_table(ensemble: Ensemble, horizons: Sequence[str]) -> pd.DataFrame:
     difference of 0.05 = 5 points).
     """
     origin = parse_month(ensemble.months[0])
+    runs = {group: ensemble.runs(group) for group in ensemble.groups}
     rows = []
     for name in ensemble.scenarios:
         split = ensemble.splits.get(name)
@@ -228,7 +229,7 @@ def summary_table(ensemble: Ensemble, horizons: Sequence[str]) -> pd.DataFrame:
                                     for key in SHARE_COLUMNS)]
                                  if averaged else [np.nan] * (1 + len(SHARE_COLUMNS)))
                         rows.append((name, group, weight, measure, date, category,
-                                     ensemble.runs(group), ensemble.parameter_sets[group],
+                                     runs[group], ensemble.parameter_sets[group],
                                      band.mean[t, m, c], band.low[t, m, c], band.high[t, m, c],
                                      diff.mean[t, m, c], diff.low[t, m, c],
                                      diff.high[t, m, c], *extra))

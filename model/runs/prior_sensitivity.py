@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..core.observation import CATEGORIES, MEASURES
 from ..inputs import registry
+from ..inputs.variants import GRIEVANCE, NAMED_ASSUMPTIONS
 from .outputs import Ensemble
 
 #: The fitted parameters, grouped by mechanism; each group's priors are halved together.
@@ -22,10 +23,10 @@ MECHANISM_GROUPS = {
     "media": ("media_rate_state", "media_rate_russia", "media_rate_independent"),
     "peers_and_camps": ("peer_rate", "sorting_rate", "anchoring_rate"),
     "eu_contact": ("contact_gain",),
-    "grievance": ("grievance_to_eu", "grievance_to_regime"),
+    "grievance": GRIEVANCE,
     "war_rally": ("war_shock",),
     "falsification": ("falsification_rate",),
-    "named_assumptions": ("rejection_identification", "propaganda_blame_amplification"),
+    "named_assumptions": NAMED_ASSUMPTIONS,
 }
 
 
