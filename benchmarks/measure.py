@@ -35,6 +35,19 @@ RUN_PARTS = ((Scenario, "compile_inputs", "build_inputs"),
              (OpinionModel, "_observe", "observe"))
 
 
+def forget_starts() -> None:
+    """Make the next build build: forget the starts the model remembers (if it does).
+
+    Runs of one seed share their start (``model.core.start_cache``, absent from older
+    commits); a benchmark that times the build must not be handed a remembered one.
+    """
+    try:
+        from model.core.start_cache import forget_starts as forget
+    except ImportError:
+        return
+    forget()
+
+
 @contextmanager
 def stopwatch(record: dict, name: str):
     """Add the block's wall, CPU and thread-CPU seconds to ``record[name]`` (and ``_cpu``...)."""
@@ -160,6 +173,7 @@ def measure_size(n_citizens: int, end: str, thread_count: int, seed: int = 0) ->
     load_compiled_code(record)
     record["rss_before_build_mb"] = current_rss_mb()
     scenario = baseline().with_changes(end=end)
+    forget_starts()
     with timed(record, BUILD_PHASES), stopwatch(record, "build"):
         model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
     record["rss_after_build_mb"], record["peak_rss_after_build_mb"] = (current_rss_mb(),
@@ -224,6 +238,7 @@ def measure_breakdown(n_citizens: int, end: str, seeds: list[int]) -> dict:
     totals: dict = {}
     with timed(totals, BUILD_PHASES + RUN_PARTS):
         for seed in seeds:
+            forget_starts()
             with stopwatch(totals, "total"):
                 simulate(scenario, seed=seed, n_citizens=n_citizens)
     runs = len(seeds)
@@ -288,6 +303,7 @@ def measure_reference(n_citizens: int, end: str, seed: int = 0, repeats: int = 3
     scenario = baseline().with_changes(end=end)
     best: dict = {}
     for _ in range(repeats):
+        forget_starts()
         model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
         reference = ReferenceModel(model)
         times: dict = {}

@@ -88,18 +88,16 @@ def share_intervals(values: np.ndarray, members: Sequence[Member], design: Desig
     rows = _rows(members, design)
     if not design.pairs:
         return {}
-    samples: dict[str, list[np.ndarray]] = {}
-    for _ in range(resamples):
-        drawn = {}
-        for name, own in rows.items():
-            pick = rng.integers(design.pairs, size=design.pairs)
-            chosen = {key: [own[key][i] for i in pick] for key in own if key != "draws"}
-            chosen["draws"] = chosen["A"] + chosen["B"]
-            drawn[name] = chosen
-        for key, share in _split(values, drawn, design).shares().items():
-            samples.setdefault(key, []).append(share)
-    return {key: np.quantile(np.stack(found), quantiles, axis=0)
-            for key, found in samples.items()}
+    picks = np.array([[rng.integers(design.pairs, size=design.pairs) for _ in rows]
+                      for _ in range(resamples)])  # (resample, variant, pair)
+    drawn = {}
+    for v, (name, own) in enumerate(rows.items()):
+        chosen = {key: np.asarray(own[key])[picks[:, v]] for key in own if key != "draws"}
+        chosen["draws"] = np.concatenate([chosen["A"], chosen["B"]], axis=1)
+        drawn[name] = chosen
+    # Every resample at once: rows of shape (resample, member), reduced along the members.
+    shares = _split(values, drawn, design, axis=1).shares()
+    return {key: np.quantile(share, quantiles, axis=0) for key, share in shares.items()}
 
 
 def _rows(members: Sequence[Member], design: Design) -> dict[str, dict[str, list[int]]]:
@@ -114,24 +112,30 @@ def _rows(members: Sequence[Member], design: Design) -> dict[str, dict[str, list
     return rows
 
 
-def _split(values: np.ndarray, rows: Mapping[str, Mapping[str, list[int]]],
-           design: Design) -> Split:
+def _split(values: np.ndarray, rows: Mapping[str, Mapping[str, list[int] | np.ndarray]],
+           design: Design, axis: int = 0) -> Split:
+    """Return the split from the member rows of each variant, reduced along ``axis``.
+
+    Rows are lists of member indices (``axis=0``) or arrays of them with a leading batch
+    axis (``axis=1``: one split per batch row, as the bootstrap needs).
+    """
     means, within = {}, {}
     first: dict[str, np.ndarray] = {}
     total_effect: dict[str, np.ndarray] = {}
     for name in design.variants:
         own = rows[name]
         draws = values[own["draws"]]
-        means[name] = draws.mean(axis=0)
-        within[name] = draws.var(axis=0, ddof=1) if len(draws) > 1 else 0 * means[name]
+        means[name] = draws.mean(axis=axis)
+        within[name] = (draws.var(axis=axis, ddof=1) if draws.shape[axis] > 1
+                        else 0 * means[name])
         if not design.pairs:
             continue
         a, b = values[own["A"]], values[own["B"]]
         weight = design.weights[name]
         for source in design.varying(name):
             ab = values[own[source]]
-            jansen_first = within[name] - 0.5 * np.mean((b - ab) ** 2, axis=0)
-            jansen_total = 0.5 * np.mean((a - ab) ** 2, axis=0)
+            jansen_first = within[name] - 0.5 * np.mean((b - ab) ** 2, axis=axis)
+            jansen_total = 0.5 * np.mean((a - ab) ** 2, axis=axis)
             first[source] = first.get(source, 0) + weight * jansen_first
             total_effect[source] = total_effect.get(source, 0) + weight * jansen_total
     mean = sum(design.weights[n] * means[n] for n in design.variants)
@@ -161,14 +165,18 @@ def carriers(effects: np.ndarray, parameters: Mapping[str, np.ndarray],
     The smallest set whose squared Spearman correlations with the effect reach ``half`` of
     their sum; an effect nothing correlates with has no carriers.
     """
-    from scipy.stats import spearmanr
+    from scipy.stats import rankdata
 
-    scores = {}
-    for name, column in parameters.items():
-        if np.ptp(column) == 0 or np.ptp(effects) == 0:
-            continue
-        rho = spearmanr(column, effects).statistic
-        scores[name] = float(rho) ** 2
+    names = [name for name, column in parameters.items() if np.ptp(column) > 0]
+    if not names or np.ptp(effects) == 0:
+        return []
+    # Spearman's rho is Pearson's on the ranks (ties averaged): all columns at once.
+    ranks = rankdata(np.column_stack([parameters[name] for name in names]), axis=0)
+    ranks -= ranks.mean(axis=0)
+    target = rankdata(effects)
+    target -= target.mean()
+    rho = (target @ ranks) / np.sqrt((target @ target) * np.sum(ranks * ranks, axis=0))
+    scores = dict(zip(names, (float(value) ** 2 for value in rho), strict=True))
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     total, chosen, running = sum(scores.values()), [], 0.0
     for name, score in ranked:

@@ -12,6 +12,7 @@ too, with the variance of every difference split by source. See ``docs/running.m
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,6 +148,15 @@ class Plan:
         return dict(self.design.posteriors)
 
 
+def draw_by_draw(grid: list[list[Task]]) -> Iterator[Task]:
+    """Yield the grid's tasks member by member: a member's scenarios share their start.
+
+    (``core.start_cache``: a worker that runs them one after another builds it once.)
+    """
+    for column in zip(*grid, strict=True):
+        yield from column
+
+
 def _own_settings_win(drawn: dict, scenario: Scenario) -> dict | None:
     """The member's parameters minus those the scenario sets itself (explicit settings win)."""
     return {k: v for k, v in drawn.items() if k not in scenario.parameters} or None
@@ -253,10 +263,10 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
             f"({len(plan.design.variants)} variant(s), {plan.design.draws} draws each) = "
             f"{len(plan.scenarios) * len(members)} runs of {plan.n_citizens:,} citizens "
             f"({executor}) into {plan.out}/")
-        report = executor.run((task for row in grid for task in row), setup.worker)
+        report = executor.run(draw_by_draw(grid), setup.worker)
         if report.ok and plan.subgroups:
             say("Reading the survey by subgroup: every run once more (--subgroups)")
-            extra = executor.run((task for row in grid for task in row), subgroups_task,
+            extra = executor.run(draw_by_draw(grid), subgroups_task,
                                  "subgroup runs", plan.out / SUBGROUPS_DIR)
             report = report if extra.ok else extra
         if not report.ok:

@@ -93,6 +93,15 @@ def build_month(t: int, key: tuple[int, int], inputs: Mapping[str, float], p,
     return Month(**terms)
 
 
+def months_at_war_by_month(war: np.ndarray) -> list[int]:
+    """Return ``months_at_war`` for every month of the series."""
+    months, running = [], 0
+    for value in war:
+        running = running + 1 if value > 0.0 else 0
+        months.append(running)
+    return months
+
+
 def months_at_war(war: np.ndarray, t: int) -> int:
     """Return how many months the war has lasted at month ``t`` (0 if there is none)."""
     months = 0

@@ -11,12 +11,13 @@ from .citizen import Citizen
 from .draws import run_key
 from .engine import MonthSummary, World, advance_month
 from .mechanisms import travel
-from .mechanisms.camps import camp_thresholds
-from .month import Month, MonthContext, build_month, months_at_war
+from .mechanisms.camps import camp_thresholds, loyalty_order
+from .month import Month, MonthContext, build_month, months_at_war_by_month
 from .network import build_network
 from .observation import CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey
 from .population import synthesise_population
 from .rest import last_trips_before_start, rest_anchors, steady_state
+from .start_cache import Start, remembered_start, start_key
 from .state import CitizenState
 from .streams import RandomStreams
 
@@ -44,11 +45,13 @@ class OpinionModel(mesa.Model):
         n_citizens: population size (defaults to the scenario's).
         create_agents: create Mesa ``Citizen`` agents (default: when N <= AGENT_LIMIT).
         survey_design: the virtual instrument (the Chatham House design by default).
+        collect_data: fill ``datacollector`` every month (default); ``simulate`` reads
+            ``shares`` instead, and saves the reporters' cost (a tenth of a small run).
     """
 
     def __init__(self, scenario: Scenario | None = None, seed: int | None = 0,
                  n_citizens: int | None = None, create_agents: bool | None = None,
-                 survey_design: SurveyDesign | None = None):
+                 survey_design: SurveyDesign | None = None, collect_data: bool = True):
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
         self.streams = RandomStreams(seed)
@@ -60,29 +63,20 @@ class OpinionModel(mesa.Model):
         self.months = self.inputs.months
         self.key = run_key(seed)
         n = int(n_citizens or self.spec.citizens)
-        start = self.inputs.at(0)
         p = self.params
 
-        population = synthesise_population(
-            n, self.streams["population"], p.initial_eu_tie_share, p.initial_russia_tie_share,
-            start["regime_opposed_share"], start["regime_loyal_share"])
-        self.survey = VirtualSurvey(population, survey_design or SurveyDesign())
-        record = p.record()
-        self._border_reference = self._border_traffic = 1.0  # set by ``_rest_state``
-        first = self._record_at(0, population.loyalty, record, border_demand=1.0)
-        r, e = self._initial_attitudes(population, first, record)
-        # Homophily key: towns and villages form separate rings (joined by rewired shortcuts);
-        # within them, neighbours in the ring are close in age and in East-West orientation.
-        similarity = (100.0 * population.urban + 1.5 * population.age_band + 1.5 * (r - e)
-                      + 0.7 * self.streams["network"].standard_normal(n))
-        network = build_network(similarity, int(p.network_degree), p.network_rewiring,
-                                self.streams["network"])
-        state = self._rest_state(population, network, r, e, first, record)
-        self.world = World(population, network, state, record)
-        self.record = first
+        self._war_months = months_at_war_by_month(self.inputs.series["war"])
+        self.survey_design = survey_design or SurveyDesign()
+        start = self._start(n)
+        self.survey, self.initial_constants = start.survey, start.initial_constants
+        self._border_reference, self._border_traffic = start.border_reference, start.border_traffic
+        self._loyalty, self._loyalty_order = start.population.loyalty, start.loyalty_order
+        self.world = World(start.population, start.network, start.state.copy(), p.record())
+        self.record = start.first
 
         self.shares = np.full((self.inputs.n_months, len(MEASURES), len(CATEGORIES)), np.nan)
         self.summaries: list[MonthSummary] = []
+        self._collect_data = collect_data
         self.datacollector = mesa.DataCollector(model_reporters={
             f"{measure}_{category}": [self.share, [m, c]]
             for m, measure in enumerate(MEASURES) for c, category in enumerate(CATEGORIES)
@@ -93,6 +87,39 @@ class OpinionModel(mesa.Model):
         self._observe()
 
     # --- construction --------------------------------------------------------------------
+    def _start(self, n: int) -> Start:
+        """Return the Sep 2020 world of ``n`` citizens: built, or the same one built before.
+
+        The start depends only on what its key holds (``start_key``); runs of one draw in
+        several scenarios (an ensemble's scenarios, an attribution's coalitions) share it.
+        """
+        key = start_key(self.seed, n, self.params, self.inputs.at(0), self._war_months[0],
+                        self.survey_design)
+        return remembered_start(key, n, lambda: self._build_start(n))
+
+    def _build_start(self, n: int) -> Start:
+        """Build the population, the attitudes, the network and the state at rest."""
+        p, start = self.params, self.inputs.at(0)
+        population = synthesise_population(
+            n, self.streams["population"], p.initial_eu_tie_share, p.initial_russia_tie_share,
+            start["regime_opposed_share"], start["regime_loyal_share"])
+        # The camps are bands of the fixed loyalty scores among residents (``camps``).
+        self._loyalty, self._loyalty_order = population.loyalty, loyalty_order(population.loyalty)
+        self.survey = VirtualSurvey(population, self.survey_design)
+        record = p.record()
+        self._border_reference = self._border_traffic = 1.0  # set by ``_rest_state``
+        first = self._record_at(0, np.ones(n, dtype=bool), record, border_demand=1.0)
+        r, e = self._initial_attitudes(population, first, record)
+        # Homophily key: towns and villages form separate rings (joined by rewired shortcuts);
+        # within them, neighbours in the ring are close in age and in East-West orientation.
+        similarity = (100.0 * population.urban + 1.5 * population.age_band + 1.5 * (r - e)
+                      + 0.7 * self.streams["network"].standard_normal(n))
+        network = build_network(similarity, int(p.network_degree), p.network_rewiring,
+                                self.streams["network"])
+        state = self._rest_state(population, network, r, e, first, record)
+        return Start(population, self.survey, network, state, first, self._loyalty_order,
+                     self._border_reference, self._border_traffic, self.initial_constants)
+
     def _initial_attitudes(self, population, first: Month, record) -> tuple[np.ndarray,
                                                                            np.ndarray]:
         """Return attitudes placed so that the virtual survey reads the Sep 2020 wave."""
@@ -128,7 +155,8 @@ class OpinionModel(mesa.Model):
                   "visa_processing_capacity": 1.0}
         visa, _, _, _, _, border, west_earlier = steady_state(
             r, e, population, eu_ties, russia_ties, network,
-            self._record_for(before, 0, population.loyalty, record, border_demand=1.0), record)
+            self._record_for(before, 0, np.ones(population.size, dtype=bool), record,
+                             border_demand=1.0), record)
         reference = float(np.mean(border * visa))
         self._border_reference = reference if reference > 0.0 else 1.0
         # Trips west before the start, for "visited the EU in the last five years": at
@@ -145,18 +173,19 @@ class OpinionModel(mesa.Model):
                             present=np.ones(population.size, dtype=bool),
                             last_trip_west=last_trip_west)
 
-    def _record_at(self, t: int, loyalty: np.ndarray, record,
+    def _record_at(self, t: int, present: np.ndarray, record,
                    border_demand: float) -> Month:
         """Return month ``t``'s record, its context read from the model's state."""
-        return self._record_for(self.inputs.at(t), t, loyalty, record, border_demand)
+        return self._record_for(self.inputs.at(t), t, present, record, border_demand)
 
-    def _record_for(self, inputs, t: int, loyalty: np.ndarray, record,
+    def _record_for(self, inputs, t: int, present: np.ndarray, record,
                     border_demand: float) -> Month:
-        """Return the record of month ``t`` with the given inputs."""
+        """Return the record of month ``t`` with the given inputs, ``present`` the residents."""
         capacity = travel.capacity(inputs)
         load = (border_demand / self._border_reference) / capacity if capacity > 0 else np.inf
-        opposed_below, loyal_from = camp_thresholds(loyalty, inputs)
-        context = MonthContext(months_at_war=months_at_war(self.inputs.series["war"], t),
+        opposed_below, loyal_from = camp_thresholds(self._loyalty, inputs, present,
+                                                    self._loyalty_order)
+        context = MonthContext(months_at_war=self._war_months[t],
                                border_load=load, opposed_below=opposed_below,
                                loyal_from=loyal_from)
         return build_month(t, self.key, inputs, record, context)
@@ -165,7 +194,8 @@ class OpinionModel(mesa.Model):
     def _observe(self) -> None:
         s, t = self.world.state, self.month_index
         self.shares[t] = self.survey.read(s.r, s.e, s.present, self.record, self.world.params)
-        self.datacollector.collect(self)
+        if self._collect_data:
+            self.datacollector.collect(self)
 
     def share(self, measure: int, category: int) -> float:
         """Return this month's share of one answer under one measure (a DataCollector reporter)."""
@@ -192,8 +222,7 @@ class OpinionModel(mesa.Model):
         """Return month ``t``'s record of scalars (``core.month``), as the step reads it."""
         s = self.world.state
         demand = self.summaries[-1].border_demand if self.summaries else self._border_traffic
-        return self._record_at(t, self.world.population.loyalty[s.present], self.world.params,
-                               demand)
+        return self._record_at(t, s.present, self.world.params, demand)
 
     def step(self) -> None:
         """Advance one month: apply the mechanisms with this month's record, then observe."""

@@ -85,7 +85,8 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | 
             ``SimulationResult.subgroups()``); the shares are the same either way.
     """
     scenario = (scenario or baseline()).with_default_parameters(parameters)
-    model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False)
+    model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False,
+                         collect_data=False)
     by_subgroup = run_with_subgroups(model) if subgroups else model.run_model()
     return SimulationResult(scenario=scenario.name, seed=seed, months=tuple(model.months),
                             array=model.shares.copy(), subgroup_array=by_subgroup)

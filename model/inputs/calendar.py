@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import cache
 
 #: ASCII digits only (``\d`` also matches other scripts' digits) and nothing after the month
 #: (``$`` would let a trailing newline through): the whole text must be the month.
@@ -20,10 +21,16 @@ def parse_month(text: str) -> int:
     Raises:
         ValueError: if ``text`` is not a ``YYYY-MM`` string (ASCII digits, nothing around it).
     """
-    match = _MONTH.fullmatch(str(text))
-    if match is None:
+    number = _month_number(str(text))
+    if number is None:
         raise ValueError(f"{text!r} is not a month written YYYY-MM")
-    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+    return number
+
+
+@cache  # a scenario's timelines parse the same few hundred months thousands of times
+def _month_number(text: str) -> int | None:
+    match = _MONTH.fullmatch(text)
+    return None if match is None else int(match.group(1)) * 12 + int(match.group(2)) - 1
 
 
 def days_in_month(month: str) -> int:

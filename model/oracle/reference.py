@@ -34,7 +34,7 @@ import mesa
 import numpy as np
 
 from ..core import draws
-from ..core.mechanisms import camps, events, grievance, media, peers, travel
+from ..core.mechanisms import events, grievance, media, peers, travel
 from ..core.month import MonthContext, build_month, months_at_war
 from ..core.observation import FRAME, MEASURES, TARGET, answers_from_favour
 from ..core.population import LOYAL, NEUTRAL, OPPOSED
@@ -382,7 +382,11 @@ class ReferenceModel(mesa.Model):
         loyalty = np.array([c.loyalty for c in residents], dtype=np.float32)
         capacity = travel.capacity(inputs)
         load = self.border_demand / self.border_reference / capacity if capacity > 0 else np.inf
-        opposed_below, loyal_from = camps.camp_thresholds(loyalty, inputs)
+        # The camps' bounds: the residents' loyalty quantiles (numpy's, not the engine's pass).
+        low, high = np.quantile(loyalty, [inputs["regime_opposed_share"],
+                                          1.0 - inputs["regime_loyal_share"]]) \
+            if loyalty.size else (0.0, 0.0)
+        opposed_below, loyal_from = float(low), float(max(high, low))
         context = MonthContext(months_at_war(self.inputs.series["war"], t), load,
                                opposed_below, loyal_from)
         self.month = build_month(t, self.key, inputs, self.params.record(), context)

@@ -108,7 +108,27 @@ def _as_floats(value: object) -> object:
 
 
 def _scenario_identity(scenario: Scenario) -> dict:
-    """Return what of a scenario changes a run's numbers (not its description or seed count)."""
+    """Return what of a scenario changes a run's numbers (not its description or seed count).
+
+    Scenarios are immutable, and the tasks of an ensemble or an attribution share a few
+    scenario objects between thousands of tasks: the last ones seen are remembered.
+    """
+    remembered = _identities.get(id(scenario))
+    if remembered is not None and remembered[0] is scenario:
+        return remembered[1]
+    identity = _identity_of(scenario)
+    _identities[id(scenario)] = (scenario, identity)  # the scenario is kept: its id stays its
+    while len(_identities) > _REMEMBERED_IDENTITIES:
+        _identities.pop(next(iter(_identities)))
+    return identity
+
+
+#: Scenario identities remembered (by object): a command's scenarios, a few hundred at most.
+_REMEMBERED_IDENTITIES = 512
+_identities: dict[int, tuple[Scenario, dict]] = {}
+
+
+def _identity_of(scenario: Scenario) -> dict:
     table = scenario_to_dict(scenario)
     table.pop("description", None)
     run = table.pop("run")

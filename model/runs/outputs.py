@@ -132,15 +132,22 @@ def _stack(out_dir: Path, tasks: Sequence[Task]) -> np.ndarray:
     return np.stack([load_result(out_dir, task) for task in tasks])
 
 
-def _tidy(task: Task, member: Member, array: np.ndarray, months: Sequence[str]) -> pd.DataFrame:
-    n_months, n_measures, _ = array.shape
-    frame = pd.DataFrame(array.reshape(n_months * n_measures, -1), columns=list(CATEGORIES))
-    frame.insert(0, "measure", np.tile(MEASURES, n_months))
-    frame.insert(0, "date", np.repeat(list(months), n_measures))
-    frame.insert(0, "seed", task.seed)
-    frame.insert(0, "member", member.label)
-    frame.insert(0, "variant", member.variant)
-    frame.insert(0, "scenario", task.scenario.name)
+def _tidy(row: Sequence[Task], members: Sequence[Member], stack: np.ndarray,
+          months: Sequence[str]) -> pd.DataFrame:
+    """Return one scenario's runs as tidy rows: (member, month, measure) by answer share."""
+    n_members, n_months, n_measures, _ = stack.shape
+    per_member = n_months * n_measures
+    frame = pd.DataFrame(stack.reshape(n_members * per_member, -1), columns=list(CATEGORIES))
+    columns = {
+        "scenario": np.repeat([task.scenario.name for task in row], per_member),
+        "variant": np.repeat([m.variant for m in members], per_member),
+        "member": np.repeat([m.label for m in members], per_member),
+        "seed": np.repeat([task.seed for task in row], per_member),
+        "date": np.tile(np.repeat(list(months), n_measures), n_members),
+        "measure": np.tile(MEASURES, n_months * n_members),
+    }
+    for position, (name, values) in enumerate(columns.items()):
+        frame.insert(position, name, values)
     return frame
 
 
@@ -172,9 +179,7 @@ def write_shares_and_bands(out_dir: str | Path, grid: Sequence[Sequence[Task]],
         csv.write(",".join(SHARES_COLUMNS) + "\n")
         for row in grid:
             stack = _stack(out_dir, row)
-            table = pd.concat([_tidy(task, member, array, months)
-                               for task, member, array in zip(row, members, stack, strict=True)],
-                              ignore_index=True)
+            table = _tidy(row, members, stack, months)
             table.to_csv(csv, header=False, index=False, lineterminator="\n")
             parquet.write_table(pa.Table.from_pandas(table, schema=SHARES_SCHEMA,
                                                      preserve_index=False))

@@ -28,16 +28,80 @@ from ..population import LOYAL, NEUTRAL, OPPOSED
 from .attitude_change import clip
 
 
-def camp_thresholds(loyalty: np.ndarray, inputs) -> tuple[float, float]:
-    """Return the loyalty scores that bound the camps among these residents' scores.
+def loyalty_order(loyalty: np.ndarray) -> np.ndarray:
+    """Return the citizens in order of their loyalty score (fixed: computed once per run)."""
+    order = np.argsort(loyalty, kind="stable")
+    return order.astype(np.int32) if order.size < 2**31 else order
 
-    Below the first, opposed; at or above the second, loyal.
+
+def camp_thresholds(loyalty: np.ndarray, inputs, present: np.ndarray | None = None,
+                    order: np.ndarray | None = None) -> tuple[float, float]:
+    """Return the loyalty scores that bound the camps among the residents' scores.
+
+    Below the first, opposed; at or above the second, loyal. They are the residents' score
+    quantiles at the opposed share and at one minus the loyal share, exactly the numbers of
+    ``np.quantile(loyalty[present], ...)`` (linear interpolation), read in one compiled pass
+    over the citizens in loyalty ``order`` (``loyalty_order``), since the scores never change
+    and only who is resident does.
+
+    Args:
+        loyalty: every citizen's score.
+        inputs: the month's inputs (the two camp shares).
+        present: who is resident (default: everyone).
+        order: ``loyalty_order(loyalty)``, if already known.
     """
-    opposed, loyal = inputs["regime_opposed_share"], inputs["regime_loyal_share"]
-    if loyalty.size == 0:
+    if present is None:
+        present = np.ones(loyalty.size, dtype=np.bool_)
+    if order is None:
+        order = loyalty_order(loyalty)
+    low, high = _resident_quantiles(loyalty, present, order, inputs["regime_opposed_share"],
+                                    1.0 - inputs["regime_loyal_share"])
+    return low, max(high, low)
+
+
+@njit(cache=True)
+def _resident_quantiles(loyalty, present, order, q_low, q_high):
+    """Return the residents' quantiles ``q_low`` and ``q_high`` of ``loyalty``, as numpy does.
+
+    numpy's linear method: the virtual index (m - 1) q among m sorted values, and between its
+    neighbours a and b, with gamma its fractional part, a + (b - a) gamma, or
+    b - (b - a)(1 - gamma) when gamma >= 0.5 (the same operations, so the same bits).
+    """
+    m = 0
+    for i in order:
+        m += present[i]
+    if m == 0:
         return 0.0, 0.0
-    low, high = np.quantile(loyalty, [opposed, 1.0 - loyal])
-    return float(low), float(max(high, low))
+    ranks = np.empty(4, dtype=np.int64)
+    gammas = np.empty(2)
+    for k, q in enumerate((q_low, q_high)):
+        virtual = (m - 1) * q
+        below = np.floor(virtual)
+        if virtual >= m - 1:
+            ranks[2 * k] = ranks[2 * k + 1] = m - 1
+        else:
+            ranks[2 * k] = max(0, int(below))
+            ranks[2 * k + 1] = max(0, int(below) + 1)
+        gammas[k] = virtual - below
+    values = np.empty(4, dtype=loyalty.dtype)
+    seen = 0
+    for i in order:
+        if present[i]:
+            for slot in range(4):
+                if ranks[slot] == seen:
+                    values[slot] = loyalty[i]
+            seen += 1
+            if seen > ranks.max():
+                break
+    result = np.empty(2)
+    for k in range(2):
+        a, b, gamma = values[2 * k], values[2 * k + 1], gammas[k]
+        step = b - a
+        if gamma >= 0.5:
+            result[k] = b - step * (1.0 - gamma)
+        else:
+            result[k] = a + step * gamma
+    return result[0], result[1]
 
 
 @njit(cache=True, inline="always")
