@@ -51,9 +51,8 @@ DEFAULT_OUT = "results/attribution"
 #: "At least 100 distinct posterior draws per variant" (the issue): each with its own seed.
 DEFAULT_DRAWS = 100
 #: Citizens per run. The default factor file (7 factors, 128 coalitions) over five variants
-#: x 100 draws is 64,000 runs to Nov 2025: about 56 ms each on one core at this size, nearly
-#: all of it fixed cost (200 citizens take 54 ms), so about 32 minutes on two idle cores
-#: (estimated from a loaded machine, docs/attribution.md); fewer citizens would not be faster.
+#: x 100 draws is 64,000 runs to Nov 2025: 21 minutes on two idle cores (measured,
+#: docs/attribution.md), most of a run's cost fixed, so fewer citizens would not be faster.
 DEFAULT_CITIZENS = 500
 MAX_DRAWS = 100_000
 MAX_PERMUTATIONS = 100_000

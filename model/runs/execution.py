@@ -107,16 +107,17 @@ def _as_floats(value: object) -> object:
     return value
 
 
-def _scenario_identity(scenario: Scenario) -> dict:
-    """Return what of a scenario changes a run's numbers (not its description or seed count).
+def _scenario_identity(scenario: Scenario) -> str:
+    """Return what of a scenario changes a run's numbers, as canonical JSON text.
 
-    Scenarios are immutable, and the tasks of an ensemble or an attribution share a few
-    scenario objects between thousands of tasks: the last ones seen are remembered.
+    Not its description or seed count. Scenarios are immutable, and the tasks of an
+    ensemble or an attribution share a few scenario objects between thousands of tasks:
+    the last ones seen are remembered.
     """
     remembered = _identities.get(id(scenario))
     if remembered is not None and remembered[0] is scenario:
         return remembered[1]
-    identity = _identity_of(scenario)
+    identity = _canonical(_identity_of(scenario))
     _identities[id(scenario)] = (scenario, identity)  # the scenario is kept: its id stays its
     while len(_identities) > _REMEMBERED_IDENTITIES:
         _identities.pop(next(iter(_identities)))
@@ -125,7 +126,11 @@ def _scenario_identity(scenario: Scenario) -> dict:
 
 #: Scenario identities remembered (by object): a command's scenarios, a few hundred at most.
 _REMEMBERED_IDENTITIES = 512
-_identities: dict[int, tuple[Scenario, dict]] = {}
+_identities: dict[int, tuple[Scenario, str]] = {}
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _identity_of(scenario: Scenario) -> dict:
@@ -193,10 +198,11 @@ class Task:
     @cached_property
     def id(self) -> str:
         """Content hash of everything that determines the result (and of the model code)."""
-        identity = {"scenario": _scenario_identity(self.scenario), "seed": self.seed,
-                    "parameters": self.parameters or {}, "n_citizens": self.citizens,
-                    "code": code_version()}
-        text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
+        # The canonical JSON of {code, n_citizens, parameters, scenario, seed} (keys in
+        # order), with the scenario's own text spliced in rather than encoded again.
+        text = (f'{{"code":{_canonical(code_version())},"n_citizens":{self.citizens},'
+                f'"parameters":{_canonical(self.parameters or {})},'
+                f'"scenario":{_scenario_identity(self.scenario)},"seed":{self.seed}}}')
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def describe(self) -> dict:
