@@ -97,6 +97,35 @@ def test_priors_come_from_the_registry():
     assert stats.kstest(draws, "uniform", args=(low, high - low)).pvalue > 1e-3
 
 
+@pytest.mark.parametrize(("name", "width", "expected"), [
+    ("contact_gain", 2.0, (0.0, 0.3)),          # (0, w) doubled stays at 0: (0, 2w)
+    ("anchoring_rate", 2.0, (0.0, 0.22)),       # shifted back inside the bounds
+    ("anchoring_rate", 0.5, (0.0375, 0.0925)),  # halved about the midpoint
+    ("contact_gain", 1.0, (0.0, 0.15)),         # the registry's own
+])
+def test_a_scaled_prior_has_the_scaled_width_inside_the_bounds(name, width, expected):
+    low, high = abc.prior_range(name, width)
+    assert (low, high) == pytest.approx(expected)
+    registry_low, registry_high = registry.get(name).prior
+    assert high - low == pytest.approx(width * (registry_high - registry_low))
+    bottom, top = registry.get(name).bounds
+    assert bottom <= low and high <= top
+
+
+def test_a_prior_wider_than_the_bounds_is_refused():
+    with pytest.raises(ValueError, match="wider than its bounds"):
+        abc.prior_range("contact_gain", 4.0)
+
+
+def test_the_identity_of_a_fit_at_the_registrys_priors_is_what_it_always_was():
+    config = FitConfig(free=("contact_gain",), fixed=(), fit_waves=("2022-01",),
+                       report_waves=("2022-01",), n_citizens=300, seed=0,
+                       budget=Budget(particles=10, max_simulations=30))
+    assert "prior_width" not in config.identity()  # earlier histories still resume
+    doubled = dataclasses.replace(config, prior_width=2.0)
+    assert '"prior_width": 2.0' in doubled.identity()
+
+
 @pytest.mark.slow
 def test_same_seed_same_posterior_serially_in_a_pool_and_on_dask(tmp_path):
     from distributed import Client, LocalCluster

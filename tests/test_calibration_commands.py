@@ -57,6 +57,19 @@ def test_calibrate_again_resumes_the_finished_fit(calibrated, tmp_path):
     pd.testing.assert_frame_equal(before, pd.read_csv(target))
 
 
+def test_a_wider_prior_refit_searches_the_wider_box_and_says_so(tmp_path):
+    out = tmp_path / "doubled"
+    assert main(["calibrate", *TINY, "--predictive-draws", "2", "--variant", "eu_contact",
+                 "--prior-width", "2", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "parameters.csv").set_index("parameter")
+    assert table.loc["contact_gain", ["prior_low", "prior_high"]].tolist() == [0.0, 0.3]
+    particles = pd.read_csv(out / "posterior.csv")
+    assert particles.contact_gain.max() > 0.15  # beyond the registry's prior
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["prior_width"] == 2
+    assert "--prior-width 2" in manifest["reproduce"]["command"]
+
+
 def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     out = tmp_path / "validation"
     assert main(["validate", *TINY, "--variant", "media_peers", "--out", str(out)]) == 0
@@ -81,6 +94,10 @@ def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     ("calibrate", ["--citizens", "5"], "--citizens"),
     ("calibrate", ["--min-acceptance", "1.5"], "--min-acceptance"),
     ("calibrate", ["--predictive-draws", "1"], "--predictive-draws"),
+    ("calibrate", ["--prior-width", "0"], "--prior-width"),
+    ("calibrate", ["--prior-width", "2", "--install"], "registry's priors"),
+    ("calibrate", ["--prior-width", "6"], "wider than its bounds"),
+    ("calibrate", ["--prior-width", "2", "--model-selection"], "--model-selection"),
     ("validate", ["--variant", "media_peer"], "one of media_peers"),
     ("validate", ["--workers", "0"], "--workers"),
 ])

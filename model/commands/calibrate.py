@@ -23,7 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, check_history, fit
+from ..analysis.calibration.abc import (
+    Budget,
+    FitConfig,
+    calibrated_names,
+    check_history,
+    fit,
+    prior_range,
+)
 from ..analysis.calibration.model_choice import SelectionConfig, select_models
 from ..analysis.calibration.targets import check_waves, target_waves
 from ..analysis.calibration.validation import model_predictions, score
@@ -65,6 +72,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(the calibration projections of variant NAME draw from); with "
                              "--model-selection, the probabilities to "
                              "model/data/posteriors/model_probabilities.csv")
+    parser.add_argument("--prior-width", type=float, default=1.0, metavar="W",
+                        help="scale every fitted prior's width by W about its midpoint, kept "
+                             "inside the bounds (default 1: the registry's priors); for the "
+                             "prior-sensitivity refits of docs/calibration.md, never installed")
     parser.add_argument("--model-selection", action="store_true",
                         help="compare every variant in one ABC-SMC run (--variant is "
                              "ignored) and write their posterior probabilities; "
@@ -92,6 +103,19 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
     if not 2 <= args.predictive_draws <= 10_000:
         raise InputError("--predictive-draws", "value", args.predictive_draws,
                          "a whole number from 2 to 10,000")
+    if not 0.1 <= args.prior_width <= 10:
+        raise InputError("--prior-width", "value", args.prior_width,
+                         "a factor from 0.1 to 10 (1: the registry's priors)")
+    if args.prior_width != 1.0 and args.install:
+        raise InputError("--prior-width", "value", args.prior_width,
+                         "1 with --install: an installed posterior is fitted under the "
+                         "registry's priors, which the rest of the model reads")
+    free = fitted.free(calibrated_names())
+    for name in free:
+        try:
+            prior_range(name, args.prior_width)
+        except ValueError as error:
+            raise InputError("--prior-width", "value", args.prior_width, str(error)) from None
     waves = load_waves(setup.waves_file)
     check_history(Path(args.out) / DATABASE)
     keys = tuple(t.key for t in target_waves(waves))
@@ -100,9 +124,9 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
     # variant's fit the registry model's fit (its earlier histories resume).
     fixed = tuple(sorted((name, value) for name, value in fitted.fixed.items()
                          if value != registry.get(name).default))
-    return FitConfig(free=fitted.free(calibrated_names()), fixed=fixed, fit_waves=keys,
-                     report_waves=keys + checks,
-                     n_citizens=args.citizens, seed=args.seed, budget=budget), waves
+    return FitConfig(free=free, fixed=fixed, fit_waves=keys, report_waves=keys + checks,
+                     n_citizens=args.citizens, seed=args.seed, budget=budget,
+                     prior_width=float(args.prior_width)), waves
 
 
 def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
@@ -115,6 +139,10 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
     """
     setup = setup or Setup()
     if args.model_selection:
+        if args.prior_width != 1.0:
+            raise InputError("--prior-width", "value", args.prior_width,
+                             "1 with --model-selection (the variants compete under the "
+                             "registry's priors)")
         return _select(args, setup)
     config, waves = plan(args, setup)
     clock = Clock.start()
@@ -169,11 +197,14 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
 def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Path) -> dict:
     command = [*fit_command(NAME, args, config.budget), "--variant", args.variant,
                "--predictive-draws", str(args.predictive_draws)]
+    if config.prior_width != 1.0:
+        command += ["--prior-width", f"{config.prior_width:g}"]
     body = {
         "variant": args.variant,
         "config": {"free": list(config.free), "fixed": dict(config.fixed),
                    "fit_waves": list(config.fit_waves), "n_citizens": config.n_citizens,
-                   "seed": config.seed, "budget": config.budget.__dict__},
+                   "seed": config.seed, "budget": config.budget.__dict__,
+                   "prior_width": config.prior_width},
         "result": {"evaluations": result.evaluations, "generations": len(result.generations),
                    "final_epsilon": float(result.generations.epsilon.iloc[-1]),
                    "effective_particles": round(result.effective_sample_size, 1),
