@@ -4,15 +4,15 @@ Usage::
 
     python scripts/prior_width_effects.py OUT FIT_DIR [FIT_DIR ...]
 
-Each FIT_DIR is the output folder of ``python run.py calibrate --variant NAME --prior-width W``
-(its manifest names the variant and the width). The fits are grouped by width; for each
-width the script installs the posteriors into ``OUT/posteriors_wW/`` and runs the default
-comparison (``python run.py run``, every scenario) with those variants only, into
-``OUT/run_wW/``, then prints each policy's per-variant effect on the 2030 Russia and EU
-shares under each width side by side. Fits of the same budget and seed at width 1 are the
-control: the committed posteriors were fitted with a larger budget, so comparing a small
-refit with them would confound the prior's width with the budget
-(``docs/calibration.md``, "Prior sensitivity").
+Each FIT_DIR is the output folder of ``python run.py calibrate --variant NAME --prior-width
+W`` (its manifest names the variant and the width). The fits are grouped by width; for
+each width the script installs the posteriors into ``OUT/posteriors_wW/`` and runs the
+baseline against the engagement package, full isolation and restored banking (``python
+run.py run``) with those variants only, into ``OUT/run_wW/``, then prints each policy's
+per-variant effect on the 2030 Russia and EU shares under each width side by side. Fits of
+the same budget and seed at width 1 are the control: the committed posteriors were fitted
+with a larger budget, so comparing a small refit with them would confound the prior's
+width with the budget (``docs/calibration.md``, "Prior sensitivity").
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from model.cli import main as run_command
 from model.commands._executor import Setup
 
 DRAWS = "24"
+SCENARIOS = ("baseline", "engagement_package", "full_isolation", "restore_banking")
 
 
 def main(out: Path, fit_dirs: list[Path]) -> None:
@@ -44,7 +45,8 @@ def main(out: Path, fit_dirs: list[Path]) -> None:
         for name, folder in fits:
             shutil.copyfile(folder / "posterior.csv", posteriors / f"{name}.csv")
             shutil.copyfile(folder / "manifest.json", posteriors / f"{name}.json")
-        argv = ["run", "--draws", DRAWS, "--weights", "equal", "--no-progress", "--no-plots",
+        argv = ["run", *(f"scenarios/{name}.toml" for name in SCENARIOS), "--draws", DRAWS,
+                "--weights", "equal", "--no-progress", "--no-plots",
                 "--out", str(out / f"run_w{width:g}")]
         for name, _ in fits:
             argv += ["--variant", name]
