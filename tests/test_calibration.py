@@ -101,6 +101,7 @@ def test_priors_come_from_the_registry():
     ("contact_gain", 2.0, (0.0, 0.3)),          # (0, w) doubled stays at 0: (0, 2w)
     ("anchoring_rate", 2.0, (0.0, 0.22)),       # shifted back inside the bounds
     ("anchoring_rate", 0.5, (0.0375, 0.0925)),  # halved about the midpoint
+    ("contact_gain", 10 / 3, (0.0, 0.5)),       # exactly as wide as the bounds
     ("contact_gain", 1.0, (0.0, 0.15)),         # the registry's own
 ])
 def test_a_scaled_prior_has_the_scaled_width_inside_the_bounds(name, width, expected):
@@ -112,9 +113,10 @@ def test_a_scaled_prior_has_the_scaled_width_inside_the_bounds(name, width, expe
     assert bottom <= low and high <= top
 
 
-def test_a_prior_wider_than_the_bounds_is_refused():
-    with pytest.raises(ValueError, match="wider than its bounds"):
-        abc.prior_range("contact_gain", 4.0)
+def test_a_prior_scaled_wider_than_the_bounds_is_the_bounds():
+    assert abc.prior_range("contact_gain", 4.0) == pytest.approx((0.0, 0.5))
+    assert abc.prior_range("propaganda_blame_amplification", 2.0) == pytest.approx(
+        registry.get("propaganda_blame_amplification").bounds)
 
 
 def test_the_identity_of_a_fit_at_the_registrys_priors_is_what_it_always_was():

@@ -96,7 +96,7 @@ def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     ("calibrate", ["--predictive-draws", "1"], "--predictive-draws"),
     ("calibrate", ["--prior-width", "0"], "--prior-width"),
     ("calibrate", ["--prior-width", "2", "--install"], "registry's priors"),
-    ("calibrate", ["--prior-width", "6"], "wider than its bounds"),
+    ("calibrate", ["--prior-width", "11"], "--prior-width"),
     ("calibrate", ["--prior-width", "2", "--model-selection"], "--model-selection"),
     ("validate", ["--variant", "media_peer"], "one of media_peers"),
     ("validate", ["--workers", "0"], "--workers"),

@@ -23,14 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.calibration.abc import (
-    Budget,
-    FitConfig,
-    calibrated_names,
-    check_history,
-    fit,
-    prior_range,
-)
+from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, check_history, fit
 from ..analysis.calibration.model_choice import SelectionConfig, select_models
 from ..analysis.calibration.targets import check_waves, target_waves
 from ..analysis.calibration.validation import model_predictions, score
@@ -74,8 +67,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "model/data/posteriors/model_probabilities.csv")
     parser.add_argument("--prior-width", type=float, default=1.0, metavar="W",
                         help="scale every fitted prior's width by W about its midpoint, kept "
-                             "inside the bounds (default 1: the registry's priors); for the "
-                             "prior-sensitivity refits of docs/calibration.md, never installed")
+                             "inside the bounds (at most the bounds; default 1: the "
+                             "registry's priors); for the prior-sensitivity refits of "
+                             "docs/calibration.md, never installed")
     parser.add_argument("--model-selection", action="store_true",
                         help="compare every variant in one ABC-SMC run (--variant is "
                              "ignored) and write their posterior probabilities; "
@@ -111,11 +105,6 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
                          "1 with --install: an installed posterior is fitted under the "
                          "registry's priors, which the rest of the model reads")
     free = fitted.free(calibrated_names())
-    for name in free:
-        try:
-            prior_range(name, args.prior_width)
-        except ValueError as error:
-            raise InputError("--prior-width", "value", args.prior_width, str(error)) from None
     waves = load_waves(setup.waves_file)
     check_history(Path(args.out) / DATABASE)
     keys = tuple(t.key for t in target_waves(waves))

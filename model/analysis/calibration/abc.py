@@ -56,21 +56,16 @@ def prior_range(name: str, width: float = 1.0) -> tuple[float, float]:
 
     Scaled about the range's midpoint, then shifted back inside the parameter's bounds
     where it would cross one (most priors start at 0, "no effect": doubled, (0, w) becomes
-    (0, 2w)). For the prior-sensitivity refits (``calibrate --prior-width``).
-
-    Raises:
-        ValueError: if the scaled range is wider than the bounds.
+    (0, 2w)); a range that would be wider than the bounds is the bounds (a prior cannot
+    admit impossible values). For the prior-sensitivity refits (``calibrate --prior-width``).
     """
     quantity = registry.get(name)
     low, high = quantity.prior
     if width == 1.0:
         return low, high
     bottom, top = quantity.bounds
-    half = (high - low) * width / 2
+    half = min((high - low) * width, top - bottom) / 2
     low, high = (low + high) / 2 - half, (low + high) / 2 + half
-    if high - low > top - bottom:
-        raise ValueError(f"{name}: a prior {width:g} times as wide is wider than its bounds "
-                         f"{quantity.bounds}")
     shift = max(0.0, bottom - low) - max(0.0, high - top)
     return low + shift, high + shift
 
