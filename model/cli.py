@@ -31,21 +31,30 @@ SIGNALLED = 128
 RESUME_HINT = "Finished runs are kept; run the same command again to resume."
 
 
-def _command_modules() -> list:
-    found = [importlib.import_module(f"{commands.__name__}.{info.name}")
-             for info in pkgutil.iter_modules(commands.__path__) if not info.name.startswith("_")]
+def _command_names() -> list[str]:
+    return [info.name for info in pkgutil.iter_modules(commands.__path__)
+            if not info.name.startswith("_")]
+
+
+def _command_modules(only: str | None = None) -> list:
+    names = [only] if only in _command_names() else _command_names()
+    found = [importlib.import_module(f"{commands.__name__}.{name}") for name in names]
     return sorted((m for m in found if hasattr(m, "NAME")), key=lambda m: (m.ORDER, m.NAME))
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    """Return the argument parser and the command modules by name."""
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict]:
+    """Return the argument parser and the command modules by name.
+
+    ``only``: a command's name, to import that command alone (a command's module imports
+    what it computes with, and the calibration's pyabc takes seconds); else every command.
+    """
     parser = argparse.ArgumentParser(
         prog="run.py",
         description="Policy-impact simulator of Belarusian foreign-policy opinion. "
                     "Without a command: run the default scenario comparison into results/.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
-    for module in _command_modules():
+    for module in _command_modules(only):
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
         modules[module.NAME] = module
@@ -61,7 +70,7 @@ def main(argv: Sequence[str] | None = None, setup: Setup | None = None) -> int:
             to commands that run the model; None for the model's own.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser, modules = build_parser()
+    parser, modules = build_parser(argv[0] if argv else "run")
     if not argv and "run" in modules:
         argv = modules["run"].default_argv()
     args = parser.parse_args(argv)
