@@ -14,15 +14,21 @@ from model.analysis.calibration.abc import Budget, FitConfig, fit, is_finished, 
 from model.analysis.calibration.targets import (
     SurveyDistance,
     WaveSimulator,
+    evaluation_seed,
     expected_name,
     observed_stats,
+    pattern_targets,
     sampling_sds,
     target_waves,
     wave_statistics,
 )
 from model.analysis.calibration.validation import recovery_interval
 from model.core.observation import CATEGORIES
+from model.core.simulate import simulate
+from model.core.subgroups import ROWS, WEIGHT_SHARE
 from model.inputs import registry
+from model.inputs.scenario import baseline
+from model.inputs.survey_patterns import TRAVEL
 
 TINY = Budget(particles=12, max_simulations=60, max_minutes=5, max_generations=2)
 
@@ -126,6 +132,41 @@ def test_the_identity_of_a_fit_at_the_registrys_priors_is_what_it_always_was():
     assert "prior_width" not in config.identity()  # earlier histories still resume
     doubled = dataclasses.replace(config, prior_width=2.0)
     assert '"prior_width": 2.0' in doubled.identity()
+    assert "patterns" not in config.identity()
+    with_patterns = dataclasses.replace(config, patterns=TRAVEL.patterns)
+    assert with_patterns.identity() != config.identity()
+
+
+def test_a_range_figure_is_read_as_uniform_over_the_range():
+    visitors = pattern_targets(["visited the EU in the last five years, Jun-Jul 2024"])[0]
+    assert visitors.observed() == {visitors.stat: pytest.approx(0.21)}
+    binomial = 0.21 * 0.79 / 827
+    assert visitors.sampling_sd()[visitors.stat] == pytest.approx(
+        np.sqrt(binomial + 0.02 ** 2 / 12))
+    visas = pattern_targets(["visa holders, Aug 2022"])[0]
+    assert visas.sampling_sd()[visas.stat] == pytest.approx(np.sqrt(0.05 * 0.95 / 741))
+
+
+def test_the_simulator_reports_the_patterns_and_leaves_the_waves_statistics_alone():
+    targets = target_waves()
+    patterns = pattern_targets(TRAVEL.patterns)
+    plain = WaveSimulator(targets, {}, 300)({"contact_gain": 0.05})
+    both = WaveSimulator(targets, {}, 300, patterns=patterns)({"contact_gain": 0.05})
+    assert {k: both[k] for k in plain} == plain
+    for target in patterns:
+        expected = both[expected_name(target.stat)]
+        assert 0 < expected < 1
+        assert both[target.stat] * target.pattern.n == pytest.approx(
+            round(both[target.stat] * target.pattern.n))  # a whole number of respondents
+    # The same reading as the subgroup table of a run that reads every month.
+    row = ROWS.index(("visa", "yes"))
+    seed = evaluation_seed(0, {"contact_gain": 0.05}).spawn(1)[0]
+    same = simulate(baseline().with_changes(end="2025-11"), n_citizens=300,
+                    seed=int(seed.generate_state(1)[0]),
+                    parameters={"contact_gain": 0.05}, subgroups=True)
+    august = same.subgroup_months.index("2022-08")
+    assert both[expected_name(patterns[0].stat)] == pytest.approx(
+        same.subgroup_array[august, row, WEIGHT_SHARE], abs=1e-12)
 
 
 @pytest.mark.slow

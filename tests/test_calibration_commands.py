@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,10 @@ import pytest
 
 from model.cli import main
 from model.commands._executor import Setup
-from model.inputs.posterior import Posterior
+from model.inputs.assumptions import sampled_names
+from model.inputs.posterior import Posterior, variant_posterior
+from model.inputs.survey_patterns import TRAVEL
+from model.inputs.variants import variant
 
 TINY = ["--citizens", "300", "--particles", "10", "--max-simulations", "30",
         "--max-generations", "1", "--workers", "1", "--no-progress"]
@@ -70,6 +74,31 @@ def test_a_wider_prior_refit_searches_the_wider_box_and_says_so(tmp_path):
     assert "--prior-width 2" in manifest["reproduce"]["command"]
 
 
+def test_a_fit_to_the_travel_patterns_frees_the_travel_parameters_and_scores_the_figures(
+        tmp_path):
+    out = tmp_path / "patterns"
+    assert main(["calibrate", *TINY, "--predictive-draws", "2", "--variant", "eu_contact",
+                 "--patterns", "travel", "--out", str(out)]) == 0
+    particles = pd.read_csv(out / "posterior.csv")
+    assert set(TRAVEL.frees) <= set(particles.columns)
+    assert "contact_gain" in particles.columns
+    check = pd.read_csv(out / "pattern_check.csv")
+    assert check.pattern.tolist() == list(TRAVEL.patterns)
+    assert (check.low <= check.predicted + 1e-9).all()
+    assert (check.predicted <= check.high + 1e-9).all()
+    assert np.allclose(check.error_pp, 100 * (check.predicted - (check.observed_low
+                                                                 + check.observed_high) / 2))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["patterns"] == list(TRAVEL.patterns)
+    assert "--patterns travel" in manifest["reproduce"]["command"]
+    # Projections draw the travel parameters from such a posterior (not from their priors).
+    shutil.copyfile(out / "posterior.csv", tmp_path / "eu_contact.csv")
+    posterior = variant_posterior("eu_contact", tmp_path)
+    assert set(TRAVEL.frees) <= set(posterior.particles.columns)
+    assert set(TRAVEL.frees).isdisjoint(sampled_names(variant("eu_contact"),
+                                                      tuple(posterior.particles.columns)))
+
+
 def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     out = tmp_path / "validation"
     assert main(["validate", *TINY, "--variant", "media_peers", "--out", str(out)]) == 0
@@ -98,6 +127,9 @@ def test_validate_scores_every_fold_against_naive_forecasts(tmp_path):
     ("calibrate", ["--prior-width", "2", "--install"], "registry's priors"),
     ("calibrate", ["--prior-width", "11"], "--prior-width"),
     ("calibrate", ["--prior-width", "2", "--model-selection"], "--model-selection"),
+    ("calibrate", ["--patterns", "visas"], "one of none, travel"),
+    ("calibrate", ["--patterns", "travel", "--install"], "none with --install"),
+    ("calibrate", ["--patterns", "travel", "--model-selection"], "--model-selection"),
     ("validate", ["--variant", "media_peer"], "one of media_peers"),
     ("validate", ["--workers", "0"], "--workers"),
 ])

@@ -72,6 +72,18 @@ def test_the_shares_are_the_same_with_and_without_the_subgroups(short_baseline, 
         plain.subgroups()
 
 
+def test_a_run_reads_only_the_months_asked_for_and_the_same_tables(short_baseline, short_run):
+    months = (short_run.months[0], short_run.months[-1], short_run.months[3])
+    some = simulate(short_baseline, seed=4, n_citizens=SMALL, subgroups=months)
+    assert some.subgroup_months == (months[0], months[2], months[1])  # in run order
+    rows = [short_run.months.index(m) for m in some.subgroup_months]
+    assert np.array_equal(some.subgroup_array, short_run.subgroup_array[rows], equal_nan=True)
+    assert np.array_equal(some.array, short_run.array)
+    assert set(some.subgroups().month) == set(months)
+    with pytest.raises(ValueError, match="2040-01 are outside the run"):
+        simulate(short_baseline, seed=4, n_citizens=SMALL, subgroups=["2040-01"])
+
+
 def test_a_finished_model_reads_its_last_month(finished_model):
     table = subgroup_shares(finished_model, panel_size=1000)
     assert set(table.month) == {finished_model.month}

@@ -1,7 +1,8 @@
 """Survey patterns by subgroup: the baseline's virtual survey against Chatham House's figures.
 
-Each figure is quoted from ``shared/data/evidence_for_mechanisms.md`` (section 1) or
-``shared/data/belarus_facts.md`` (section c) with its source, and compared with the same
+Each figure (``model.inputs.survey_patterns``) is quoted from
+``shared/data/evidence_for_mechanisms.md`` (section 1) or ``shared/data/belarus_facts.md``
+(section c) with its source, and compared with the same
 quantity read from the model's virtual survey: the share of the survey's weight in a
 subgroup (``model.core.subgroups``), that is, what the instrument's weighted sample would
 report, in the wave's fieldwork months. The model is the baseline at the registry
@@ -25,8 +26,6 @@ against"). Strict: a change that fixes one shows up as a pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
@@ -39,7 +38,7 @@ from model.core.subgroups import (
     respondents,
     subgroup_array,
 )
-from model.inputs.survey_data import UNKNOWN_SAMPLE_SIZE
+from model.inputs.survey_patterns import MARCH_2023, PATTERNS, W12, Pattern
 
 SEEDS = (0, 1, 2)
 CITIZENS = 4_000
@@ -47,63 +46,6 @@ END = "2024-07"
 #: Half a percentage point: the figures are published as whole percentages.
 ROUNDING = 0.005
 
-
-@dataclass(frozen=True)
-class Pattern:
-    """A survey figure and where the model reads it.
-
-    Attributes:
-        subgroup, level: the row of the subgroup table whose share of the weight it is.
-        months: the wave's fieldwork months (the model's values are averaged over them).
-        low, high: the figure (low == high) or the range it states, as fractions.
-        n: the wave's sample size.
-        source: the figure as quoted, and where.
-    """
-
-    subgroup: str
-    level: str
-    months: tuple[str, ...]
-    low: float
-    high: float
-    n: int
-    source: str
-
-
-W12 = ("2022-08",)        # 15-31 Aug 2022, n not given
-MARCH_2023 = ("2023-03",)  # 15-27 Mar 2023, n = 804
-NOVEMBER_2023 = ("2023-11",)  # n not given
-W19 = ("2024-06", "2024-07")  # 28 Jun - 3 Jul 2024, n = 827
-
-PATTERNS = {
-    "visa holders, Aug 2022": Pattern(
-        "visa", "yes", W12, 0.05, 0.05, UNKNOWN_SAMPLE_SIZE,
-        "W12, 15-31 Aug 2022: '5% hold a visa of any EU country' "
-        "(https://nashaniva.com/300597?lang=ru; evidence_for_mechanisms.md s.1)"),
-    "visa holders, Jun-Jul 2024": Pattern(
-        "visa", "yes", W19, 0.07, 0.07, 827,
-        "W19, Jun-Jul 2024, n = 827: '7% hold a valid visa' "
-        "(https://euro.radio.fm/en/what-do-belarusians-think-about-west)"),
-    "visited the EU in the last five years, Jun-Jul 2024": Pattern(
-        "eu_trip_5y", "yes", W19, 0.20, 0.22, 827,
-        "W19: 'slightly more than a fifth visited Europe in the last 5 years' and '78% never "
-        "visited EU countries', so at least 20% and, as a recent visitor has visited, at most "
-        "100 - 78 = 22% (https://euro.radio.fm/en/what-do-belarusians-think-about-west)"),
-    **{f"media group {level}, Mar 2023": Pattern(
-        "diet", level, MARCH_2023, share, share, 804,
-        "Mar 2023 media groups: 'state media only 37%, independent only 18%, both 26%, not "
-        "avid media users 19%' (https://pozirk.online/en/news/46487; belarus_facts.md s.c)")
-       for level, share in (("state_only", 0.37), ("independent_only", 0.18),
-                            ("both", 0.26), ("rarely", 0.19))},
-    **{f"media group {level}, Nov 2023": Pattern(
-        "diet", level, NOVEMBER_2023, share, share, UNKNOWN_SAMPLE_SIZE,
-        "Nov 2023 media groups: 'both 23%, state only 38%, independent only 16%, rarely use "
-        "any 23%' (https://mediaiq.info/media-consumption-trends-in-2023; belarus_facts.md "
-        "s.c). Not independent of the model: the population's diets are raked to this split "
-        "in the unweighted frame (model.core.population); the check is of the survey's "
-        "weighting and panel selection")
-       for level, share in (("state_only", 0.38), ("independent_only", 0.16),
-                            ("both", 0.23), ("rarely", 0.23))},
-}
 
 #: Patterns the baseline misses by more than the tolerance, with the measured value (3 seeds
 #: of 4,000 citizens, registry defaults). Reported in docs/calibration.md.
@@ -124,7 +66,7 @@ KNOWN_MISSES = {
 
 
 def _tolerance(pattern: Pattern, design_effect: float, seed_values: np.ndarray) -> float:
-    observed = 0.5 * (pattern.low + pattern.high)
+    observed = pattern.observed
     sampling = observed * (1 - observed) * design_effect / pattern.n
     seeds = seed_values.var(ddof=1) / seed_values.size
     return 2 * np.sqrt(sampling + seeds) + ROUNDING
@@ -194,13 +136,15 @@ def test_the_virtual_survey_reproduces_the_subgroup_size(baseline_surveys, patte
 TIES_SOURCE = "W12, Aug 2022 (https://nashaniva.com/300597?lang=ru)"
 #: The model's design effect for these subgroups is about 1.1 (``_measured``).
 TIES_DESIGN_EFFECT = 1.1
+#: W12's respondents (evidence_for_mechanisms.md s.1).
+W12_SAMPLE = PATTERNS["visa holders, Aug 2022"].n
 
 
 @pytest.mark.slow
 def test_more_than_half_have_close_ties_abroad(baseline_surveys):
     """More than half have relatives abroad (TIES_SOURCE): one-sided, at least 50%."""
     abroad = np.mean([ties[0] for _, ties in baseline_surveys])  # measured: 63%
-    sampling = 0.5 * 0.5 * TIES_DESIGN_EFFECT / UNKNOWN_SAMPLE_SIZE
+    sampling = 0.5 * 0.5 * TIES_DESIGN_EFFECT / W12_SAMPLE
     assert abroad >= 0.5 - 2 * np.sqrt(sampling) - ROUNDING, abroad
 
 
@@ -215,7 +159,7 @@ def test_almost_seventy_percent_of_those_with_ties_abroad_have_them_in_russia(
     respondents with ties abroad; asked of the 50% or more with ties abroad.
     """
     in_russia = np.mean([ties[1] for _, ties in baseline_surveys])
-    sampling = 0.7 * 0.3 * TIES_DESIGN_EFFECT / (0.5 * UNKNOWN_SAMPLE_SIZE)
+    sampling = 0.7 * 0.3 * TIES_DESIGN_EFFECT / (0.5 * W12_SAMPLE)
     tolerance = 2 * np.sqrt(sampling) + ROUNDING
     assert 0.65 - tolerance <= in_russia <= 0.70 + tolerance, in_russia
 

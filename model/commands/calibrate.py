@@ -25,13 +25,14 @@ import pandas as pd
 
 from ..analysis.calibration.abc import Budget, FitConfig, calibrated_names, check_history, fit
 from ..analysis.calibration.model_choice import SelectionConfig, select_models
-from ..analysis.calibration.targets import check_waves, target_waves
-from ..analysis.calibration.validation import model_predictions, score
+from ..analysis.calibration.targets import check_waves, pattern_targets, target_waves
+from ..analysis.calibration.validation import model_predictions, pattern_predictions, score
 from ..figures.calibration import fit_tables, plot_marginals, plot_predictive, predictive_runs
 from ..inputs import registry, variants
 from ..inputs.errors import MISSING, InputError
 from ..inputs.posterior import posterior_path
 from ..inputs.survey_data import Wave, load_waves, out_of_sample_path
+from ..inputs.survey_patterns import PATTERN_SETS
 from ..runs.atomic import atomic_path, write_csv
 from ..runs.provenance import sha256_file
 from ._executor import Executor, Setup, say
@@ -70,6 +71,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "inside the bounds (at most the bounds; default 1: the "
                              "registry's priors); for the prior-sensitivity refits of "
                              "docs/calibration.md, never installed")
+    parser.add_argument("--patterns", default="none", metavar="SET",
+                        help="also fit published subgroup sizes: "
+                             + "; ".join(f"{name}: {found.description}"
+                                         for name, found in PATTERN_SETS.items())
+                             + " (default none; docs/calibration.md, \"Patterns as "
+                               "targets\"); never installed")
     parser.add_argument("--model-selection", action="store_true",
                         help="compare every variant in one ABC-SMC run (--variant is "
                              "ignored) and write their posterior probabilities; "
@@ -104,7 +111,17 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
         raise InputError("--prior-width", "value", args.prior_width,
                          "1 with --install: an installed posterior is fitted under the "
                          "registry's priors, which the rest of the model reads")
+    if args.patterns not in PATTERN_SETS:
+        raise InputError("--patterns", "value", args.patterns,
+                         f"one of {', '.join(PATTERN_SETS)}")
+    patterns = PATTERN_SETS[args.patterns]
+    if patterns.patterns and args.install:
+        raise InputError("--patterns", "value", args.patterns,
+                         "none with --install: the committed posteriors are fitted to the "
+                         "alliance shares, and the projections hold the travel parameters "
+                         "to their priors")
     free = fitted.free(calibrated_names())
+    free += tuple(name for name in patterns.frees if name not in free)
     waves = load_waves(setup.waves_file)
     check_history(Path(args.out) / DATABASE)
     keys = tuple(t.key for t in target_waves(waves))
@@ -115,7 +132,8 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
                          if value != registry.get(name).default))
     return FitConfig(free=free, fixed=fixed, fit_waves=keys, report_waves=keys + checks,
                      n_citizens=args.citizens, seed=args.seed, budget=budget,
-                     prior_width=float(args.prior_width)), waves
+                     prior_width=float(args.prior_width),
+                     patterns=patterns.patterns), waves
 
 
 def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
@@ -132,6 +150,10 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
             raise InputError("--prior-width", "value", args.prior_width,
                              "1 with --model-selection (the variants compete under the "
                              "registry's priors)")
+        if args.patterns != "none":
+            raise InputError("--patterns", "value", args.patterns,
+                             "none with --model-selection (the variants compete on the "
+                             "alliance shares)")
         return _select(args, setup)
     config, waves = plan(args, setup)
     clock = Clock.start()
@@ -154,6 +176,9 @@ def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
         unseen = pd.concat([score(model_predictions(result, t), t).assign(wave=t.key)
                             for t in checks], ignore_index=True)
         written.append(write_csv(out / "out_of_sample.csv", unseen, FLOAT_FORMAT))
+        if config.patterns:
+            patterns = pattern_predictions(result, pattern_targets(config.patterns))
+            written.append(write_csv(out / "pattern_check.csv", patterns, FLOAT_FORMAT))
         written.append(plot_marginals(result, out / "marginals.png"))
         months, shares = predictive_runs(result, out / "predictive",
                                          draws=args.predictive_draws,
@@ -188,12 +213,15 @@ def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Pat
                "--predictive-draws", str(args.predictive_draws)]
     if config.prior_width != 1.0:
         command += ["--prior-width", f"{config.prior_width:g}"]
+    if config.patterns:
+        command += ["--patterns", args.patterns]
     body = {
         "variant": args.variant,
         "config": {"free": list(config.free), "fixed": dict(config.fixed),
                    "fit_waves": list(config.fit_waves), "n_citizens": config.n_citizens,
                    "seed": config.seed, "budget": config.budget.__dict__,
-                   "prior_width": config.prior_width},
+                   "prior_width": config.prior_width,
+                   "patterns": list(config.patterns)},
         "result": {"evaluations": result.evaluations, "generations": len(result.generations),
                    "final_epsilon": float(result.generations.epsilon.iloc[-1]),
                    "effective_particles": round(result.effective_sample_size, 1),

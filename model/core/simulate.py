@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +24,10 @@ class SimulationResult:
         months: the months, ``YYYY-MM``.
         array: shares, shape (months, 2 measures, 4 categories), measures and categories in
             the order of ``observation.MEASURES`` and ``observation.CATEGORIES``.
-        subgroup_array: the survey by subgroup every month, shape (months, rows, columns)
-            of ``core.subgroups`` (``ROWS``, ``COLUMNS``), if asked for.
+        subgroup_array: the survey by subgroup in ``subgroup_months``, shape (those months,
+            rows, columns) of ``core.subgroups`` (``ROWS``, ``COLUMNS``), if asked for.
+        subgroup_months: the months ``subgroup_array`` holds (every month unless
+            ``simulate`` was given some).
     """
 
     scenario: str
@@ -33,16 +35,17 @@ class SimulationResult:
     months: tuple[str, ...]
     array: np.ndarray
     subgroup_array: np.ndarray | None = None
+    subgroup_months: tuple[str, ...] | None = None
 
     def subgroups(self, panel_size: int = PANEL_SIZE) -> pd.DataFrame:
-        """Return the survey by subgroup, every month (``core.subgroups.subgroup_frame``).
+        """Return the survey by subgroup in each month read (``core.subgroups.subgroup_frame``).
 
-        Only for a run made with ``simulate(..., subgroups=True)``.
+        Only for a run made with ``simulate(..., subgroups=True)`` (or some months).
         """
         if self.subgroup_array is None:
             raise ValueError("run simulate(..., subgroups=True) to read the survey by subgroup")
         return pd.concat([subgroup_frame(table, month, panel_size)
-                          for month, table in zip(self.months, self.subgroup_array,
+                          for month, table in zip(self.subgroup_months, self.subgroup_array,
                                                   strict=True)], ignore_index=True)
 
     @property
@@ -68,7 +71,7 @@ class SimulationResult:
 
 def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | None = None,
              parameters: Mapping[str, float] | None = None,
-             subgroups: bool = False) -> SimulationResult:
+             subgroups: bool | Collection[str] = False) -> SimulationResult:
     """Run one scenario with one seed and return its monthly shares.
 
     Args:
@@ -81,12 +84,34 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | 
             ``[parameters]`` win, as in ``run --posterior`` (what a scenario sets is what it
             is about). To change a parameter the scenario sets, change the scenario
             (``scenario.with_changes(parameters=...)``).
-        subgroups: also read the survey by subgroup every month (``core.subgroups``;
-            ``SimulationResult.subgroups()``); the shares are the same either way.
+        subgroups: also read the survey by subgroup (``core.subgroups``;
+            ``SimulationResult.subgroups()``): True for every month, or the months to read
+            (a fit reads only its fieldwork months); the shares are the same either way.
+
+    Raises:
+        ValueError: for a month to read that the run does not simulate.
     """
     scenario = (scenario or baseline()).with_default_parameters(parameters)
     model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False,
                          collect_data=False)
-    by_subgroup = run_with_subgroups(model) if subgroups else model.run_model()
-    return SimulationResult(scenario=scenario.name, seed=seed, months=tuple(model.months),
-                            array=model.shares.copy(), subgroup_array=by_subgroup)
+    months = tuple(model.months)
+    read = _months_to_read(subgroups, months)
+    by_subgroup = model.run_model() if read is None else run_with_subgroups(model, read)
+    return SimulationResult(scenario=scenario.name, seed=seed, months=months,
+                            array=model.shares.copy(), subgroup_array=by_subgroup,
+                            subgroup_months=read)
+
+
+def _months_to_read(subgroups: bool | Collection[str],
+                    months: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Return the months whose survey by subgroup ``simulate`` reads, in run order (None: none)."""
+    if subgroups is True:
+        return months
+    if subgroups is False:
+        return None
+    wanted = set(subgroups)
+    unknown = sorted(wanted - set(months))
+    if unknown:
+        raise ValueError(f"subgroups: months {', '.join(unknown)} are outside the run "
+                         f"({months[0]} to {months[-1]})")
+    return tuple(m for m in months if m in wanted)

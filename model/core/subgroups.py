@@ -24,6 +24,7 @@ around the model's share, not the model's own uncertainty.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from itertools import pairwise
 
 import numpy as np
@@ -229,15 +230,18 @@ def subgroup_shares(model, panel_size: int = PANEL_SIZE) -> pd.DataFrame:
     return subgroup_frame(subgroup_array(model), model.month, panel_size)
 
 
-def run_with_subgroups(model) -> np.ndarray:
-    """Run a model to its end, reading the survey by subgroup every month.
+def run_with_subgroups(model, months: Collection[str] | None = None) -> np.ndarray:
+    """Run a model to its end, reading the survey by subgroup every month (or in ``months``).
 
     Returns:
-        shape (months, len(ROWS), len(COLUMNS)), months from the start (``model.months``).
+        shape (months read, len(ROWS), len(COLUMNS)), in the order of ``model.months``.
     """
-    tables = [subgroup_array(model)]
+    wanted = set(model.months if months is None else months)
+    tables = [subgroup_array(model)] if model.month in wanted else []
     while model.running:
         model.step()
-        if model.month_index < len(model.months):
+        if model.month_index < len(model.months) and model.month in wanted:
             tables.append(subgroup_array(model))
+    if not tables:
+        return np.empty((0, len(ROWS), len(COLUMNS)))
     return np.stack(tables)

@@ -24,6 +24,7 @@ from ..core.streams import generator, stream_key
 from . import registry, variants
 from .errors import MISSING, InputError
 from .registry import Group
+from .survey_patterns import PATTERN_SETS
 from .tables import CsvTable
 
 POSTERIORS_DIR = "posteriors"
@@ -133,14 +134,31 @@ def default_posterior_path() -> Path:
 def variant_posterior(variant_name: str, folder: Path | None = None) -> Posterior | None:
     """Return a variant's committed posterior, or None when it has not been calibrated.
 
+    A posterior fitted with survey patterns (``calibrate --patterns SET``) also holds the
+    parameters the set frees (``inputs.survey_patterns.PatternSet.frees``); projections
+    then draw them with the rest instead of sampling them as assumptions.
+
     Raises:
         InputError: for a damaged file, or one whose columns are not the variant's fitted
-            parameters.
+            parameters (with, or without, a pattern set's).
     """
     path = posterior_path(variant_name, folder)
+    if not path.is_file():
+        return None
     fitted = variants.variant(variant_name).free(q.name for q in registry.PARAMETERS
                                                   if q.calibrated)
-    return Posterior.from_csv(path, fitted) if path.is_file() else None
+    return Posterior.from_csv(path, fitted + _pattern_columns(path, fitted))
+
+
+def _pattern_columns(path: Path, fitted: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the parameters of the pattern set whose every freed one heads a column of ``path``."""
+    with open(path, encoding="utf-8", newline="") as file:
+        header = set(file.readline().strip().split(","))
+    for found in PATTERN_SETS.values():
+        extra = tuple(name for name in found.frees if name not in fitted)
+        if extra and set(extra) <= header:
+            return extra
+    return ()
 
 
 def variant_parameters(variant_name: str, posterior: Posterior | None,

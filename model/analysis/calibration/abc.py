@@ -43,7 +43,14 @@ from ...runs.execution import close_client, dask_map
 from ...runs.stopping import stop_pool
 from ..weighting import weighted_quantiles
 from .proposal import StudentTTransition
-from .targets import SurveyDistance, TargetWave, WaveSimulator, observed_stats, sampling_sds
+from .targets import (
+    SurveyDistance,
+    TargetWave,
+    WaveSimulator,
+    observed_stats,
+    pattern_targets,
+    sampling_sds,
+)
 
 
 def calibrated_names() -> tuple[str, ...]:
@@ -202,6 +209,8 @@ class FitConfig:
         budget: when to stop.
         prior_width: every free parameter's prior width, as a multiple of the registry's
             (``prior_range``); 1 for every fit but the prior-sensitivity refits.
+        patterns: names of the subgroup sizes the distance scores besides the waves
+            (``inputs.survey_patterns``; ``calibrate --patterns``).
     """
 
     free: tuple[str, ...]
@@ -212,13 +221,17 @@ class FitConfig:
     seed: int
     budget: Budget
     prior_width: float = 1.0
+    patterns: tuple[str, ...] = ()
 
     def identity(self) -> str:
         """Return a JSON text of the configuration (budget excluded: it may be raised)."""
         data = asdict(self)
         data.pop("budget")
+        # Left out at their defaults: the identity of every fit made before the options.
         if self.prior_width == 1.0:
-            data.pop("prior_width")  # the identity of every fit made before the option
+            data.pop("prior_width")
+        if not self.patterns:
+            data.pop("patterns")
         # A history searched on another scale or with another proposal is not resumed.
         data["search"] = f"logit scale, Student-t proposal, {PRIOR_SHARE:g} from the prior"
         return json.dumps(data, sort_keys=True)
@@ -296,6 +309,8 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
         database: str | Path, *, workers: int = 1, scheduler: object = None) -> FitResult:
     """Fit ``config.free`` to the waves in ``fit_keys`` by ABC-SMC and return the posterior.
 
+    The distance also scores the subgroup sizes ``config.patterns`` names, if any.
+
     Args:
         targets: every wave the simulator reports (held-out ones are predicted, not fitted).
         fit_keys: the keys of the waves the distance scores.
@@ -310,9 +325,10 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
     check_history(database)
     if is_finished(database, config):
         return load_finished(database, config)
-    fitted = [t for t in targets if t.key in fit_keys]
+    patterns = pattern_targets(config.patterns)
+    fitted = [*(t for t in targets if t.key in fit_keys), *patterns]
     simulator = WaveSimulator(tuple(targets), dict(config.fixed), config.n_citizens,
-                              config.seed)
+                              config.seed, patterns=patterns)
 
     def build(sampler: SeededMappingSampler) -> pyabc.ABCSMC:
         return pyabc.ABCSMC(LogitScale.of(simulator, config.free, config.prior_width),

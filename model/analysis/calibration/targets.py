@@ -1,4 +1,4 @@
-"""What the model is fitted to: the alliance shares of the Chatham House waves.
+"""What the model is fitted to: the alliance shares of the Chatham House waves (and patterns).
 
 The first wave (Sep 2020) is the model's initial condition (``OpinionModel`` solves the
 initial attitudes so that the virtual survey reproduces it), so it carries no information
@@ -23,9 +23,11 @@ import numpy as np
 
 from ...core.observation import CATEGORIES, MEASURES
 from ...core.simulate import simulate
+from ...core.subgroups import ROWS, WEIGHT_SHARE
 from ...inputs.calendar import parse_month
 from ...inputs.scenario import Scenario, baseline
 from ...inputs.survey_data import Wave, load_out_of_sample_waves, load_waves
+from ...inputs.survey_patterns import PATTERNS, Pattern
 
 SURVEY = MEASURES.index("survey")
 
@@ -71,6 +73,47 @@ class TargetWave:
                 for c, p in ((c, self.wave.shares[c]) for c in self.categories)}
 
 
+@dataclass(frozen=True)
+class PatternTarget:
+    """A published subgroup size used as a calibration target (``inputs.survey_patterns``).
+
+    Attributes:
+        key: the pattern's name in ``PATTERNS``.
+        pattern: the figure and where the model reads it.
+    """
+
+    key: str
+    pattern: Pattern
+
+    @property
+    def stat(self) -> str:
+        """The summary-statistic name: subgroup, level and first fieldwork month."""
+        return f"{self.pattern.subgroup}={self.pattern.level}:{self.pattern.months[0]}"
+
+    def observed(self) -> dict[str, float]:
+        """Return the figure (a range's middle) as a fraction, by statistic name."""
+        return {self.stat: self.pattern.observed}
+
+    def sampling_sd(self) -> dict[str, float]:
+        """Return the figure's binomial sampling sd, widened by a stated range's.
+
+        sqrt(p (1 - p) / n + (high - low)^2 / 12): a figure stated as a range (20-22%) is
+        read as uniform over it.
+        """
+        p, n = self.pattern.observed, self.pattern.n
+        spread = (self.pattern.high - self.pattern.low) ** 2 / 12
+        return {self.stat: float(np.sqrt(p * (1 - p) / n + spread))}
+
+
+def pattern_targets(keys: Sequence[str]) -> tuple[PatternTarget, ...]:
+    """Return the patterns named ``keys`` as targets.
+
+    Raises:
+        KeyError: for a name not in ``inputs.survey_patterns.PATTERNS``.
+    """
+    return tuple(PatternTarget(key, PATTERNS[key]) for key in keys)
+
+
 def target_waves(waves: Sequence[Wave] | None = None) -> tuple[TargetWave, ...]:
     """Return every wave after the initial one, oldest first."""
     waves = list(load_waves() if waves is None else waves)
@@ -83,13 +126,13 @@ def check_waves(waves: Sequence[Wave] | None = None) -> tuple[TargetWave, ...]:
     return tuple(TargetWave(w.months[0], w) for w in waves)
 
 
-def observed_stats(targets: Sequence[TargetWave]) -> dict[str, float]:
-    """Return the observed shares of several waves as one dict."""
+def observed_stats(targets: Sequence[TargetWave | PatternTarget]) -> dict[str, float]:
+    """Return the observed shares of several waves (or patterns) as one dict."""
     return {k: v for t in targets for k, v in t.observed().items()}
 
 
-def sampling_sds(targets: Sequence[TargetWave]) -> dict[str, float]:
-    """Return the sampling standard deviations of several waves' shares as one dict."""
+def sampling_sds(targets: Sequence[TargetWave | PatternTarget]) -> dict[str, float]:
+    """Return the sampling standard deviations of several waves' (or patterns') shares."""
     return {k: v for t in targets for k, v in t.sampling_sd().items()}
 
 
@@ -131,6 +174,7 @@ class WaveSimulator:
         n_citizens: simulated citizens per evaluation.
         base_seed: mixed into every evaluation's seed.
         scenario: the lever history to run (the baseline).
+        patterns: subgroup sizes to report as well (read only in their fieldwork months).
     """
 
     targets: tuple[TargetWave, ...]
@@ -138,17 +182,27 @@ class WaveSimulator:
     n_citizens: int
     base_seed: int = 0
     scenario: Scenario | None = None
+    patterns: tuple[PatternTarget, ...] = ()
 
     def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
         """Simulate once and return the summary statistics."""
         values = {**self.fixed, **{k: float(v) for k, v in parameters.items()}}
         sequence = evaluation_seed(self.base_seed, values)
-        simulation_seed, survey_sequence = sequence.spawn(2)
+        # spawn(3)'s first two children are spawn(2)'s: the patterns' draws leave the
+        # waves' untouched.
+        simulation_seed, survey_sequence, pattern_sequence = sequence.spawn(3)
         scenario = (self.scenario or baseline()).with_changes(end=last_month(self.targets))
+        months = sorted({m for target in self.patterns for m in target.pattern.months})
         result = simulate(scenario, seed=int(simulation_seed.generate_state(1)[0]),
-                          n_citizens=self.n_citizens, parameters=values)
-        return wave_statistics(result.months, result.array[:, SURVEY, :], self.targets,
-                               np.random.default_rng(survey_sequence))
+                          n_citizens=self.n_citizens, parameters=values,
+                          subgroups=months or False)
+        stats = wave_statistics(result.months, result.array[:, SURVEY, :], self.targets,
+                                np.random.default_rng(survey_sequence))
+        if self.patterns:
+            stats.update(pattern_statistics(result.subgroup_months, result.subgroup_array,
+                                            self.patterns,
+                                            np.random.default_rng(pattern_sequence)))
+        return stats
 
 
 def wave_statistics(months: Sequence[str], survey_shares: np.ndarray,
@@ -173,13 +227,36 @@ def wave_statistics(months: Sequence[str], survey_shares: np.ndarray,
     return stats
 
 
+def pattern_statistics(months: Sequence[str], tables: np.ndarray,
+                       patterns: Sequence[PatternTarget],
+                       rng: np.random.Generator) -> dict[str, float]:
+    """Return each pattern's expected share and a binomial survey sample of it.
+
+    Args:
+        months: the months ``tables`` holds.
+        tables: the survey by subgroup in those months (``core.subgroups.subgroup_array``).
+        patterns: the patterns; their fieldwork months must be among ``months``.
+        rng: the stream the survey samples are drawn from.
+    """
+    stats: dict[str, float] = {}
+    index = {month: i for i, month in enumerate(months)}
+    for target in patterns:
+        pattern = target.pattern
+        row = ROWS.index((pattern.subgroup, pattern.level))
+        expected = float(np.mean([tables[index[m], row, WEIGHT_SHARE] for m in pattern.months]))
+        stats[target.stat] = float(rng.binomial(pattern.n, expected) / pattern.n)
+        stats[expected_name(target.stat)] = expected
+    return stats
+
+
 @dataclass(frozen=True)
 class SurveyDistance:
     """ABC distance: the survey-error-scaled Euclidean distance over the fitted shares.
 
     d(x, x0) = sqrt( sum_k ((x_k - x0_k) / s_k)^2 ),  s_k = sqrt(p_k (1 - p_k) / n_k)
 
-    with p_k the observed share and n_k its wave's sample size. Because the simulated
+    with p_k the observed share and n_k its wave's sample size (a pattern stated as a range
+    adds the range's variance to s_k^2, ``PatternTarget.sampling_sd``). Because the simulated
     x_k already carry multinomial sampling error, d is about sqrt(2K) for K shares when the
     model is right, and a distance well above that means a misfit beyond sampling error.
     """

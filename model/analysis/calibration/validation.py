@@ -36,7 +36,7 @@ from ...inputs.calendar import parse_month
 from ...inputs.survey_data import Wave, load_waves
 from ...inputs.variants import VARIANTS, Variant, variant  # noqa: F401  (re-exported)
 from .abc import FitResult, weighted_quantiles
-from .targets import TargetWave, expected_name
+from .targets import PatternTarget, TargetWave, expected_name
 
 #: Central predictive interval reported and scored.
 INTERVAL = 0.90
@@ -88,6 +88,31 @@ def model_predictions(result: FitResult, target: TargetWave) -> pd.DataFrame:
         rows.append({"category": category, "predicted": float(np.average(expected,
                                                                         weights=weights)),
                      "low": float(low), "high": float(high)})
+    return pd.DataFrame(rows)
+
+
+def pattern_predictions(result: FitResult, patterns: Sequence[PatternTarget]) -> pd.DataFrame:
+    """Return the posterior predictive of fitted subgroup sizes, scored, one row per pattern.
+
+    As ``model_predictions``: each particle's expected share gets a fresh binomial sample of
+    the wave's size, from the stream ``predictive-pattern`` (one sub-stream per pattern).
+    A figure stated as a range counts as covered when the interval meets the range.
+    """
+    weights = result.statistics["weight"].to_numpy()
+    rows = []
+    for index, target in enumerate(patterns):
+        pattern = target.pattern
+        expected = np.clip(result.statistics[expected_name(target.stat)].to_numpy(), 0.0, 1.0)
+        rng = generator(result.config.seed, "predictive-pattern", index)
+        sampled = rng.binomial(pattern.n, expected) / pattern.n
+        low, high = weighted_quantiles(sampled, weights, [(1 - INTERVAL) / 2,
+                                                          (1 + INTERVAL) / 2])
+        predicted = float(np.average(expected, weights=weights))
+        rows.append({"pattern": target.key, "statistic": target.stat,
+                     "predicted": predicted, "low": float(low), "high": float(high),
+                     "observed_low": pattern.low, "observed_high": pattern.high,
+                     "error_pp": 100 * (predicted - pattern.observed),
+                     "covered": bool(low <= pattern.high and pattern.low <= high)})
     return pd.DataFrame(rows)
 
 
