@@ -34,11 +34,12 @@ SCENARIOS = ("baseline", "engagement_package", "full_isolation", "restore_bankin
 
 
 def label(manifest: dict) -> str:
-    """Return how a fit was made: its prior width and the patterns it was fitted to."""
+    """Return how a fit was made: its prior width, the groups widened, the patterns fitted."""
     config = manifest["config"]
     width = float(config.get("prior_width", 1.0))
+    widened = "+".join(config.get("widened", []))
     patterns = "+patterns" if config.get("patterns") else ""
-    return f"x{width:g}{patterns}"
+    return f"x{width:g}" + (f"_{widened}" if widened else "") + patterns
 
 
 def main(out: Path, fit_dirs: list[Path]) -> None:

@@ -119,6 +119,16 @@ def test_a_scaled_prior_has_the_scaled_width_inside_the_bounds(name, width, expe
     assert bottom <= low and high <= top
 
 
+def test_a_fit_widening_one_group_keeps_the_other_groups_priors():
+    config = FitConfig(free=("contact_gain", "peer_rate"), fixed=(), fit_waves=("2022-01",),
+                       report_waves=("2022-01",), n_citizens=300, seed=0,
+                       budget=Budget(particles=10, max_simulations=30), prior_width=2.0)
+    one_group = dataclasses.replace(config, widened=("eu_contact",))
+    assert one_group.prior("contact_gain") == config.prior("contact_gain") == (0.0, 0.3)
+    assert one_group.prior("peer_rate") == registry.get("peer_rate").prior
+    assert config.prior("peer_rate") == abc.prior_range("peer_rate", 2.0)
+
+
 def test_a_prior_scaled_wider_than_the_bounds_is_the_bounds():
     assert abc.prior_range("contact_gain", 4.0) == pytest.approx((0.0, 0.5))
     assert abc.prior_range("propaganda_blame_amplification", 2.0) == pytest.approx(
@@ -132,7 +142,9 @@ def test_the_identity_of_a_fit_at_the_registrys_priors_is_what_it_always_was():
     assert "prior_width" not in config.identity()  # earlier histories still resume
     doubled = dataclasses.replace(config, prior_width=2.0)
     assert '"prior_width": 2.0' in doubled.identity()
-    assert "patterns" not in config.identity()
+    assert "patterns" not in config.identity() and "widened" not in config.identity()
+    one_group = dataclasses.replace(doubled, widened=("eu_contact",))
+    assert one_group.identity() != doubled.identity()
     with_patterns = dataclasses.replace(config, patterns=TRAVEL.patterns)
     assert with_patterns.identity() != config.identity()
 

@@ -11,6 +11,7 @@ import pytest
 
 from model.cli import main
 from model.commands._executor import Setup
+from model.inputs import registry
 from model.inputs.assumptions import sampled_names
 from model.inputs.posterior import Posterior, variant_posterior
 from model.inputs.survey_patterns import TRAVEL
@@ -72,6 +73,35 @@ def test_a_wider_prior_refit_searches_the_wider_box_and_says_so(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["config"]["prior_width"] == 2
     assert "--prior-width 2" in manifest["reproduce"]["command"]
+
+
+def test_widening_one_group_searches_its_wider_box_and_no_other(tmp_path):
+    out = tmp_path / "doubled_contact"
+    assert main(["calibrate", *TINY, "--predictive-draws", "2", "--variant", "eu_contact",
+                 "--prior-width", "2", "--widen", "eu_contact", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "parameters.csv").set_index("parameter")
+    assert table.loc["contact_gain", ["prior_low", "prior_high"]].tolist() == [0.0, 0.3]
+    low, high = registry.get("peer_rate").prior
+    assert table.loc["peer_rate", ["prior_low", "prior_high"]].tolist() == [low, high]
+    particles = pd.read_csv(out / "posterior.csv")
+    assert low <= particles.peer_rate.min() and particles.peer_rate.max() <= high
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config"]["widened"] == ["eu_contact"]
+    assert "--widen eu_contact" in manifest["reproduce"]["command"]
+
+
+@pytest.mark.parametrize(("extra", "allowed"), [
+    (["--widen", "media"], "only with --prior-width"),
+    (["--prior-width", "2", "--widen", "moods"], "one of media"),
+    (["--prior-width", "2", "--widen", "grievance", "--variant", "eu_contact"],
+     "a group variant eu_contact fits"),
+])
+def test_a_bad_widened_group_is_refused_before_any_output(tmp_path, capsys, extra, allowed):
+    out = tmp_path / "refused"
+    assert main(["calibrate", *TINY, *extra, "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "--widen" in error and allowed in error
+    assert not out.exists()
 
 
 def test_a_fit_to_the_travel_patterns_frees_the_travel_parameters_and_scores_the_figures(

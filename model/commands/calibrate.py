@@ -71,6 +71,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "inside the bounds (at most the bounds; default 1: the "
                              "registry's priors); for the prior-sensitivity refits of "
                              "docs/calibration.md, never installed")
+    parser.add_argument("--widen", action="append", default=[], metavar="GROUP",
+                        help="scale only this mechanism group's priors by --prior-width "
+                             "(repeatable; default: every group's): "
+                             + ", ".join(variants.MECHANISM_GROUPS))
     parser.add_argument("--patterns", default="none", metavar="SET",
                         help="also fit published subgroup sizes: "
                              + "; ".join(f"{name}: {found.description}"
@@ -111,6 +115,18 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
         raise InputError("--prior-width", "value", args.prior_width,
                          "1 with --install: an installed posterior is fitted under the "
                          "registry's priors, which the rest of the model reads")
+    for group in args.widen:
+        if group not in variants.MECHANISM_GROUPS:
+            raise InputError("--widen", "value", group,
+                             f"one of {', '.join(variants.MECHANISM_GROUPS)}")
+    if args.widen and args.prior_width == 1.0:
+        raise InputError("--widen", "value", args.widen[0],
+                         "given only with --prior-width other than 1")
+    free = fitted.free(calibrated_names())
+    unfitted = [g for g in args.widen if not set(variants.MECHANISM_GROUPS[g]) & set(free)]
+    if unfitted:
+        raise InputError("--widen", "value", unfitted[0],
+                         f"a group variant {fitted.name} fits (it holds this one fixed)")
     if args.patterns not in PATTERN_SETS:
         raise InputError("--patterns", "value", args.patterns,
                          f"one of {', '.join(PATTERN_SETS)}")
@@ -120,7 +136,6 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
                          "none with --install: the committed posteriors are fitted to the "
                          "alliance shares, and the projections hold the travel parameters "
                          "to their priors")
-    free = fitted.free(calibrated_names())
     free += tuple(name for name in patterns.frees if name not in free)
     waves = load_waves(setup.waves_file)
     check_history(Path(args.out) / DATABASE)
@@ -133,7 +148,8 @@ def plan(args: argparse.Namespace, setup: Setup) -> tuple[FitConfig, list[Wave]]
     return FitConfig(free=free, fixed=fixed, fit_waves=keys, report_waves=keys + checks,
                      n_citizens=args.citizens, seed=args.seed, budget=budget,
                      prior_width=float(args.prior_width),
-                     patterns=patterns.patterns), waves
+                     patterns=patterns.patterns,
+                     widened=tuple(sorted(set(args.widen)))), waves
 
 
 def main(args: argparse.Namespace, setup: Setup | None = None) -> int:
@@ -213,6 +229,8 @@ def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Pat
                "--predictive-draws", str(args.predictive_draws)]
     if config.prior_width != 1.0:
         command += ["--prior-width", f"{config.prior_width:g}"]
+    for group in config.widened:
+        command += ["--widen", group]
     if config.patterns:
         command += ["--patterns", args.patterns]
     body = {
@@ -221,6 +239,7 @@ def _manifest(args, config: FitConfig, result, clock: Clock, written, waves: Pat
                    "fit_waves": list(config.fit_waves), "n_citizens": config.n_citizens,
                    "seed": config.seed, "budget": config.budget.__dict__,
                    "prior_width": config.prior_width,
+                   "widened": list(config.widened),
                    "patterns": list(config.patterns)},
         "result": {"evaluations": result.evaluations, "generations": len(result.generations),
                    "final_epsilon": float(result.generations.epsilon.iloc[-1]),

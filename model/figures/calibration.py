@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.calibration.abc import FitResult, prior_range
+from ..analysis.calibration.abc import FitResult
 from ..analysis.calibration.validation import INTERVAL
 from ..core.observation import CATEGORIES, MEASURES
 from ..core.streams import generator
@@ -35,7 +35,7 @@ def plot_marginals(result: FitResult, path: str | Path, prior_draws: int = 0) ->
     fig, axes = plt.subplots(nrow, ncol, figsize=(12, 2.4 * nrow + 1.6), squeeze=False)
     for ax, name in zip(axes.ravel(), names, strict=False):
         quantity = registry.get(name)
-        low, high = prior_range(name, result.config.prior_width)
+        low, high = result.config.prior(name)
         ax.hist(result.particles[name], bins=20, range=(low, high), weights=result.weights,
                 density=True, color="steelblue", alpha=0.8, label="posterior (weighted)")
         ax.axhline(1 / (high - low), color="0.4", linestyle="--", label="uniform prior")

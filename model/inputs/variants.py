@@ -33,6 +33,17 @@ RUSSIAN_CONTACT = ("russia_contact_gain_r", "russia_contact_gain_e",
 GRIEVANCE = ("grievance_to_eu", "grievance_to_regime")
 #: The column's contested assumptions, off in the default model.
 NAMED_ASSUMPTIONS = ("rejection_identification", "propaganda_blame_amplification")
+#: The fitted parameters grouped by mechanism, for the prior-sensitivity checks: a group's
+#: priors are halved (``runs.prior_sensitivity``) or widened (``calibrate --widen``) together.
+MECHANISM_GROUPS = {
+    "media": ("media_rate_state", "media_rate_russia", "media_rate_independent"),
+    "peers_and_camps": ("peer_rate", "sorting_rate", "anchoring_rate"),
+    "eu_contact": ("contact_gain",),
+    "grievance": GRIEVANCE,
+    "war_rally": ("war_shock",),
+    "falsification": ("falsification_rate",),
+    "named_assumptions": NAMED_ASSUMPTIONS,
+}
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,8 @@ import pandas as pd
 
 from ..core.observation import CATEGORIES, MEASURES
 from ..inputs import registry
-from ..inputs.variants import GRIEVANCE, NAMED_ASSUMPTIONS
+from ..inputs.variants import MECHANISM_GROUPS
 from .outputs import Ensemble
-
-#: The fitted parameters, grouped by mechanism; each group's priors are halved together.
-MECHANISM_GROUPS = {
-    "media": ("media_rate_state", "media_rate_russia", "media_rate_independent"),
-    "peers_and_camps": ("peer_rate", "sorting_rate", "anchoring_rate"),
-    "eu_contact": ("contact_gain",),
-    "grievance": GRIEVANCE,
-    "war_rally": ("war_shock",),
-    "falsification": ("falsification_rate",),
-    "named_assumptions": NAMED_ASSUMPTIONS,
-}
 
 
 def halved(name: str) -> tuple[float, float]:

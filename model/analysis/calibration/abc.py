@@ -38,6 +38,7 @@ from scipy.special import expit
 from ...core.streams import generator
 from ...inputs import registry
 from ...inputs.errors import MISSING, InputError
+from ...inputs.variants import MECHANISM_GROUPS
 from ...runs.atomic import WriteError, write_json
 from ...runs.execution import close_client, dask_map
 from ...runs.stopping import stop_pool
@@ -113,12 +114,14 @@ class LogitScale:
     bounds: tuple[tuple[str, float, float], ...]
 
     @classmethod
-    def of(cls, simulator, names: Iterable[str], prior_width: float = 1.0) -> LogitScale:
-        """Return ``simulator`` searched over the registry priors of ``names``.
+    def of(cls, simulator, names: Iterable[str],
+           prior: Callable[[str], tuple[float, float]] = prior_range) -> LogitScale:
+        """Return ``simulator`` searched over the priors of ``names``.
 
-        ``prior_width`` scales every prior's width (``prior_range``).
+        ``prior`` gives a parameter's range (default: the registry's; ``FitConfig.prior``
+        for a fit with widened priors).
         """
-        return cls(simulator, tuple((n, *prior_range(n, prior_width)) for n in names))
+        return cls(simulator, tuple((n, *prior(n)) for n in names))
 
     def to_parameters(self, z) -> dict[str, float]:
         """Return the parameters on their own scale from logit-scale values."""
@@ -207,8 +210,10 @@ class FitConfig:
         n_citizens: simulated citizens per evaluation.
         seed: the fit's seed.
         budget: when to stop.
-        prior_width: every free parameter's prior width, as a multiple of the registry's
+        prior_width: the widened priors' width, as a multiple of the registry's
             (``prior_range``); 1 for every fit but the prior-sensitivity refits.
+        widened: the mechanism groups (``variants.MECHANISM_GROUPS``) whose priors
+            ``prior_width`` scales; empty: every free parameter's.
         patterns: names of the subgroup sizes the distance scores besides the waves
             (``inputs.survey_patterns``; ``calibrate --patterns``).
     """
@@ -222,6 +227,13 @@ class FitConfig:
     budget: Budget
     prior_width: float = 1.0
     patterns: tuple[str, ...] = ()
+    widened: tuple[str, ...] = ()
+
+    def prior(self, name: str) -> tuple[float, float]:
+        """Return the prior range this fit searches for parameter ``name``."""
+        if self.widened and not any(name in MECHANISM_GROUPS[g] for g in self.widened):
+            return prior_range(name)
+        return prior_range(name, self.prior_width)
 
     def identity(self) -> str:
         """Return a JSON text of the configuration (budget excluded: it may be raised)."""
@@ -232,6 +244,8 @@ class FitConfig:
             data.pop("prior_width")
         if not self.patterns:
             data.pop("patterns")
+        if not self.widened:
+            data.pop("widened")
         # A history searched on another scale or with another proposal is not resumed.
         data["search"] = f"logit scale, Student-t proposal, {PRIOR_SHARE:g} from the prior"
         return json.dumps(data, sort_keys=True)
@@ -331,7 +345,7 @@ def fit(targets: Sequence[TargetWave], fit_keys: Sequence[str], config: FitConfi
                               config.seed, patterns=patterns)
 
     def build(sampler: SeededMappingSampler) -> pyabc.ABCSMC:
-        return pyabc.ABCSMC(LogitScale.of(simulator, config.free, config.prior_width),
+        return pyabc.ABCSMC(LogitScale.of(simulator, config.free, config.prior),
                             prior_distribution(config.free),
                             SurveyDistance(sampling_sds(fitted)), transitions=transition(),
                             population_size=config.budget.particles, sampler=sampler)
@@ -532,7 +546,7 @@ def read_result(history: pyabc.History, config: FitConfig, database: Path,
                 seconds: float = 0.0) -> FitResult:
     """Return the last generation of a pyabc history as a ``FitResult``."""
     logits, weights = history.get_distribution(m=0, t=history.max_t)
-    scale = LogitScale.of(None, config.free, config.prior_width)
+    scale = LogitScale.of(None, config.free, config.prior)
     particles = pd.DataFrame([scale.to_parameters(row) for _, row in logits.iterrows()],
                              columns=list(config.free))
     stat_weights, stats = history.get_weighted_sum_stats(t=history.max_t)
@@ -563,7 +577,7 @@ def summarise(result: FitResult, names: Sequence[str] | None = None) -> pd.DataF
     """
     rows = []
     for name in names or result.particles.columns:
-        low, high = prior_range(name, result.config.prior_width)
+        low, high = result.config.prior(name)
         values = result.particles[name].to_numpy()
         mean = float(np.average(values, weights=result.weights))
         sd = float(np.sqrt(np.average((values - mean) ** 2, weights=result.weights)))
