@@ -11,7 +11,8 @@ imported from the tree it was told to measure, and writes its figures as JSON.
 
 Tasks:
     prime: one small run, untimed, so that the compiled functions are in numba's cache.
-    calibration: a warm-up run, then ``simulate`` once per seed (wall and CPU time each).
+    calibration: a warm-up run, then ``simulate`` once per seed (wall and CPU time each),
+        then once more per seed as a fit's evaluation runs it (``fit_months``).
     large: build one model and run it month by month: times, throughput and memory.
 """
 
@@ -137,8 +138,26 @@ def prime(model, options: argparse.Namespace) -> dict:
             "citizens": options.citizens}
 
 
+def fit_months(end: str) -> list[str] | None:
+    """Return the months a fit's evaluation reads, where the version reads only some.
+
+    A version whose ``simulate`` reads every month (before ``observe``) returns None: its
+    fits' evaluations ran the plain ``simulate``.
+    """
+    try:
+        from model.analysis.calibration.targets import check_waves, months_seen, target_waves
+        from model.inputs.calendar import month_range
+    except ImportError:
+        return None
+    return months_seen(target_waves() + check_waves(), month_range("2020-09", end))
+
+
 def calibration(model, options: argparse.Namespace) -> dict:
-    """Time ``simulate`` at calibration size, once per seed, after an untimed warm-up."""
+    """Time ``simulate`` at calibration size, once per seed, after an untimed warm-up.
+
+    Then once more per seed as a fit's evaluation runs it: reading only the months the
+    target waves see, where the version can (``fit_months``).
+    """
     scenario = model.baseline().with_changes(end=options.end)
     # The warm-up is a run like the timed ones, with a seed none of them uses.
     warm_up_seconds = warm_up(model, scenario, options.warm_up_seed, options.citizens)
@@ -147,8 +166,16 @@ def calibration(model, options: argparse.Namespace) -> dict:
         clock = Clock()
         result = model.simulate(scenario, seed=seed, n_citizens=options.citizens)
         runs.append({"seed": seed, **clock.elapsed(), "shares_digest": digest(result.array)})
+    months = fit_months(options.end)
+    read = {} if months is None else {"observe": months}
+    fit_runs = []
+    for seed in options.seeds:
+        clock = Clock()
+        model.simulate(scenario, seed=seed, n_citizens=options.citizens, **read)
+        fit_runs.append({"seed": seed, **clock.elapsed()})
     return {"citizens": options.citizens, "end": options.end, "warm_up": warm_up_seconds,
-            "runs": runs}
+            "runs": runs, "fit_runs": fit_runs,
+            "fit_months_read": None if months is None else len(months)}
 
 
 def large(model, options: argparse.Namespace) -> dict:

@@ -200,12 +200,18 @@ def summary(values: Sequence[float]) -> dict[str, float]:
     return {"min": min(values), "median": statistics.median(values), "n": len(values)}
 
 
-def calibration_summary(records: Sequence[dict]) -> dict[str, dict]:
-    """Return per version: wall, CPU and thread-CPU seconds of a run (``summary`` each)."""
+def calibration_summary(records: Sequence[dict], runs_key: str = "runs") -> dict[str, dict]:
+    """Return per version: wall, CPU and thread-CPU seconds of a run (``summary`` each).
+
+    ``runs_key``: ``"runs"`` (the plain ``simulate``) or ``"fit_runs"`` (as a fit's
+    evaluation runs it); records from before the fit runs were measured have none.
+    """
     out = {}
     for variant in dict.fromkeys(record["variant"] for record in records):
         runs = [run for record in records if record["variant"] == variant
-                for run in record["runs"]]
+                for run in record.get(runs_key, [])]
+        if not runs:
+            continue
         out[variant] = {clock: summary([run[clock] for run in runs])
                         for clock in ("wall", "cpu", "thread_cpu")}
         out[variant]["commit"] = next(r["commit"] for r in records if r["variant"] == variant)

@@ -15,11 +15,13 @@ import numpy as np
 import pytest
 
 from benchmarks import measure, probe, report, run_benchmarks, versions
+from model.analysis.calibration.targets import check_waves, months_seen, target_waves
 from model.core.draws import BLOCKS
 from model.core.observation import SurveyDesign
 from model.core.opinion_model import OpinionModel
 from model.core.state import CitizenState
 from model.core.threads import CHUNK, PARALLEL_MIN_CHUNKS, thread_count
+from model.inputs.calendar import month_range
 from model.inputs.scenario import MAX_CITIZENS, baseline
 
 TINY = 400
@@ -90,8 +92,16 @@ def test_comparison_runs_both_versions_by_turns_from_the_named_tree(comparison, 
 
     summary = versions.calibration_summary(calibration)
     assert summary["old"]["wall"]["n"] == summary["new"]["wall"]["n"] == 2
+    fits = versions.calibration_summary(calibration, "fit_runs")
+    assert fits["old"]["wall"]["n"] == fits["new"]["wall"]["n"] == 2
+    # The months a fit reads at this end: the waves up to 2020-11 see none but the start's.
+    assert {r["fit_months_read"] for r in calibration} == {len(fit_months_to(TINY_END))}
     ratio = versions.ratio(summary["old"]["wall"], summary["new"]["wall"])
     assert all(np.isfinite(value) and value > 0 for value in ratio.values())
+
+
+def fit_months_to(end):
+    return months_seen(target_waves() + check_waves(), month_range("2020-09", end))
 
 
 def test_large_runs_record_threads_memory_and_results(comparison):
@@ -203,7 +213,8 @@ def test_report_renders_csv_markdown_and_png(results, tmp_path):
         read = list(csv.DictReader(handle))
     assert len(read) == len(rows)
     assert {row["benchmark"] for row in read} >= {
-        "calibration_run", "calibration_speedup", "large_run", "large_run_speedup", "size",
+        "calibration_run", "calibration_speedup", "fit_evaluation_run",
+        "fit_evaluation_speedup", "large_run", "large_run_speedup", "size",
         "determinism", "inventory", "oracle", "oracle_speedup", "calibration_breakdown",
         "network_k14", "network_k7", "ensemble"}
     assert all(np.isfinite(float(row["value"])) for row in read)
@@ -213,7 +224,8 @@ def test_report_renders_csv_markdown_and_png(results, tmp_path):
     text = report.markdown(results)
     for heading in ("## Targets", "### Calibration size", "### Large run", "### Throughput",
                     "### Determinism", "### Memory kept per citizen", "per-agent oracle",
-                    "### Where a calibration-size run goes", "### Ensemble throughput"):
+                    "### Where a calibration-size run goes", "### Ensemble throughput",
+                    "As a fit's evaluation runs it"):
         assert heading in text
     assert "`state.r`" in text and results["command"] in text
     # Tiny sizes are not the targets' sizes: the speed targets say so rather than judge.

@@ -10,12 +10,15 @@ import pytest
 from scipy import stats
 
 from model.analysis.calibration import abc
+from model.analysis.calibration import targets as calibration_targets
 from model.analysis.calibration.abc import Budget, FitConfig, fit, is_finished, summarise
 from model.analysis.calibration.targets import (
     SurveyDistance,
     WaveSimulator,
+    check_waves,
     evaluation_seed,
     expected_name,
+    months_seen,
     observed_stats,
     pattern_targets,
     sampling_sds,
@@ -27,6 +30,7 @@ from model.core.observation import CATEGORIES
 from model.core.simulate import simulate
 from model.core.subgroups import ROWS, WEIGHT_SHARE
 from model.inputs import registry
+from model.inputs.calendar import month_range
 from model.inputs.scenario import baseline
 from model.inputs.survey_patterns import TRAVEL
 
@@ -88,6 +92,30 @@ def test_an_evaluation_is_a_pure_function_of_its_parameters():
     assert simulator({"media_rate_state": 0.05}) == first
     assert simulator({"media_rate_state": 0.06}) != first
     assert all(np.isfinite(v) and 0 <= v <= 1 for v in first.values())
+
+
+def test_an_evaluation_reads_only_the_months_its_waves_see_and_the_same_statistics(
+        monkeypatch):
+    targets = target_waves() + check_waves()
+    seen = months_seen(targets, month_range("2020-09", "2025-11"))
+    assert "2022-01" in seen and "2021-12" in seen  # wave 7's days see December's end
+    assert "2022-03" not in seen and len(seen) < 20
+    fast = WaveSimulator(targets, {}, 300)({"contact_gain": 0.05})
+    every_month = calibration_targets.simulate
+
+    def reading_every_month(*args, observe=None, **kwargs):
+        return every_month(*args, **kwargs)
+
+    monkeypatch.setattr(calibration_targets, "simulate", reading_every_month)
+    assert WaveSimulator(targets, {}, 300)({"contact_gain": 0.05}) == fast
+
+
+def test_a_wave_whose_months_were_not_read_is_an_error():
+    target = target_waves()[0]
+    months = ["2020-09", *target.wave.months]
+    shares = np.full((len(months), 4), np.nan)
+    with pytest.raises(ValueError, match=f"wave {target.key}: a month it sees was not read"):
+        wave_statistics(months, shares, [target], np.random.default_rng(0))
 
 
 # --- the fit --------------------------------------------------------------------------------

@@ -84,6 +84,17 @@ def test_a_run_reads_only_the_months_asked_for_and_the_same_tables(short_baselin
         simulate(short_baseline, seed=4, n_citizens=SMALL, subgroups=["2040-01"])
 
 
+def test_a_run_observing_some_months_reads_the_same_shares_and_no_others(short_baseline,
+                                                                           short_run):
+    months = (short_run.months[0], short_run.months[-1], short_run.months[3])
+    some = simulate(short_baseline, seed=4, n_citizens=SMALL, observe=months)
+    read = np.isin(some.months, months)
+    assert np.array_equal(some.array[read], short_run.array[read])
+    assert np.isnan(some.array[~read]).all()
+    with pytest.raises(ValueError, match="observe: months 2040-01 are outside the run"):
+        simulate(short_baseline, seed=4, n_citizens=SMALL, observe=["2040-01"])
+
+
 def test_a_finished_model_reads_its_last_month(finished_model):
     table = subgroup_shares(finished_model, panel_size=1000)
     assert set(table.month) == {finished_model.month}

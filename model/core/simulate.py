@@ -71,7 +71,8 @@ class SimulationResult:
 
 def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | None = None,
              parameters: Mapping[str, float] | None = None,
-             subgroups: bool | Collection[str] = False) -> SimulationResult:
+             subgroups: bool | Collection[str] = False,
+             observe: Collection[str] | None = None) -> SimulationResult:
     """Run one scenario with one seed and return its monthly shares.
 
     Args:
@@ -87,13 +88,15 @@ def simulate(scenario: Scenario | None = None, seed: int = 0, n_citizens: int | 
         subgroups: also read the survey by subgroup (``core.subgroups``;
             ``SimulationResult.subgroups()``): True for every month, or the months to read
             (a fit reads only its fieldwork months); the shares are the same either way.
+        observe: the months whose shares are read (default every month); the others are
+            NaN. What is read is the same either way: the survey changes nothing.
 
     Raises:
         ValueError: for a month to read that the run does not simulate.
     """
     scenario = (scenario or baseline()).with_default_parameters(parameters)
     model = OpinionModel(scenario, seed=seed, n_citizens=n_citizens, create_agents=False,
-                         collect_data=False)
+                         collect_data=False, observe=observe)
     months = tuple(model.months)
     read = _months_to_read(subgroups, months)
     by_subgroup = model.run_model() if read is None else run_with_subgroups(model, read)

@@ -24,7 +24,7 @@ import numpy as np
 from ...core.observation import CATEGORIES, MEASURES
 from ...core.simulate import simulate
 from ...core.subgroups import ROWS, WEIGHT_SHARE
-from ...inputs.calendar import parse_month
+from ...inputs.calendar import month_range, parse_month
 from ...inputs.scenario import Scenario, baseline
 from ...inputs.survey_data import Wave, load_out_of_sample_waves, load_waves
 from ...inputs.survey_patterns import PATTERNS, Pattern
@@ -146,6 +146,18 @@ def last_month(targets: Sequence[TargetWave]) -> str:
     return max(targets, key=lambda t: parse_month(t.wave.months[-1])).wave.months[-1]
 
 
+def months_seen(targets: Sequence[TargetWave], months: Sequence[str]) -> list[str]:
+    """Return the months of ``months`` some target wave gives weight (``Wave.month_weights``).
+
+    A wave whose fieldwork ``months`` do not reach sees none of them.
+    """
+    seen = np.zeros(len(months), dtype=bool)
+    for target in targets:
+        if set(target.wave.months) <= set(months):
+            seen |= target.wave.month_weights(months) > 0
+    return [month for month, flag in zip(months, seen, strict=True) if flag]
+
+
 def evaluation_seed(base_seed: int, parameters: Mapping[str, float]) -> np.random.SeedSequence:
     """Return the seed sequence of one model evaluation.
 
@@ -195,7 +207,9 @@ class WaveSimulator:
         months = sorted({m for target in self.patterns for m in target.pattern.months})
         result = simulate(scenario, seed=int(simulation_seed.generate_state(1)[0]),
                           n_citizens=self.n_citizens, parameters=values,
-                          subgroups=months or False)
+                          subgroups=months or False,
+                          observe=months_seen(self.targets, month_range(scenario.start,
+                                                                        scenario.end)))
         stats = wave_statistics(result.months, result.array[:, SURVEY, :], self.targets,
                                 np.random.default_rng(survey_sequence))
         if self.patterns:
@@ -216,8 +230,15 @@ def wave_statistics(months: Sequence[str], survey_shares: np.ndarray,
         rng: the stream the survey samples are drawn from.
     """
     stats: dict[str, float] = {}
+    # A month no wave sees may be unread (NaN, ``months_seen``): its weight is 0, and so is
+    # its row here, so the sums are the ones every month read would give, bit for bit.
+    unread = np.isnan(survey_shares).any(axis=1)
+    survey_shares = np.where(unread[:, None], 0.0, survey_shares)
     for target in targets:
-        expected = target.wave.month_weights(months) @ survey_shares
+        weights = target.wave.month_weights(months)
+        if (unread & (weights > 0)).any():
+            raise ValueError(f"wave {target.key}: a month it sees was not read")
+        expected = weights @ survey_shares
         expected = np.clip(expected, 0, None) / np.clip(expected, 0, None).sum()
         sampled = rng.multinomial(target.sample_size, expected) / target.sample_size
         for category in target.categories:
