@@ -68,7 +68,7 @@ def _resident_quantiles(loyalty, present, order, q_low, q_high):
     b - (b - a)(1 - gamma) when gamma >= 0.5 (the same operations, so the same bits).
     """
     m = 0
-    for i in order:
+    for i in range(present.size):  # in index order: the count needs no sorting
         m += present[i]
     if m == 0:
         return 0.0, 0.0
@@ -84,14 +84,14 @@ def _resident_quantiles(loyalty, present, order, q_low, q_high):
             ranks[2 * k + 1] = max(0, int(below) + 1)
         gammas[k] = virtual - below
     values = np.empty(4, dtype=loyalty.dtype)
-    seen = 0
+    seen, last = 0, ranks.max()
     for i in order:
         if present[i]:
             for slot in range(4):
                 if ranks[slot] == seen:
                     values[slot] = loyalty[i]
             seen += 1
-            if seen > ranks.max():
+            if seen > last:
                 break
     result = np.empty(2)
     for k in range(2):
