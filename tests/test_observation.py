@@ -8,6 +8,9 @@ from model.core.mechanisms.camps import camp_thresholds
 from model.core.observation import (
     BOTH,
     EU,
+    FAVOUR_BOTH,
+    FAVOUR_EU,
+    FAVOUR_RUSSIA,
     FRAME,
     N_CELLS,
     NEITHER,
@@ -16,8 +19,10 @@ from model.core.observation import (
     SurveyDesign,
     VirtualSurvey,
     answer_chances,
+    answers_from_favour,
     base_fear,
     observation_totals,
+    population_shares,
 )
 from model.core.population import synthesise_population
 from model.core.threads import CHUNK, set_thread_count
@@ -157,3 +162,14 @@ def test_a_sample_of_respondents_agrees_with_the_expected_survey(run_model):
     estimate = np.bincount(answers, minlength=4) / rows.size
     standard_error = np.sqrt(exact * (1 - exact) / rows.size)
     assert (np.abs(estimate - exact) < 4 * standard_error).all()
+
+
+def test_the_compiled_population_shares_are_the_answers_of_the_means_bit_for_bit():
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        count = float(rng.integers(1, 10_000))
+        favour = rng.random(3) * count
+        favour[FAVOUR_BOTH] = min(favour[FAVOUR_RUSSIA], favour[FAVOUR_EU]) * rng.random()
+        totals = np.array([count, *favour])
+        expected = answers_from_favour(totals[1:] / count)
+        assert np.array_equal(population_shares(totals), expected)
