@@ -259,12 +259,31 @@ def hangs_up_on_the_third_run(task: Task) -> np.ndarray:
     return simulate_task(task)
 
 
-def test_sighup_acts_like_ctrl_c(short, tmp_path, capsys):
+@pytest.fixture
+def sighup_as(request):
+    """Run the test with SIGHUP's handler set to ``request.param``; restore it afterwards."""
+    before = signal.signal(signal.SIGHUP, request.param)
+    yield request.param
+    signal.signal(signal.SIGHUP, before)
+
+
+@pytest.mark.parametrize("sighup_as", [signal.SIG_DFL], indirect=True)
+def test_sighup_acts_like_ctrl_c(short, tmp_path, capsys, sighup_as):
     out = tmp_path / "out"
     assert run_command(short, *SEED_ENSEMBLE, "--seeds", "4", *QUICK, "--out", out,
                        setup=Setup(worker=hangs_up_on_the_third_run)) == 128 + signal.SIGHUP
     assert "run the same command again to resume" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # handlers restored
+
+
+@pytest.mark.parametrize("sighup_as", [signal.SIG_IGN], indirect=True)
+def test_under_nohup_a_hang_up_is_ignored_and_the_command_finishes(short, tmp_path,
+                                                                   sighup_as):
+    out = tmp_path / "out"
+    assert run_command(short, *SEED_ENSEMBLE, "--seeds", "4", *QUICK, "--out", out,
+                       setup=Setup(worker=hangs_up_on_the_third_run)) == 0
+    assert (out / "manifest.json").exists()
+    assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
 
 
 def test_ctrl_c_during_a_fit_says_how_to_resume_without_a_traceback(tmp_path, monkeypatch,

@@ -44,20 +44,23 @@ def signal_number(interrupt: BaseException | None) -> int:
 def stop_signals() -> Iterator[None]:
     """Within the block, a stop signal raises :class:`StopSignal`; later ones are ignored.
 
-    The previous handlers come back on exit. Outside the main thread (where Python cannot
-    set handlers) the block runs unchanged.
+    A signal the process was started ignoring stays ignored: ``nohup`` ignores SIGHUP so
+    that a long run outlives its terminal, and the command keeps that promise. The previous
+    handlers come back on exit. Outside the main thread (where Python cannot set handlers)
+    the block runs unchanged.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS
+                if signal.getsignal(number) is not signal.SIG_IGN}
 
     def stop(number, _frame):
-        for each in STOP_SIGNALS:  # once: a second signal must not cut the cleanup short
+        for each in previous:  # once: a second signal must not cut the cleanup short
             signal.signal(each, signal.SIG_IGN)
         raise StopSignal(number)
 
-    for number in STOP_SIGNALS:
+    for number in previous:
         signal.signal(number, stop)
     try:
         yield
