@@ -88,3 +88,20 @@ def test_emigration_alone_moves_the_residents_toward_russia(with_emigration):
     russia_change = mean[-1, :, 0] - mean[0, :, 0]
     eu_change = mean[-1, :, 2] - mean[0, :, 2]
     assert (russia_change > 0).all() and (eu_change < 0).all()
+
+
+def test_the_travel_figures_without_the_drift_are_the_same_bit_for_bit():
+    from model.core.rest import steady_state
+
+    model = OpinionModel(baseline().with_changes(end="2020-10"), seed=2, n_citizens=800,
+                         create_agents=False)
+    w = model.world
+    s, pop = w.state, w.population
+    full = steady_state(s.r, s.e, pop, s.eu_ties, s.russia_ties, w.network, model.record,
+                        w.params)
+    travel = steady_state(s.r, s.e, pop, s.eu_ties, s.russia_ties, w.network, model.record,
+                          w.params, with_drift=False)
+    for k in (0, 1, 2, 5, 6):  # visa, contact, grievance, border, west
+        assert np.array_equal(full[k], travel[k])
+    assert not travel[3].any() and not travel[4].any()
+    assert full[3].any() and full[4].any()

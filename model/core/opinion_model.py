@@ -164,7 +164,7 @@ class OpinionModel(mesa.Model):
         visa, _, _, _, _, border, west_earlier = steady_state(
             r, e, population, eu_ties, russia_ties, network,
             self._record_for(before, 0, np.ones(population.size, dtype=bool), record,
-                             border_demand=1.0), record)
+                             border_demand=1.0), record, with_drift=False)
         reference = float(np.mean(border * visa))
         self._border_reference = reference if reference > 0.0 else 1.0
         # Trips west before the start, for "visited the EU in the last five years": at

@@ -47,8 +47,11 @@ from .mechanisms.travel import (
 
 
 @njit(cache=True)
-def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
+def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p, with_drift=True):
     """Return each citizen's stationary visa probability, contact stock, grievance and drift.
+
+    ``with_drift=False`` leaves the drift at 0: the travel figures alone, without the pass
+    over every citizen's ties (most of the cost at millions of citizens).
 
     Returns:
         visa (probability of holding one), contact (K), grievance (g), the expected monthly
@@ -97,6 +100,8 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p):
             kept *= 1.0 - chance * p.grievance_gain
         decay = 1.0 - p.grievance_decay
         grievance[i] = decay * (1.0 - kept) / (1.0 - decay * kept)
+        if not with_drift:
+            continue
 
         # Expected change of (r, e) from each rule at the initial attitudes.
         ri, ei = r[i], e[i]
