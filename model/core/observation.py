@@ -164,19 +164,10 @@ def answers_from_favour(favour_totals: np.ndarray, count: float | np.ndarray = 1
     return np.maximum(answers, 0.0, out=answers)
 
 
-@njit(cache=True)
-def population_shares(population_totals):
-    """Return the mean answer chances over residents from ``observation_totals`` (sums to 1).
-
-    ``answers_from_favour`` of the means, compiled (it runs every month): the same
-    operations in the same order, so the same bits.
-    """
+def population_shares(population_totals: np.ndarray) -> np.ndarray:
+    """Return the mean answer chances over residents from ``observation_totals`` (sums to 1)."""
     count = population_totals[0]
-    russia, eu, both = (population_totals[1 + FAVOUR_RUSSIA] / count,
-                        population_totals[1 + FAVOUR_EU] / count,
-                        population_totals[1 + FAVOUR_BOTH] / count)
-    answers = np.array([russia - both, both, eu - both, 1.0 - russia - eu + both])
-    return np.maximum(answers, 0.0)
+    return answers_from_favour(population_totals[1:] / count)
 
 
 def base_fear(regime: np.ndarray, fear_opposed: float, fear_neutral: float) -> np.ndarray:

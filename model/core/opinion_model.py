@@ -255,15 +255,16 @@ class OpinionModel(mesa.Model):
             self.step()
 
 
-def _month_flags(months: Collection[str], run_months: tuple[str, ...]) -> np.ndarray:
-    """Return, per month of the run, whether it is among ``months``.
-
-    Raises:
-        ValueError: for a month the run does not simulate.
-    """
+def check_months(option: str, months: Collection[str], run_months: tuple[str, ...]) -> None:
+    """Raise ValueError, naming ``option``, if a month of ``months`` is outside the run."""
     unknown = sorted(set(months) - set(run_months))
     if unknown:
-        raise ValueError(f"observe: months {', '.join(unknown)} are outside the run "
+        raise ValueError(f"{option}: months {', '.join(unknown)} are outside the run "
                          f"({run_months[0]} to {run_months[-1]})")
+
+
+def _month_flags(months: Collection[str], run_months: tuple[str, ...]) -> np.ndarray:
+    """Return, per month of the run, whether it is among ``months`` (``check_months`` first)."""
+    check_months("observe", months, run_months)
     wanted = set(months)
     return np.array([month in wanted for month in run_months])

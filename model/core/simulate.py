@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..inputs.scenario import Scenario, baseline
 from .observation import CATEGORIES, MEASURES
-from .opinion_model import OpinionModel
+from .opinion_model import OpinionModel, check_months
 from .subgroups import PANEL_SIZE, run_with_subgroups, subgroup_frame
 
 
@@ -112,9 +112,6 @@ def _months_to_read(subgroups: bool | Collection[str],
         return months
     if subgroups is False:
         return None
+    check_months("subgroups", subgroups, months)
     wanted = set(subgroups)
-    unknown = sorted(wanted - set(months))
-    if unknown:
-        raise ValueError(f"subgroups: months {', '.join(unknown)} are outside the run "
-                         f"({months[0]} to {months[-1]})")
     return tuple(m for m in months if m in wanted)
