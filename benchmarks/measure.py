@@ -16,7 +16,7 @@ import numpy as np
 
 from benchmarks.probe import current_rss_mb, load_average, peak_rss_mb, trimmed_rss_mb
 from model.core import attitudes, opinion_model, threads
-from model.core.network import build_network
+from model.core.network import build_network, ring_order
 from model.core.opinion_model import OpinionModel
 from model.core.simulate import simulate
 from model.inputs.scenario import Scenario, baseline
@@ -252,8 +252,8 @@ def measure_breakdown(n_citizens: int, end: str, seeds: list[int]) -> dict:
 
 
 def measure_network(sizes: list[int], degrees: list[int], repeats: int = 3) -> list[dict]:
-    """Time ``build_network`` (best of ``repeats``): every size at the first mean degree, and
-    the largest size at every degree; return one row per (size, degree)."""
+    """Time ``ring_order`` and ``build_network`` (best of ``repeats``): every size at the first
+    mean degree, and the largest size at every degree; return one row per (size, degree)."""
     grid = [(n, degrees[0]) for n in sizes] + [(sizes[-1], k) for k in degrees[1:]]
     rows = []
     for n, mean_degree in grid:
@@ -261,7 +261,8 @@ def measure_network(sizes: list[int], degrees: list[int], repeats: int = 3) -> l
         best = np.inf
         for repeat in range(repeats):
             start = time.perf_counter()
-            network = build_network(key, mean_degree, 0.1, np.random.default_rng(repeat))
+            ring_order(key)
+            network = build_network(n, mean_degree, 0.1, np.random.default_rng(repeat))
             best = min(best, time.perf_counter() - start)
         ties = int(network.indices.size)
         rows.append({"citizens": n, "mean_degree": mean_degree, "ties": ties,

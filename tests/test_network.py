@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline
-from model.core.network import build_network
+from model.core.network import build_network, ring_order
 
 N = 20_000
 
@@ -41,10 +41,23 @@ def test_ties_are_homophilous_on_age_urbanity_and_attitude(model):
     assert np.corrcoef(orientation[i], orientation[j])[0, 1] > 0.3
 
 
+def test_citizens_are_numbered_around_the_ring(model):
+    """Ties that are not rewired join citizens a few numbers apart (the engine's locality)."""
+    net = model.world.network
+    span = np.minimum(np.abs(net.sources() - net.indices),
+                      N - np.abs(net.sources() - net.indices))
+    rewiring = model.params.network_rewiring
+    assert (span <= net.degree.max()).mean() == pytest.approx(1 - rewiring, abs=0.02)
+
+
+def test_ring_order_sorts_by_the_key():
+    key = np.array([3.0, -1.0, 2.0, -1.0])
+    assert ring_order(key).tolist() == [1, 3, 2, 0]  # stable: equal keys keep their order
+
+
 def test_rewiring_creates_shortcuts():
-    key = np.arange(5_000, dtype=float)
-    ring = build_network(key, 10, 0.0, np.random.default_rng(0))
-    rewired = build_network(key, 10, 0.2, np.random.default_rng(0))
+    ring = build_network(5_000, 10, 0.0, np.random.default_rng(0))
+    rewired = build_network(5_000, 10, 0.2, np.random.default_rng(0))
     ring_span = np.abs(ring.sources() - ring.indices)
     rewired_span = np.abs(rewired.sources() - rewired.indices)
     assert np.median(ring_span) <= 5
@@ -52,6 +65,6 @@ def test_rewiring_creates_shortcuts():
 
 
 def test_tiny_populations_build():
-    net = build_network(np.zeros(3), 14, 0.1, np.random.default_rng(0))
+    net = build_network(3, 14, 0.1, np.random.default_rng(0))
     assert net.size == 3
     assert not (net.sources() == net.indices).any()

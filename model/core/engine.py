@@ -108,24 +108,29 @@ class World:
     params: ParameterValues
 
     def __post_init__(self):
+        n = self.population.size
         # Peer changes (r, e), kept aside until every citizen's is known; then the
         # emigration pull (row 0) and decision (row 1). Kept from month to month: at
         # millions of citizens, fresh arrays cost page faults every month.
-        self.scratch = np.empty((2, self.population.size))
+        self.scratch = np.empty((2, n))
         # Each thread's random numbers for the chunk it is working on.
         self.draws = np.stack([chunk_draws() for _ in range(thread_count())])
+        # Each chunk's counts (``COUNTS``, then residents) and sums (emigration pull,
+        # border demand), zeroed at the start of every month.
+        self.counts = np.zeros((chunk_count(n), len(COUNTS) + 1), dtype=np.int64)
+        self.sums = np.zeros((chunk_count(n), 2))
 
 
 def advance_month(world: World, month: Month) -> MonthSummary:
     """Advance every citizen by one month (in place) and return what happened."""
     s, pop, network, p, scratch, draws = (world.state, world.population, world.network,
                                           world.params, world.scratch, world.draws)
-    n = pop.size
-    if draws.shape[0] < thread_count():  # the thread count was raised since the world was built
-        draws = world.draws = np.stack([chunk_draws() for _ in range(thread_count())])
-    counts = np.zeros((chunk_count(n), len(COUNTS) + 1), dtype=np.int64)
-    sums = np.zeros((chunk_count(n), 2))  # emigration pull, border demand
+    n, counts, sums = pop.size, world.counts, world.sums
     if uses_threads(n):
+        if draws.shape[0] < thread_count():  # the thread count was raised since the build
+            draws = world.draws = np.stack([chunk_draws() for _ in range(thread_count())])
+        counts[:] = 0
+        sums[:] = 0.0
         for_chunks(_peer_chunks, n, s, pop, network, month, p, scratch, draws)
         for_chunks(_live_chunks, n, s, pop, month, p, scratch, draws, counts, sums)
         residents = counts[:, _RESIDENTS].sum()
@@ -134,12 +139,11 @@ def advance_month(world: World, month: Month) -> MonthSummary:
             for_chunks(_emigration_chunks, n, s, mean_pull, month, p, scratch, draws, counts)
             if counts[:, _EMIGRANTS].any():
                 _tie_emigrants(s, network, scratch)
+        totals = _month_totals(counts, sums)
     else:  # the same loops in one compiled call: a call costs tens of microseconds
-        _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, sums)
-    residents = max(1, counts[:, _RESIDENTS].sum())
-    totals = counts[:, :len(COUNTS)].sum(axis=0)
-    return MonthSummary(*(int(c) for c in totals),
-                        border_demand=float(_ordered_sum(sums[:, 1]) / residents))
+        totals = _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts,
+                                         sums)
+    return MonthSummary(*totals)
 
 
 @njit(cache=True, nogil=True)
@@ -152,8 +156,23 @@ def _ordered_sum(values):
 
 
 @njit(cache=True, nogil=True)
+def _month_totals(counts, sums):
+    """Return ``MonthSummary``'s fields from the chunks' counts and sums, added in order."""
+    totals = counts.sum(axis=0)
+    residents = max(1, totals[_RESIDENTS])
+    return (totals[_GOOD], totals[_BAD], totals[_REFUSED], totals[_HITS], totals[_RUSSIA],
+            totals[_EMIGRANTS], totals[_WEST], _ordered_sum(sums[:, 1]) / residents)
+
+
+@njit(cache=True, nogil=True)
 def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, sums):
-    """Run the three steps of ``advance_month`` for every chunk on the calling thread."""
+    """Run the three steps of ``advance_month`` for every chunk on the calling thread.
+
+    Returns:
+        the month's totals (``_month_totals``).
+    """
+    counts[:] = 0
+    sums[:] = 0.0
     chunks = counts.shape[0]
     _peer_chunks(0, chunks, 0, s, pop, network, month, p, scratch, draws)
     _live_chunks(0, chunks, 0, s, pop, month, p, scratch, draws, counts, sums)
@@ -163,6 +182,7 @@ def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, s
         _emigration_chunks(0, chunks, 0, s, mean_pull, month, p, scratch, draws, counts)
         if counts[:, _EMIGRANTS].sum() > 0:
             _tie_emigrants(s, network, scratch)
+    return _month_totals(counts, sums)
 
 
 #: The loops release Python's lock (so threads can share the chunks) and run without

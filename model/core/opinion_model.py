@@ -15,7 +15,7 @@ from .engine import MonthSummary, World, advance_month
 from .mechanisms import travel
 from .mechanisms.camps import camp_thresholds, loyalty_order
 from .month import Month, MonthContext, build_month, months_at_war_by_month
-from .network import build_network
+from .network import build_network, ring_order
 from .observation import CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey
 from .population import synthesise_population
 from .rest import last_trips_before_start, rest_anchors, steady_state
@@ -111,9 +111,7 @@ class OpinionModel(mesa.Model):
         population = synthesise_population(
             n, self.streams["population"], p.initial_eu_tie_share, p.initial_russia_tie_share,
             start["regime_opposed_share"], start["regime_loyal_share"])
-        # The camps are bands of the fixed loyalty scores among residents (``camps``).
-        self._loyalty, self._loyalty_order = population.loyalty, loyalty_order(population.loyalty)
-        self.survey = VirtualSurvey(population, self.survey_design)
+        self._set_camps(population)
         record = p.record()
         self._border_reference = self._border_traffic = 1.0  # set by ``_rest_state``
         first = self._record_at(0, np.ones(n, dtype=bool), record, border_demand=1.0)
@@ -122,11 +120,21 @@ class OpinionModel(mesa.Model):
         # within them, neighbours in the ring are close in age and in East-West orientation.
         similarity = (100.0 * population.urban + 1.5 * population.age_band + 1.5 * (r - e)
                       + 0.7 * self.streams["network"].standard_normal(n))
-        network = build_network(similarity, int(p.network_degree), p.network_rewiring,
+        # Citizens are numbered around the ring from here on, so that ties join nearby
+        # numbers and a partner's attitudes are mostly in the cache (``core.network``).
+        order = ring_order(similarity)
+        population, r, e = population.subset(order), r[order], e[order]
+        self._set_camps(population)
+        self.survey = VirtualSurvey(population, self.survey_design)
+        network = build_network(n, int(p.network_degree), p.network_rewiring,
                                 self.streams["network"])
         state = self._rest_state(population, network, r, e, first, record)
         return Start(population, self.survey, network, state, first, self._loyalty_order,
                      self._border_reference, self._border_traffic, self.initial_constants)
+
+    def _set_camps(self, population) -> None:
+        """Keep the loyalty scores whose bands among residents are the camps (``camps``)."""
+        self._loyalty, self._loyalty_order = population.loyalty, loyalty_order(population.loyalty)
 
     def _initial_attitudes(self, population, first: Month, record) -> tuple[np.ndarray,
                                                                            np.ndarray]:
@@ -138,7 +146,7 @@ class OpinionModel(mesa.Model):
                                           p.initial_orientation_age, p.initial_spread, draws[0])
         openness = draws[1]
         rows = np.arange(min(n, attitudes.SOLVE_SUBSAMPLE))
-        subsurvey = VirtualSurvey(population.subset(rows), self.survey.design)
+        subsurvey = VirtualSurvey(population.subset(rows), self.survey_design)
         present = np.ones(rows.size, dtype=bool)
 
         def initial_survey(r, e, _rows):

@@ -44,14 +44,16 @@ from .mechanisms.travel import (
     travel_propensity,
     trip_thresholds,
 )
+from .threads import CHUNK, for_chunks
 
 
-@njit(cache=True)
 def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p, with_drift=True):
     """Return each citizen's stationary visa probability, contact stock, grievance and drift.
 
     ``with_drift=False`` leaves the drift at 0: the travel figures alone, without the pass
-    over every citizen's ties (most of the cost at millions of citizens).
+    over every citizen's ties (most of the cost at millions of citizens). Each citizen's
+    figures are their own, so the chunks of citizens are shared between threads
+    (``core.threads``) with the same numbers whatever their count.
 
     Returns:
         visa (probability of holding one), contact (K), grievance (g), the expected monthly
@@ -59,16 +61,20 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p, with_drift=
         border if holding a visa (the queues' reference) and the monthly chance of a trip
         west, good or humiliating (the travel history), arrays of N.
     """
-    n = r.size
-    visa = np.empty(n)
-    contact = np.empty(n)
-    grievance = np.empty(n)
-    drift_r = np.zeros(n)
-    drift_e = np.zeros(n)
-    border = np.empty(n)
-    west = np.empty(n)
+    # Seven arrays of their own: the contact stock and grievance become the state's.
+    out = tuple(np.zeros(r.size) for _ in range(7))
+    for_chunks(_steady_state_chunks, r.size, r, e, pop, eu_ties, russia_ties, network, month,
+               p, with_drift, out)
+    return out
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _steady_state_chunks(first, last, worker, r, e, pop, eu_ties, russia_ties, network,
+                         month, p, with_drift, out):
+    """Fill ``steady_state``'s seven arrays ``out`` for the citizens of chunks first..last-1."""
+    visa, contact, grievance, drift_r, drift_e, border, west = out
     expiry = month.visa_keep_threshold
-    for i in range(n):
+    for i in range(first * CHUNK, min(r.size, last * CHUNK)):
         propensity = travel_propensity(e[i], eu_ties[i], pop.income[i], p)
         exchange = month.exchange_probability if pop.age_band[i] == YOUNG else 0.0
         # Visa: v' = v (1 - x) + (1 - v (1 - x)) a  ->  v = a / (x + a (1 - x)).
@@ -125,7 +131,6 @@ def steady_state(r, e, pop, eu_ties, russia_ties, network, month, p, with_drift=
                        + to_russia * (russia_e - ei) + negative * (negative_contact(ei, p) - ei)
                        + (ties_e - ei)
                        + (grieved_e - ei))
-    return visa, contact, grievance, drift_r, drift_e, border, west
 
 
 def last_trips_before_start(u: np.ndarray, recent: np.ndarray, earlier: np.ndarray,

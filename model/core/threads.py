@@ -38,15 +38,20 @@ def chunk_count(n):
 
 
 def thread_count() -> int:
-    """Return the number of threads a large run uses (``BELARUS_ABM_THREADS`` or every core)."""
-    if _threads is not None:
-        return _threads
-    value = os.environ.get(THREADS_VARIABLE, "")
-    return int(value) if value.isdigit() and int(value) > 0 else _CORES
+    """Return the number of threads a large run uses (``BELARUS_ABM_THREADS`` or every core).
+
+    The variable is read at the first call after the start or a ``set_thread_count(None)``,
+    not every time: the engine asks several times a month.
+    """
+    global _threads
+    if _threads is None:
+        value = os.environ.get(THREADS_VARIABLE, "")
+        _threads = int(value) if value.isdigit() and int(value) > 0 else _CORES
+    return _threads
 
 
 def set_thread_count(threads: int | None) -> None:
-    """Set the number of threads for this process (``None``: back to the default)."""
+    """Set the number of threads for this process (``None``: back to the variable or default)."""
     global _threads, _pool
     if threads is not None and threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
@@ -58,7 +63,8 @@ def set_thread_count(threads: int | None) -> None:
 
 def uses_threads(n: int) -> bool:
     """Return whether a loop over ``n`` citizens is split between threads."""
-    return thread_count() > 1 and chunk_count(n) >= PARALLEL_MIN_CHUNKS
+    # chunk_count(n) >= PARALLEL_MIN_CHUNKS, without calling compiled code from Python.
+    return thread_count() > 1 and n > (PARALLEL_MIN_CHUNKS - 1) * CHUNK
 
 
 def for_chunks(loop: Callable, n: int, *args) -> None:
