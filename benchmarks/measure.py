@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from benchmarks.probe import current_rss_mb, load_average, peak_rss_mb, trimmed_rss_mb
-from model.core import attitudes, opinion_model, threads
+from model.core import attitudes, engine, observation, opinion_model, threads
 from model.core.network import build_network, ring_order
 from model.core.opinion_model import OpinionModel
 from model.core.simulate import simulate
@@ -249,6 +249,44 @@ def measure_breakdown(n_citizens: int, end: str, seeds: list[int]) -> dict:
     return {"citizens": n_citizens, "end": end, "runs": runs,
             "total_ms": totals["total"] / runs * 1e3, "parts_ms": parts,
             "calls": {label: totals.get(f"{label}_calls", 0) // runs for label in labels}}
+
+
+def measure_passes(n_citizens: int, months: int, seed: int = 1, warm_up: int = 3) -> dict:
+    """Time each pass of a month on the threaded path; return milliseconds per month.
+
+    Parts: the month's record, each compiled loop handed to ``threads.for_chunks`` (the
+    peer changes, the rest of the month, emigration, the survey's totals), the ties of
+    emigrants, and the whole step. Only populations that run on threads (65,536 citizens
+    or more on several cores, or inside ``every_path_on_small_populations``) have passes
+    to time: smaller ones run the month in one compiled call.
+    """
+    model = OpinionModel(baseline(), seed=seed, n_citizens=n_citizens, create_agents=False,
+                         collect_data=False)
+    for _ in range(warm_up):
+        model.step()
+    record: dict = {}
+    dispatch = threads.for_chunks
+
+    def for_chunks(loop, n, *args):
+        with stopwatch(record, loop.__name__.strip("_")):
+            dispatch(loop, n, *args)
+
+    parts = ((engine, "for_chunks", "for_chunks"), (observation, "for_chunks", "for_chunks"))
+    originals = [getattr(owner, name) for owner, name, _ in parts]
+    for owner, name, _ in parts:
+        setattr(owner, name, for_chunks)
+    try:
+        with timed(record, ((engine, "_tie_emigrants", "tie_emigrants"),
+                            (OpinionModel, "month_record", "month_record"))):
+            for _ in range(months):
+                with stopwatch(record, "step"):
+                    model.step()
+    finally:
+        for (owner, name, _), function in zip(parts, originals, strict=True):
+            setattr(owner, name, function)
+    names = [name for name in record if not name.endswith(("_cpu", "_calls"))]
+    return {"citizens": n_citizens, "months": months, "threads": threads.thread_count(),
+            "ms_per_month": {name: record[name] / months * 1e3 for name in names}}
 
 
 def measure_network(sizes: list[int], degrees: list[int], repeats: int = 3) -> list[dict]:

@@ -263,3 +263,12 @@ def test_command_line_options_and_rendering_from_json(results, tmp_path):
     assert {p.name for p in tmp_path.iterdir()} >= {"benchmarks.csv", "benchmarks.md",
                                                     "scaling.png", "benchmarks.json"}
     assert (tmp_path / "benchmarks.md").read_text() == report.markdown(results)
+
+
+def test_each_pass_of_a_month_is_timed_on_the_threaded_path():
+    with measure.every_path_on_small_populations():
+        timing = measure.measure_passes(TINY, 2, warm_up=1)
+    parts = timing["ms_per_month"]
+    assert {"peer_chunks", "live_chunks", "chunk_totals", "month_record", "step"} <= set(parts)
+    assert parts["step"] >= parts["peer_chunks"] + parts["live_chunks"] + parts["chunk_totals"]
+    assert min(parts.values()) > 0

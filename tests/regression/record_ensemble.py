@@ -12,7 +12,9 @@ then refreshed with ``update_baseline.py``. A change of the model itself re-reco
     python tests/regression/record_ensemble.py ensemble_reference.json
 
 (The engine's rewrite was checked the same way against ``521770a``, the code of 2026-11-28:
-largest |z| 1.5 over the 56 means, spread ratios 0.84 to 1.45; ``docs/performance.md``.)
+largest |z| 1.5 over the 56 means, spread ratios 0.84 to 1.45; and numbering citizens
+around the network's ring, 2026-12-02, against this reference: largest |z| 1.51, spread
+ratios 0.65 to 1.28; ``docs/performance.md``.)
 """
 
 from __future__ import annotations
