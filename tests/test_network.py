@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model import OpinionModel, baseline
-from model.core.network import build_network, ring_order
+from model.core.network import build_network, renumbered, ring_order
 
 N = 20_000
 
@@ -68,3 +68,14 @@ def test_tiny_populations_build():
     net = build_network(3, 14, 0.1, np.random.default_rng(0))
     assert net.size == 3
     assert not (net.sources() == net.indices).any()
+
+
+def test_renumbered_maps_old_citizen_numbers_to_new_ones():
+    order = np.array([2, 0, 3, 1])  # new citizen k is old citizen order[k]
+    assert renumbered(np.array([0, 1, 2, 3]), order).tolist() == [1, 3, 0, 2]
+    assert (order[renumbered(np.array([3, 2]), order)] == [3, 2]).all()
+
+
+def test_the_model_keeps_its_citizens_in_loyalty_order(model):
+    loyalty = model.world.population.loyalty
+    assert (np.diff(loyalty[model._loyalty_order]) >= 0).all()

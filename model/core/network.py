@@ -63,6 +63,13 @@ def ring_order(similarity_key: np.ndarray) -> np.ndarray:
     return np.argsort(similarity_key, kind="stable").astype(np.int32)
 
 
+def renumbered(citizens: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Return citizen numbers in the numbering ``order`` gives (new citizen k is old order[k])."""
+    new_number = np.empty(order.size, dtype=np.int32)
+    new_number[order] = np.arange(order.size, dtype=np.int32)
+    return new_number[citizens]
+
+
 def build_network(n: int, mean_degree: int, rewiring: float, rng: np.random.Generator,
                   degree_spread: int = 4) -> Network:
     """Build the homophilous small-world network of ``n`` citizens numbered around the ring.

@@ -15,7 +15,7 @@ from .engine import MonthSummary, World, advance_month
 from .mechanisms import travel
 from .mechanisms.camps import camp_thresholds, loyalty_order
 from .month import Month, MonthContext, build_month, months_at_war_by_month
-from .network import build_network, ring_order
+from .network import build_network, renumbered, ring_order
 from .observation import CATEGORIES, MEASURES, SurveyDesign, VirtualSurvey
 from .population import synthesise_population
 from .rest import last_trips_before_start, rest_anchors, steady_state
@@ -111,7 +111,8 @@ class OpinionModel(mesa.Model):
         population = synthesise_population(
             n, self.streams["population"], p.initial_eu_tie_share, p.initial_russia_tie_share,
             start["regime_opposed_share"], start["regime_loyal_share"])
-        self._set_camps(population)
+        # The camps are bands of the fixed loyalty scores among residents (``camps``).
+        self._loyalty, self._loyalty_order = population.loyalty, loyalty_order(population.loyalty)
         record = p.record()
         self._border_reference = self._border_traffic = 1.0  # set by ``_rest_state``
         first = self._record_at(0, np.ones(n, dtype=bool), record, border_demand=1.0)
@@ -124,17 +125,15 @@ class OpinionModel(mesa.Model):
         # numbers and a partner's attitudes are mostly in the cache (``core.network``).
         order = ring_order(similarity)
         population, r, e = population.subset(order), r[order], e[order]
-        self._set_camps(population)
+        # The same citizens in loyalty order, renumbered (an O(N) lookup, not a new sort).
+        self._loyalty = population.loyalty
+        self._loyalty_order = renumbered(self._loyalty_order, order)
         self.survey = VirtualSurvey(population, self.survey_design)
         network = build_network(n, int(p.network_degree), p.network_rewiring,
                                 self.streams["network"])
         state = self._rest_state(population, network, r, e, first, record)
         return Start(population, self.survey, network, state, first, self._loyalty_order,
                      self._border_reference, self._border_traffic, self.initial_constants)
-
-    def _set_camps(self, population) -> None:
-        """Keep the loyalty scores whose bands among residents are the camps (``camps``)."""
-        self._loyalty, self._loyalty_order = population.loyalty, loyalty_order(population.loyalty)
 
     def _initial_attitudes(self, population, first: Month, record) -> tuple[np.ndarray,
                                                                            np.ndarray]:
