@@ -251,8 +251,9 @@ def measure_breakdown(n_citizens: int, end: str, seeds: list[int]) -> dict:
             "calls": {label: totals.get(f"{label}_calls", 0) // runs for label in labels}}
 
 
-def measure_passes(n_citizens: int, months: int, seed: int = 1, warm_up: int = 3) -> dict:
-    """Time each pass of a month on the threaded path; return milliseconds per month.
+def measure_passes(n_citizens: int, months: int, thread_count: int = 2, seed: int = 1,
+                   warm_up: int = 3) -> dict:
+    """Time each pass of a month on ``thread_count`` threads; return milliseconds per month.
 
     Parts: the month's record, each compiled loop handed to ``threads.for_chunks`` (the
     peer changes, the rest of the month, emigration, the survey's totals), the ties of
@@ -260,6 +261,7 @@ def measure_passes(n_citizens: int, months: int, seed: int = 1, warm_up: int = 3
     or more on several cores, or inside ``every_path_on_small_populations``) have passes
     to time: smaller ones run the month in one compiled call.
     """
+    threads.set_thread_count(thread_count)
     model = OpinionModel(baseline(), seed=seed, n_citizens=n_citizens, create_agents=False,
                          collect_data=False)
     for _ in range(warm_up):
