@@ -1,5 +1,7 @@
 """The observation model: the answer link, and the virtual survey's biases and their absence."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -21,6 +23,7 @@ from model.core.observation import (
     answer_chances,
     answers_from_favour,
     base_fear,
+    normal_cdf,
     observation_totals,
     population_shares,
 )
@@ -173,3 +176,14 @@ def test_the_compiled_population_shares_are_the_answers_of_the_means_bit_for_bit
         totals = np.array([count, *favour])
         expected = answers_from_favour(totals[1:] / count)
         assert np.array_equal(population_shares(totals), expected)
+
+
+def test_the_normal_cdf_table_matches_erfc():
+    """The survey's Phi (a Hermite table) is within 5e-14 of math.erfc, tails included."""
+    x = np.concatenate([np.linspace(-10.0, 10.0, 20_001),
+                        np.random.default_rng(0).normal(0.0, 3.0, 20_000), [-8.5, 8.5]])
+    table = np.array([normal_cdf(value) for value in x])
+    exact = 0.5 * np.array([math.erfc(-value / math.sqrt(2.0)) for value in x])
+    assert np.abs(table - exact).max() < 5e-14
+    assert (np.diff(table[np.argsort(x)]) >= -1e-15).all()  # increasing, up to rounding
+    assert math.isnan(normal_cdf(math.nan))

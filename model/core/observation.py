@@ -59,15 +59,48 @@ YOUNG_PANEL_BONUS = 0.5
 _SQRT_HALF = math.sqrt(0.5)
 
 
+#: The standard normal CDF is read from a table of its values and slopes on a grid of x
+#: with step 1/512, by cubic Hermite interpolation: largest error about 2e-14 against
+#: ``math.erfc`` (``tests/test_observation.py``), at a quarter of its cost (the survey
+#: computes two per citizen every month). Beyond |x| = 8.5, Phi is 0 or 1 to within 1e-17.
+_CDF_LIMIT = 8.5
+_CDF_STEPS_PER_UNIT = 512
+_CDF_X = np.arange(-_CDF_LIMIT * _CDF_STEPS_PER_UNIT,
+                   _CDF_LIMIT * _CDF_STEPS_PER_UNIT + 1) / _CDF_STEPS_PER_UNIT
+_CDF_VALUES = np.array([0.5 * math.erfc(-x * _SQRT_HALF) for x in _CDF_X])
+_CDF_SLOPES = np.exp(-0.5 * _CDF_X**2) / math.sqrt(2.0 * math.pi) / _CDF_STEPS_PER_UNIT
+
+
+@njit(cache=True, inline="always")
+def normal_cdf(x):
+    """Return Phi(x), the standard normal CDF, from the table (``_CDF_VALUES``).
+
+    Phi(x) = H(u) on the grid interval [x_k, x_k+1], u = (x - x_k) / step, with H the cubic
+    Hermite polynomial through the values and slopes at both ends.
+    """
+    t = (x + _CDF_LIMIT) * _CDF_STEPS_PER_UNIT
+    if t != t:
+        return t
+    if t <= 0.0:
+        return 0.0
+    if t >= _CDF_VALUES.size - 1:
+        return 1.0
+    k = int(t)
+    u = t - k
+    u2 = u * u
+    u3 = u2 * u
+    return ((2.0 * u3 - 3.0 * u2 + 1.0) * _CDF_VALUES[k] + (u3 - 2.0 * u2 + u) * _CDF_SLOPES[k]
+            + (3.0 * u2 - 2.0 * u3) * _CDF_VALUES[k + 1] + (u3 - u2) * _CDF_SLOPES[k + 1])
+
+
 @njit(cache=True, inline="always")
 def favour(r, e, p):
     """Return a citizen's chances of favouring an alliance with Russia and with the EU.
 
     P(R) = Phi((r - tau_R) / sigma),  P(E) = Phi((e - tau_E) / sigma)
     """
-    p_russia = 0.5 * math.erfc(-(r - p.threshold_russia) / p.response_noise * _SQRT_HALF)
-    p_eu = 0.5 * math.erfc(-(e - p.threshold_eu) / p.response_noise * _SQRT_HALF)
-    return p_russia, p_eu
+    return (normal_cdf((r - p.threshold_russia) / p.response_noise),
+            normal_cdf((e - p.threshold_eu) / p.response_noise))
 
 
 @njit(cache=True)
