@@ -62,14 +62,25 @@ def stopwatch(record: dict, name: str):
 
 
 @contextmanager
+def replaced(replacements):
+    """Set each (owner, attribute, value) of ``replacements`` while the block runs, then undo."""
+    originals = [getattr(owner, name) for owner, name, _ in replacements]
+    for owner, name, value in replacements:
+        setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        for (owner, name, _), original in zip(replacements, originals, strict=True):
+            setattr(owner, name, original)
+
+
+@contextmanager
 def timed(record: dict, parts):
     """Time calls to each (owner, attribute, label) of ``parts`` while the block runs.
 
     The functions are wrapped for the block's duration only, so the model's code is
     unchanged; each wrapper costs about a microsecond a call.
     """
-    originals = [getattr(owner, name) for owner, name, _ in parts]
-
     def wrapped(function, label):
         def wrapper(*args, **kwargs):
             record[f"{label}_calls"] = record.get(f"{label}_calls", 0) + 1
@@ -77,13 +88,9 @@ def timed(record: dict, parts):
                 return function(*args, **kwargs)
         return wrapper
 
-    for (owner, name, label), function in zip(parts, originals, strict=True):
-        setattr(owner, name, wrapped(function, label))
-    try:
+    with replaced([(owner, name, wrapped(getattr(owner, name), label))
+                   for owner, name, label in parts]):
         yield
-    finally:
-        for (owner, name, _), function in zip(parts, originals, strict=True):
-            setattr(owner, name, function)
 
 
 @contextmanager
@@ -273,19 +280,12 @@ def measure_passes(n_citizens: int, months: int, thread_count: int = 2, seed: in
         with stopwatch(record, loop.__name__.strip("_")):
             dispatch(loop, n, *args)
 
-    parts = ((engine, "for_chunks", "for_chunks"), (observation, "for_chunks", "for_chunks"))
-    originals = [getattr(owner, name) for owner, name, _ in parts]
-    for owner, name, _ in parts:
-        setattr(owner, name, for_chunks)
-    try:
-        with timed(record, ((engine, "_tie_emigrants", "tie_emigrants"),
-                            (OpinionModel, "month_record", "month_record"))):
-            for _ in range(months):
-                with stopwatch(record, "step"):
-                    model.step()
-    finally:
-        for (owner, name, _), function in zip(parts, originals, strict=True):
-            setattr(owner, name, function)
+    with (replaced([(engine, "for_chunks", for_chunks), (observation, "for_chunks", for_chunks)]),
+          timed(record, ((engine, "_tie_emigrants", "tie_emigrants"),
+                         (OpinionModel, "month_record", "month_record")))):
+        for _ in range(months):
+            with stopwatch(record, "step"):
+                model.step()
     names = [name for name in record if not name.endswith(("_cpu", "_calls"))]
     return {"citizens": n_citizens, "months": months, "threads": threads.thread_count(),
             "ms_per_month": {name: record[name] / months * 1e3 for name in names}}
