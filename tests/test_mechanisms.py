@@ -31,6 +31,7 @@ from model.core.mechanisms.media import MEDIA_SHARPNESS, independent_reach, watc
 from model.core.mechanisms.noise import drift
 from model.core.mechanisms.peers import (
     STUBBORNNESS_BY_AGE,
+    across_divide,
     partner,
     peer_change,
     return_to_anchor,
@@ -109,6 +110,20 @@ def test_camps_are_bands_of_the_loyalty_score_with_the_given_sizes():
     assert abs((camps == OPPOSED).mean() - 0.4) < 0.002
     assert abs((camps == LOYAL).mean() - 0.25) < 0.002
     assert (np.diff(camps) >= 0).all()  # more loyal, never a less loyal camp
+
+
+def test_a_camp_starts_at_its_bound_and_an_empty_neutral_band_leaves_two_camps():
+    record = month(opposed_below=0.3, loyal_from=0.6)
+    assert [camp(x, record) for x in (0.2999, 0.3, 0.5999, 0.6, 2.0)] == [
+        OPPOSED, NEUTRAL, NEUTRAL, LOYAL, LOYAL]
+    record = month(opposed_below=0.5, loyal_from=0.5)
+    assert [camp(x, record) for x in (0.4999, 0.5, 0.5001)] == [OPPOSED, LOYAL, LOYAL]
+
+
+def test_only_loyal_and_opposed_citizens_stand_across_the_divide():
+    pairs = {(a, b) for a in (OPPOSED, NEUTRAL, LOYAL) for b in (OPPOSED, NEUTRAL, LOYAL)
+             if across_divide(a, b)}
+    assert pairs == {(LOYAL, OPPOSED), (OPPOSED, LOYAL)}
 
 
 def test_sorting_turns_each_camp_against_the_other_sides_patron_and_leaves_neutrals():

@@ -244,7 +244,7 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
             wish, at_border, goes = trip_thresholds(propensity, pop.car_owner[i], month)
             good_trip, bad_trip, transport_blocked, crossing_blocked = make_trip(
                 visa, exchange, here, wish, at_border, goes, trip_u, quality_u, month)
-            turned_back = transport_blocked or crossing_blocked or refused
+            turned_back = transport_blocked | crossing_blocked | refused
             to_russia = visit_russia(here, russia_ties, turned_back, russia_u, substitution_u,
                                      month, p)
             contact = update_contact_stock(contact, good_trip, month)
@@ -280,8 +280,9 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
             counts[chunk, _RUSSIA] += to_russia
             if here:
                 counts[chunk, _RESIDENTS] += 1
-                if visa:  # wishes that reach the border: next month's queues
-                    sums[chunk, 1] += at_border
+                # Visa holders' wishes that reach the border: next month's queues (a pick,
+                # not a branch: who holds a visa is hard to guess; adding 0.0 changes no sum).
+                sums[chunk, 1] += at_border if visa else 0.0
                 if month.emigration_rate > 0.0:
                     scratch[0, i] = emigration_pull(r, e, p)
                     sums[chunk, 0] += scratch[0, i]

@@ -132,13 +132,14 @@ def _chunk_totals(first, last, worker, r, e, present, group, loyalty, in_frame, 
             population[chunk, 2] += p_eu
             population[chunk, 3] += both
             c = group[i] * CELL_SHAPE[3] + camp(loyalty[i], month)
-            if in_target[i]:
-                cells[chunk, c, TARGET] += 1.0
-            if in_frame[i]:
-                cells[chunk, c, FRAME] += 1.0
-                cells[chunk, c, FAVOUR_RUSSIA] += p_russia
-                cells[chunk, c, FAVOUR_EU] += p_eu
-                cells[chunk, c, FAVOUR_BOTH] += both
+            # Added as 0 or 1 times, not behind a branch: who is in the frame is hard to
+            # guess, and adding 0.0 to a sum of non-negative numbers leaves it as it was.
+            target, frame = (1.0 if in_target[i] else 0.0), (1.0 if in_frame[i] else 0.0)
+            cells[chunk, c, TARGET] += target
+            cells[chunk, c, FRAME] += frame
+            cells[chunk, c, FAVOUR_RUSSIA] += frame * p_russia
+            cells[chunk, c, FAVOUR_EU] += frame * p_eu
+            cells[chunk, c, FAVOUR_BOTH] += frame * both
 
 
 def observation_totals(r, e, present, group, loyalty, in_frame, in_target, month,
@@ -197,10 +198,24 @@ def answers_from_favour(favour_totals: np.ndarray, count: float | np.ndarray = 1
     return np.maximum(answers, 0.0, out=answers)
 
 
-def population_shares(population_totals: np.ndarray) -> np.ndarray:
-    """Return the mean answer chances over residents from ``observation_totals`` (sums to 1)."""
+@njit(cache=True)
+def population_shares(population_totals):
+    """Return the mean answer chances over residents from ``observation_totals`` (sums to 1).
+
+    ``answers_from_favour`` of the means, with the same operations in the same order
+    (compiled: the survey reads it every month, and in numpy its handful of operations on
+    four numbers cost more than a small population's totals).
+    """
     count = population_totals[0]
-    return answers_from_favour(population_totals[1:] / count)
+    russia, eu, both = (population_totals[1 + FAVOUR_RUSSIA] / count,
+                        population_totals[1 + FAVOUR_EU] / count,
+                        population_totals[1 + FAVOUR_BOTH] / count)
+    shares = np.empty(4)
+    shares[RUSSIA] = max(russia - both, 0.0)
+    shares[BOTH] = max(both, 0.0)
+    shares[EU] = max(eu - both, 0.0)
+    shares[NEITHER] = max(1.0 - russia - eu + both, 0.0)
+    return shares
 
 
 def base_fear(regime: np.ndarray, fear_opposed: float, fear_neutral: float) -> np.ndarray:
@@ -277,19 +292,18 @@ class VirtualSurvey:
         """Return this month's (population shares, survey shares) for these attitudes."""
         if uses_threads(r.size):
             population, cells = self.totals(r, e, present, month, p)
-            survey = self.shares(cells, month.repression, p)
-        else:  # the same two steps in one compiled call: a call costs tens of microseconds
-            population, survey = _read_on_this_thread(
-                r, e, present, self.group, self.loyalty, self.in_frame, self.in_target, month, p)
-        return population_shares(population), survey
+            return population_shares(population), self.shares(cells, month.repression, p)
+        # The same steps in one compiled call: a call costs tens of microseconds.
+        return _read_on_this_thread(r, e, present, self.group, self.loyalty, self.in_frame,
+                                    self.in_target, month, p)
 
 
 @njit(cache=True, nogil=True)
 def _read_on_this_thread(r, e, present, group, loyalty, in_frame, in_target, month, p):
-    """Return the population totals and the survey shares, on the calling thread."""
+    """Return the population shares and the survey shares, on the calling thread."""
     population, cells = _totals_on_this_thread(r, e, present, group, loyalty, in_frame,
                                                in_target, month, p)
-    return population, survey_shares(cells, month.repression, p)
+    return population_shares(population), survey_shares(cells, month.repression, p)
 
 
 @njit(cache=True, inline="always")

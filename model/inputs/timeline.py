@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -78,5 +79,12 @@ class CompiledInputs:
         return [format_month(origin + t) for t in range(self.n_months)]
 
     def at(self, t: int) -> dict[str, float]:
-        """Return every input's value in month ``t`` (0 = start)."""
-        return {name: float(values[t]) for name, values in self.series.items()}
+        """Return every input's value in month ``t`` (0 = start), as a new dict."""
+        return dict(self._by_month[t])
+
+    @cached_property
+    def _by_month(self) -> list[dict[str, float]]:
+        """Every month's inputs, made once: a run asks for every month's, one at a time."""
+        names = list(self.series)
+        rows = np.array([self.series[name] for name in names], dtype=float).T.tolist()
+        return [dict(zip(names, row, strict=True)) for row in rows]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import LOYAL, NEUTRAL, OPPOSED
+from ..population import LOYAL, OPPOSED
 from .attitude_change import clip
 
 
@@ -106,12 +106,14 @@ def _resident_quantiles(loyalty, present, order, q_low, q_high):
 
 @njit(cache=True, inline="always")
 def camp(loyalty, month):
-    """Return a citizen's camp this month from their loyalty score and the month's bounds."""
-    if loyalty < month.opposed_below:
-        return OPPOSED
-    if loyalty >= month.loyal_from:
-        return LOYAL
-    return NEUTRAL
+    """Return a citizen's camp this month from their loyalty score and the month's bounds.
+
+    The number of bounds at or below the score: OPPOSED (0) below ``opposed_below``,
+    NEUTRAL (1) up to ``loyal_from``, LOYAL (2) from it (``camp_thresholds`` keeps
+    ``opposed_below <= loyal_from``). Counted rather than branched on: a citizen's camp is
+    hard to guess from the last one's, and a wrong guess costs more than both comparisons.
+    """
+    return (loyalty >= month.opposed_below) + (loyalty >= month.loyal_from)
 
 
 def month_terms(inputs, p, context) -> dict[str, float]:
@@ -126,10 +128,9 @@ def sort_by_camp(r, e, regime, month):
 
     opposed: r_i += sigma R(t) (-1 - r_i);  loyal: e_i += sigma R(t) (-1 - e_i)
 
-    with R(t) the repression index; neutrals do not move.
+    with R(t) the repression index; neutrals do not move. Both pulls are computed and the
+    camp picks (no branch: see ``camp``).
     """
-    if regime == OPPOSED:
-        return clip(r - month.sorting_dose * (1.0 + r)), e
-    if regime == LOYAL:
-        return r, clip(e - month.sorting_dose * (1.0 + e))
-    return r, e
+    pulled_r = clip(r - month.sorting_dose * (1.0 + r))
+    pulled_e = clip(e - month.sorting_dose * (1.0 + e))
+    return pulled_r if regime == OPPOSED else r, pulled_e if regime == LOYAL else e

@@ -103,7 +103,7 @@ def remote_hit_chances(eu_ties, income, month, p):
     bank: h (1 - L_bank) for account holders (ties in the EU, or the top income tercile);
     residence: h (1 - L_legal) for relatives of emigrants in the EU.
     """
-    holder = eu_ties > 0 or income == TOP_INCOME
+    holder = (eu_ties > 0) | (income == TOP_INCOME)  # | not or: no branch to guess
     bank = p.restriction_hit_rate * month.level_bank if holder else 0.0
     residence = p.restriction_hit_rate * month.level_residence if eu_ties > 0 else 0.0
     return bank, residence

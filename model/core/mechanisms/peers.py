@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import LOYAL, OPPOSED
+from ..population import NEUTRAL
 from .attitude_change import acceptance, clip
 
 #: Stubbornness by age band (Friedkin-Johnsen s_i = s * factor): older citizens hold to their
@@ -31,9 +31,12 @@ def partner(i, network, u):
 
 @njit(cache=True, inline="always")
 def across_divide(regime_i, regime_j):
-    """Return whether two citizens stand on opposite sides of the loyal/opposed divide."""
-    return ((regime_i == LOYAL and regime_j == OPPOSED)
-            or (regime_i == OPPOSED and regime_j == LOYAL))
+    """Return whether two citizens stand on opposite sides of the loyal/opposed divide.
+
+    Both in a camp other than the neutral one, and not the same camp (with & rather than
+    ``and``: camps are hard to guess, and a wrong guess costs more than the comparisons).
+    """
+    return (regime_i != NEUTRAL) & (regime_j != NEUTRAL) & (regime_i != regime_j)
 
 
 @njit(cache=True, inline="always")
@@ -49,9 +52,8 @@ def peer_change(r, e, partner_r, partner_e, regime, partner_regime, month, p):
     """
     dr = partner_r - r
     de = partner_e - e
-    weight = p.peer_rate
-    if across_divide(regime, partner_regime):
-        weight *= p.intergroup_credibility
+    credibility = p.intergroup_credibility if across_divide(regime, partner_regime) else 1.0
+    weight = p.peer_rate * credibility
     weight *= acceptance(dr * dr + de * de, month.peer_scaled_latitude,
                          month.peer_half_sharpness)
     return dr * weight, de * weight

@@ -174,11 +174,13 @@ def renew_visa(has_visa, here, propensity, young, expiry_u, application_u, refus
     Returns:
         (holds a visa, was refused, joined an exchange).
     """
-    visa = has_visa and expiry_u >= month.visa_keep_threshold
-    applying = here and not visa and application_u < month.apply_rate * propensity
-    refused = applying and refusal_u < month.refusal_rate
-    exchange = here and young and exchange_u < month.exchange_probability
-    return visa or (applying and not refused) or exchange, refused, exchange
+    # & and | rather than "and" and "or": every operand is a comparison, cheap and free of
+    # side effects, and evaluating them all spares the branches a wrong guess costs.
+    visa = has_visa & (expiry_u >= month.visa_keep_threshold)
+    applying = here & (not visa) & (application_u < month.apply_rate * propensity)
+    refused = applying & (refusal_u < month.refusal_rate)
+    exchange = here & young & (exchange_u < month.exchange_probability)
+    return visa | (applying & (not refused)) | exchange, refused, exchange
 
 
 @njit(cache=True, inline="always")
@@ -209,12 +211,12 @@ def make_trip(visa, exchange, here, wish, at_border, goes, trip_u, quality_u, mo
     Returns:
         (good trip, humiliating trip, blocked by transport, blocked by crossings).
     """
-    wants = here and not exchange and trip_u < wish
-    trip = wants and visa and trip_u < goes
-    crossing_blocked = wants and visa and goes <= trip_u < at_border
-    transport_blocked = wants and visa and at_border <= trip_u
-    bad_trip = trip and quality_u < month.bad_trip_probability
-    return (trip and not bad_trip) or exchange, bad_trip, transport_blocked, crossing_blocked
+    tries = here & (not exchange) & visa & (trip_u < wish)  # & and |: see ``renew_visa``
+    trip = tries & (trip_u < goes)
+    crossing_blocked = tries & (goes <= trip_u) & (trip_u < at_border)
+    transport_blocked = tries & (at_border <= trip_u)
+    bad_trip = trip & (quality_u < month.bad_trip_probability)
+    return (trip & (not bad_trip)) | exchange, bad_trip, transport_blocked, crossing_blocked
 
 
 @njit(cache=True, inline="always")
@@ -225,8 +227,8 @@ def visit_russia(here, russia_ties, turned_back, russia_u, substitution_u, month
     West turned back this month (a wish blocked at the border or on the way, a refused
     visa), as a substitute, with probability sigma_R.
     """
-    return here and (russia_u < russia_trip_chance(russia_ties, month)
-                     or (turned_back and substitution_u < p.russia_substitution))
+    return here & ((russia_u < russia_trip_chance(russia_ties, month))
+                   | (turned_back & (substitution_u < p.russia_substitution)))
 
 
 @njit(cache=True, inline="always")
