@@ -198,24 +198,10 @@ def answers_from_favour(favour_totals: np.ndarray, count: float | np.ndarray = 1
     return np.maximum(answers, 0.0, out=answers)
 
 
-@njit(cache=True)
-def population_shares(population_totals):
-    """Return the mean answer chances over residents from ``observation_totals`` (sums to 1).
-
-    ``answers_from_favour`` of the means, with the same operations in the same order
-    (compiled: the survey reads it every month, and in numpy its handful of operations on
-    four numbers cost more than a small population's totals).
-    """
+def population_shares(population_totals: np.ndarray) -> np.ndarray:
+    """Return the mean answer chances over residents from ``observation_totals`` (sums to 1)."""
     count = population_totals[0]
-    russia, eu, both = (population_totals[1 + FAVOUR_RUSSIA] / count,
-                        population_totals[1 + FAVOUR_EU] / count,
-                        population_totals[1 + FAVOUR_BOTH] / count)
-    shares = np.empty(4)
-    shares[RUSSIA] = max(russia - both, 0.0)
-    shares[BOTH] = max(both, 0.0)
-    shares[EU] = max(eu - both, 0.0)
-    shares[NEITHER] = max(1.0 - russia - eu + both, 0.0)
-    return shares
+    return answers_from_favour(population_totals[1:] / count)
 
 
 def base_fear(regime: np.ndarray, fear_opposed: float, fear_neutral: float) -> np.ndarray:
@@ -292,18 +278,19 @@ class VirtualSurvey:
         """Return this month's (population shares, survey shares) for these attitudes."""
         if uses_threads(r.size):
             population, cells = self.totals(r, e, present, month, p)
-            return population_shares(population), self.shares(cells, month.repression, p)
-        # The same steps in one compiled call: a call costs tens of microseconds.
-        return _read_on_this_thread(r, e, present, self.group, self.loyalty, self.in_frame,
-                                    self.in_target, month, p)
+            survey = self.shares(cells, month.repression, p)
+        else:  # the same two steps in one compiled call: a call costs tens of microseconds
+            population, survey = _read_on_this_thread(
+                r, e, present, self.group, self.loyalty, self.in_frame, self.in_target, month, p)
+        return population_shares(population), survey
 
 
 @njit(cache=True, nogil=True)
 def _read_on_this_thread(r, e, present, group, loyalty, in_frame, in_target, month, p):
-    """Return the population shares and the survey shares, on the calling thread."""
+    """Return the population totals and the survey shares, on the calling thread."""
     population, cells = _totals_on_this_thread(r, e, present, group, loyalty, in_frame,
                                                in_target, month, p)
-    return population_shares(population), survey_shares(cells, month.repression, p)
+    return population, survey_shares(cells, month.repression, p)
 
 
 @njit(cache=True, inline="always")
