@@ -28,7 +28,7 @@ from model.core.mechanisms.grievance import (
     resent,
 )
 from model.core.mechanisms.media import MEDIA_SHARPNESS, independent_reach, watch_media
-from model.core.mechanisms.noise import drift
+from model.core.mechanisms.noise import drift, noise_normals
 from model.core.mechanisms.peers import (
     STUBBORNNESS_BY_AGE,
     across_divide,
@@ -303,8 +303,9 @@ def test_blame_follows_the_frame_and_the_camp_between_the_sourced_end_points():
 
 def test_noise_adds_the_normal_quantile_times_sigma():
     p = parameters(attitude_noise=0.01)
-    assert drift(0.0, 0.0, 0.5, 0.5, p) == (0.0, 0.0)
-    r, e = drift(0.1, 0.1, 0.975, 0.025, p)
+    assert noise_normals(0.5, 0.5) == (0.0, 0.0)
+    assert drift(0.0, 0.0, *noise_normals(0.5, 0.5), p) == (0.0, 0.0)
+    r, e = drift(0.1, 0.1, *noise_normals(0.975, 0.025), p)
     assert r == pytest.approx(0.1 + 0.01 * 1.959964, abs=1e-8)
     assert e == pytest.approx(0.1 - 0.01 * 1.959964, abs=1e-8)
 

@@ -51,7 +51,7 @@ from .mechanisms.events import (
 )
 from .mechanisms.grievance import accumulate_grievance, remote_hit_chances, resent
 from .mechanisms.media import watch_media
-from .mechanisms.noise import drift
+from .mechanisms.noise import drift, noise_normals
 from .mechanisms.peers import partner, peer_change, return_to_anchor
 from .mechanisms.travel import (
     YOUNG,
@@ -109,8 +109,9 @@ class World:
 
     def __post_init__(self):
         n = self.population.size
-        # Peer changes (r, e), kept aside until every citizen's is known; then the
-        # emigration pull (row 0) and decision (row 1). Kept from month to month: at
+        # Peer changes (r, e), kept aside until every citizen's is known; then, chunk by
+        # chunk, the noise's two normals; then the emigration pull (row 0) and decision
+        # (row 1). Kept from month to month: at
         # millions of citizens, fresh arrays cost page faults every month.
         self.scratch = np.empty((2, n))
         # Each thread's random numbers for the chunk it is working on.
@@ -191,6 +192,11 @@ def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, s
 #: rule ten times slower.
 _LOOP = {"cache": True, "nogil": True, "_nrt": False}
 
+#: A chunk's stages. Division by zero gives inf as in numpy rather than raising (no rule
+#: divides by zero: the registry's bounds keep every divisor positive): checking every
+#: division for zero would keep the compiler from treating several citizens at once.
+_STAGE = {**_LOOP, "error_model": "numpy"}
+
 
 @njit(**_LOOP)
 def _peer_chunks(first, last, worker, s, pop, network, month, p, scratch, draws):
@@ -213,8 +219,12 @@ def _peer_chunks(first, last, worker, s, pop, network, month, p, scratch, draws)
 def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, sums):
     """Step 2 for chunks first..last-1: the rest of each citizen's month, in order.
 
-    Each citizen's values are read once, passed through the rules as numbers, and written
-    back once: the rules are pure functions, and the compiler keeps the values in registers.
+    Each chunk goes through stages, each a loop over its citizens: the month's opening
+    (peer change, rally, media, camps), travel and restrictions with grievance, the noise's
+    normals, the close (grievance acts, noise, anchoring), and the emigration pull. Each
+    citizen still meets the rules in the documented order, with the same numbers as in one
+    loop; but the opening, free of branches and of ``exp`` and ``log``, is compiled to take
+    several citizens at once (SIMD), which the one loop kept it from.
     """
     n = s.r.size
     mine = draws[worker]
@@ -224,68 +234,130 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
             fill(mine, month, chunk, n, block)
         if remote:
             fill(mine, month, chunk, n, RESTRICTIONS)
-        for i in range(chunk * CHUNK, min(n, (chunk + 1) * CHUNK)):
+        begin, end = chunk * CHUNK, min(n, (chunk + 1) * CHUNK)
+        _open_month(begin, end, s, pop, month, p, scratch)
+        _travel_and_restrictions(begin, end, chunk, s, pop, month, p, mine, remote, counts,
+                                 sums)
+        _noise_normals(begin, end, mine, scratch)
+        _close_month(begin, end, s, pop, month, p, scratch)
+        for i in range(begin, end):
             here = s.present[i]
-            diet, eu_ties, russia_ties = pop.diet[i], s.eu_ties[i], s.russia_ties[i]
-            r, e = clip(s.r[i] + scratch[0, i]), clip(s.e[i] + scratch[1, i])
-            r, r_anchor = apply_rally(r, s.r_anchor[i], diet, month)
-            contact = s.contact[i]
+            counts[chunk, _RESIDENTS] += here
+            if here and month.emigration_rate > 0.0:
+                scratch[0, i] = emigration_pull(s.r[i], s.e[i], p)
+                sums[chunk, 0] += scratch[0, i]
 
-            if here:
-                r, e = watch_media(r, e, contact, diet, month, p)
-                r, e = sort_by_camp(r, e, camp(pop.loyalty[i], month), month)
 
-            expiry_u, application_u, refusal_u, trip_u = uniforms(mine, TRAVEL, i)
-            quality_u, exchange_u, russia_u, substitution_u = uniforms(mine, TRAVEL_MORE, i)
-            propensity = travel_propensity(e, eu_ties, pop.income[i], p)
-            visa, refused, exchange = renew_visa(
-                s.has_visa[i], here, propensity, pop.age_band[i] == YOUNG, expiry_u,
-                application_u, refusal_u, exchange_u, month)
-            wish, at_border, goes = trip_thresholds(propensity, pop.car_owner[i], month)
-            good_trip, bad_trip, transport_blocked, crossing_blocked = make_trip(
-                visa, exchange, here, wish, at_border, goes, trip_u, quality_u, month)
-            turned_back = transport_blocked | crossing_blocked | refused
-            to_russia = visit_russia(here, russia_ties, turned_back, russia_u, substitution_u,
-                                     month, p)
-            contact = update_contact_stock(contact, good_trip, month)
-            last_trip_west = note_trip_west(s.last_trip_west[i], good_trip, bad_trip, month)
-            if good_trip:
-                r, e = good_contact(r, e, p)
-            if bad_trip or refused:
-                e = negative_contact(e, p)
-            if to_russia:
-                r, e = russia_contact(r, e, p)
+@njit(**_STAGE)
+def _open_month(begin, end, s, pop, month, p, scratch):
+    """The month's opening for citizens begin..end-1: peer change, war rally, media, camps.
 
-            hits = transport_blocked + crossing_blocked
-            if here:
-                r, e = hear_from_ties_abroad(r, e, eu_ties, russia_ties, month, p)
-                if remote:
-                    bank_u, residence_u, _, _ = uniforms(mine, RESTRICTIONS, i)
-                    bank, residence = remote_hit_chances(eu_ties, pop.income[i], month, p)
-                    hits += (bank_u < bank) + (residence_u < residence)
-            grievance = accumulate_grievance(s.grievance[i], hits, p)
-            if here:
-                r, e = resent(r, e, grievance, diet, camp(pop.loyalty[i], month), month, p)
-                r_u, e_u, _, _ = uniforms(mine, NOISE, i)
-                r, e = drift(r, e, r_u, e_u, p)
-                r, e = return_to_anchor(r, e, r_anchor, s.e_anchor[i], pop.age_band[i], p)
+    Branch-free (the rules pick rather than branch, and emigrants' values are computed and
+    dropped), so that the compiler treats several citizens at once. The loop runs over
+    the chunk's slices: indices into the whole arrays might be negative, as far as the
+    compiler knows, and that keeps it from treating several citizens at once.
+    """
+    r_now, e_now, r_anchor_now = s.r[begin:end], s.e[begin:end], s.r_anchor[begin:end]
+    peer_r, peer_e = scratch[0, begin:end], scratch[1, begin:end]
+    contact, present = s.contact[begin:end], s.present[begin:end]
+    diets, loyalty = pop.diet[begin:end], pop.loyalty[begin:end]
+    for k in range(r_now.size):
+        diet = diets[k]
+        r, e = clip(r_now[k] + peer_r[k]), clip(e_now[k] + peer_e[k])
+        r, r_anchor = apply_rally(r, r_anchor_now[k], diet, month)
+        watched_r, watched_e = watch_media(r, e, contact[k], diet, month, p)
+        watched_r, watched_e = sort_by_camp(watched_r, watched_e, camp(loyalty[k], month),
+                                            month)
+        r_now[k] = watched_r if present[k] else r
+        e_now[k] = watched_e if present[k] else e
+        r_anchor_now[k] = r_anchor
 
-            s.r[i], s.e[i], s.r_anchor[i] = r, e, r_anchor
-            s.contact[i], s.grievance[i], s.has_visa[i] = contact, grievance, visa
-            s.last_trip_west[i] = last_trip_west
-            counts[chunk, _GOOD] += good_trip
-            counts[chunk, _BAD] += bad_trip
-            counts[chunk, _REFUSED] += refused
-            counts[chunk, _HITS] += hits
-            counts[chunk, _RUSSIA] += to_russia
-            if here:
-                counts[chunk, _RESIDENTS] += 1
-                # Visa holders' wishes that reach the border: next month's queues (a pick,
-                # not a branch: who holds a visa is hard to guess; adding 0.0 changes no sum).
-                sums[chunk, 1] += at_border if visa else 0.0
-                if month.emigration_rate > 0.0:
-                    scratch[0, i] = emigration_pull(r, e, p)
-                    sums[chunk, 0] += scratch[0, i]
+
+@njit(**_LOOP)
+def _travel_and_restrictions(begin, end, chunk, s, pop, month, p, draws, remote, counts,
+                             sums):
+    """Travel and contact, reports from ties abroad, restrictions and grievance.
+
+    One citizen at a time: the compiler finds several at once not worth it here (many
+    small integer and flag values, and the travel propensity's ``exp``).
+    """
+    for i in range(begin, end):
+        here = s.present[i]
+        r, e = s.r[i], s.e[i]
+        eu_ties, russia_ties = s.eu_ties[i], s.russia_ties[i]
+        expiry_u, application_u, refusal_u, trip_u = uniforms(draws, TRAVEL, i)
+        quality_u, exchange_u, russia_u, substitution_u = uniforms(draws, TRAVEL_MORE, i)
+        propensity = travel_propensity(e, eu_ties, pop.income[i], p)
+        visa, refused, exchange = renew_visa(
+            s.has_visa[i], here, propensity, pop.age_band[i] == YOUNG, expiry_u,
+            application_u, refusal_u, exchange_u, month)
+        wish, at_border, goes = trip_thresholds(propensity, pop.car_owner[i], month)
+        good_trip, bad_trip, transport_blocked, crossing_blocked = make_trip(
+            visa, exchange, here, wish, at_border, goes, trip_u, quality_u, month)
+        turned_back = transport_blocked | crossing_blocked | refused
+        to_russia = visit_russia(here, russia_ties, turned_back, russia_u, substitution_u,
+                                 month, p)
+        s.contact[i] = update_contact_stock(s.contact[i], good_trip, month)
+        s.last_trip_west[i] = note_trip_west(s.last_trip_west[i], good_trip, bad_trip, month)
+        if good_trip:
+            r, e = good_contact(r, e, p)
+        if bad_trip or refused:
+            e = negative_contact(e, p)
+        if to_russia:
+            r, e = russia_contact(r, e, p)
+
+        hits = transport_blocked + crossing_blocked
+        if here:
+            r, e = hear_from_ties_abroad(r, e, eu_ties, russia_ties, month, p)
+            if remote:
+                bank_u, residence_u, _, _ = uniforms(draws, RESTRICTIONS, i)
+                bank, residence = remote_hit_chances(eu_ties, pop.income[i], month, p)
+                hits += (bank_u < bank) + (residence_u < residence)
+        s.grievance[i] = accumulate_grievance(s.grievance[i], hits, p)
+        s.r[i], s.e[i], s.has_visa[i] = r, e, visa
+        counts[chunk, _GOOD] += good_trip
+        counts[chunk, _BAD] += bad_trip
+        counts[chunk, _REFUSED] += refused
+        counts[chunk, _HITS] += hits
+        counts[chunk, _RUSSIA] += to_russia
+        # Visa holders' wishes that reach the border: next month's queues (a pick, not a
+        # branch: who holds a visa is hard to guess; adding 0.0 changes no sum).
+        sums[chunk, 1] += at_border if here & visa else 0.0
+
+
+@njit(**_LOOP)
+def _noise_normals(begin, end, draws, scratch):
+    """Put the noise's normals of citizens begin..end-1 in scratch rows 0 and 1.
+
+    A loop of its own: the normal quantile branches and calls ``log`` in the tails, which
+    would keep the month's close from treating several citizens at once.
+    """
+    for i in range(begin, end):
+        r_u, e_u, _, _ = uniforms(draws, NOISE, i)
+        scratch[0, i], scratch[1, i] = noise_normals(r_u, e_u)
+
+
+@njit(**_STAGE)
+def _close_month(begin, end, s, pop, month, p, scratch):
+    """The month's close for residents begin..end-1: grievance acts, noise, anchoring.
+
+    Over the chunk's slices, as ``_open_month``, and branch-free; the noise's normals are in
+    scratch rows 0 and 1 (``_noise_normals``). The compiler still takes one citizen at a
+    time here: the blame shares are looked up in the month's tables, arrays it cannot
+    prove apart from the attitudes it writes.
+    """
+    r_now, e_now = s.r[begin:end], s.e[begin:end]
+    r_anchor, e_anchor = s.r_anchor[begin:end], s.e_anchor[begin:end]
+    grievance, present = s.grievance[begin:end], s.present[begin:end]
+    diets, loyalty, age_band = pop.diet[begin:end], pop.loyalty[begin:end], pop.age_band[begin:end]
+    z_r, z_e = scratch[0, begin:end], scratch[1, begin:end]
+    for k in range(r_now.size):
+        r, e = resent(r_now[k], e_now[k], grievance[k], diets[k], camp(loyalty[k], month),
+                      month, p)
+        r, e = drift(r, e, z_r[k], z_e[k], p)
+        r, e = return_to_anchor(r, e, r_anchor[k], e_anchor[k], age_band[k], p)
+        r_now[k] = r if present[k] else r_now[k]
+        e_now[k] = e if present[k] else e_now[k]
 
 
 @njit(**_LOOP)

@@ -74,8 +74,8 @@ def _pull_toward(r, e, dose, exposure, position_r, position_e, shield, month, p)
     de = position_e - e
     squared_distance = dr * dr + de * de
     accepted = acceptance(squared_distance, month.media_scaled_latitude, MEDIA_SHARPNESS / 2)
-    if p.media_backfire > 0.0 and squared_distance > month.media_rejection_squared:
-        accepted -= p.media_backfire
+    # A pick, not a branch, so that the compiler can treat several citizens at once.
+    accepted -= p.media_backfire if squared_distance > month.media_rejection_squared else 0.0
     pull = dose * exposure * accepted * shield
     return r + dr * pull, e + de * pull
 
@@ -94,17 +94,14 @@ def watch_media(r, e, contact, diet, month, p):
     aggregates many exposures, so its expected effect is used. Outlets act in turn, each on
     the attitudes the previous one left.
     """
-    exposure = EXPOSURE_BY_DIET[diet]
+    # Every outlet acts, a zero dose moving no one: no branch, so that the compiler can treat
+    # several citizens at once (``core.engine``).
     shield = 1.0 / (1.0 + p.contact_buffer * contact)
-    if month.dose_state != 0.0:
-        r, e = _pull_toward(r, e, month.dose_state, exposure[STATE], p.media_position_state_r,
-                            p.media_position_state_e, shield, month, p)
-    if month.dose_russia != 0.0:
-        r, e = _pull_toward(r, e, month.dose_russia, exposure[RUSSIA],
-                            p.media_position_russia_r, p.media_position_russia_e, shield,
-                            month, p)
-    if month.dose_independent != 0.0:
-        r, e = _pull_toward(r, e, month.dose_independent, exposure[INDEPENDENT],
-                            p.media_position_independent_r, p.media_position_independent_e,
-                            1.0, month, p)
+    r, e = _pull_toward(r, e, month.dose_state, EXPOSURE_BY_DIET[diet, STATE],
+                        p.media_position_state_r, p.media_position_state_e, shield, month, p)
+    r, e = _pull_toward(r, e, month.dose_russia, EXPOSURE_BY_DIET[diet, RUSSIA],
+                        p.media_position_russia_r, p.media_position_russia_e, shield, month, p)
+    r, e = _pull_toward(r, e, month.dose_independent, EXPOSURE_BY_DIET[diet, INDEPENDENT],
+                        p.media_position_independent_r, p.media_position_independent_e, 1.0,
+                        month, p)
     return clip(r), clip(e)

@@ -272,7 +272,7 @@ def update_contact_stock(contact, good_trip, month):
 @njit(cache=True, inline="always")
 def note_trip_west(last_trip_west, good_trip, bad_trip, month):
     """Return the month of the last trip west: this month's t if one was made (good or not)."""
-    return month.t if good_trip or bad_trip else last_trip_west
+    return month.t if good_trip | bad_trip else last_trip_west  # | not or: no branch
 
 
 @njit(cache=True, inline="always")
