@@ -111,8 +111,8 @@ class World:
         n = self.population.size
         # Peer changes (r, e), kept aside until every citizen's is known; then, chunk by
         # chunk, the noise's two normals; then the emigration pull (row 0) and decision
-        # (row 1). Kept from month to month: at
-        # millions of citizens, fresh arrays cost page faults every month.
+        # (row 1). Kept from month to month: at millions of citizens, fresh arrays cost
+        # page faults every month.
         self.scratch = np.empty((2, n))
         # Each thread's random numbers for the chunk it is working on.
         self.draws = np.stack([chunk_draws() for _ in range(thread_count())])
@@ -252,10 +252,10 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
 def _open_month(begin, end, s, pop, month, p, scratch):
     """The month's opening for citizens begin..end-1: peer change, war rally, media, camps.
 
-    Branch-free (the rules pick rather than branch, and emigrants' values are computed and
-    dropped), so that the compiler treats several citizens at once. The loop runs over
-    the chunk's slices: indices into the whole arrays might be negative, as far as the
-    compiler knows, and that keeps it from treating several citizens at once.
+    Compiled to treat several citizens at once: branch-free (the rules pick rather than
+    branch, and emigrants' values are computed and dropped), and over the chunk's slices
+    (an index into the whole arrays might be negative, as far as the compiler knows, and
+    then it cannot prove the arrays apart).
     """
     r_now, e_now, r_anchor_now = s.r[begin:end], s.e[begin:end], s.r_anchor[begin:end]
     peer_r, peer_e = scratch[0, begin:end], scratch[1, begin:end]
