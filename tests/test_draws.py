@@ -50,6 +50,21 @@ def test_a_number_depends_only_on_seed_citizen_month_and_block():
     assert draws.run_key(11) == key != draws.run_key(12)
 
 
+def test_the_normals_of_a_chunk_are_the_quantiles_one_at_a_time_bit_for_bit():
+    """``standard_normals`` (central region, then the listed tails) = ``standard_normal``."""
+    words = draws.chunk_draws()[draws.NOISE, 0]
+    words[:] = np.random.default_rng(3).integers(0, 2**32, words.size, dtype=np.uint64)
+    # Words at both edges of the central region and deep in both tails.
+    edges = np.array([0.5 - 0.425, 0.5 + 0.425, 1e-9, 1 - 1e-9]) * 2**32 - 0.5
+    words[:4] = np.floor(edges).astype(np.uint32)
+    out, tails = np.full(words.size, np.nan), draws.chunk_positions()
+    draws.standard_normals(words, out, tails)
+    one_at_a_time = np.array([draws.standard_normal(draws.to_uniform(w)) for w in words])
+    assert np.array_equal(out, one_at_a_time)
+    in_tails = np.abs((words + 0.5) * 2.0**-32 - 0.5) > draws.CENTRAL_HALF_WIDTH
+    assert 0.1 < in_tails.mean() < 0.2  # about 15% of uniforms fall in AS241's tails
+
+
 def test_normals_are_the_normal_quantiles_of_the_uniforms():
     u = draws.block_for_everyone(*draws.run_key(1), 1, draws.NOISE, 50_000)[0]
     u = np.concatenate([u, [1e-300, 1e-20, 1e-8, 0.02425, 0.075, 0.5, 0.925, 1 - 1e-12]])

@@ -7,6 +7,7 @@ and the uniforms they are given, so the checks are exact.
 import numpy as np
 import pytest
 
+from model.core.draws import standard_normal
 from model.core.mechanisms.attitude_change import acceptance
 from model.core.mechanisms.camps import camp, camp_thresholds, sort_by_camp
 from model.core.mechanisms.events import (
@@ -28,7 +29,7 @@ from model.core.mechanisms.grievance import (
     resent,
 )
 from model.core.mechanisms.media import MEDIA_SHARPNESS, independent_reach, watch_media
-from model.core.mechanisms.noise import drift, noise_normals
+from model.core.mechanisms.noise import drift
 from model.core.mechanisms.peers import (
     STUBBORNNESS_BY_AGE,
     across_divide,
@@ -303,9 +304,9 @@ def test_blame_follows_the_frame_and_the_camp_between_the_sourced_end_points():
 
 def test_noise_adds_the_normal_quantile_times_sigma():
     p = parameters(attitude_noise=0.01)
-    assert noise_normals(0.5, 0.5) == (0.0, 0.0)
-    assert drift(0.0, 0.0, *noise_normals(0.5, 0.5), p) == (0.0, 0.0)
-    r, e = drift(0.1, 0.1, *noise_normals(0.975, 0.025), p)
+    assert standard_normal(0.5) == 0.0
+    assert drift(0.0, 0.0, standard_normal(0.5), standard_normal(0.5), p) == (0.0, 0.0)
+    r, e = drift(0.1, 0.1, standard_normal(0.975), standard_normal(0.025), p)
     assert r == pytest.approx(0.1 + 0.01 * 1.959964, abs=1e-8)
     assert e == pytest.approx(0.1 - 0.01 * 1.959964, abs=1e-8)
 

@@ -266,3 +266,16 @@ def test_a_misspelt_name_gets_the_same_hint_wherever_it_is_written(tmp_path):
         assert hint in str(caught.value)
     with pytest.raises(KeyError, match=hint):
         registry.get("visa_fe_eur")
+
+
+def test_scenarios_that_differ_only_in_parameters_share_their_read_only_inputs():
+    """A fit's draws compile the timelines once; nobody can change the shared copy."""
+    base = baseline()
+    varied = base.with_changes(parameters={"contact_gain": 0.2})
+    assert varied.compile_inputs() is base.compile_inputs()
+    series = base.compile_inputs().series["car_plate_ban"]
+    with pytest.raises(ValueError):
+        series[0] = 1.0
+    changed = base.with_changes(levers={"car_plate_ban": (TimelinePoint("2026-01", 0.0),)})
+    assert changed.compile_inputs() is not base.compile_inputs()
+    assert changed.compile_inputs().series["car_plate_ban"][-1] == 0.0

@@ -36,7 +36,9 @@ from .draws import (
     TRAVEL,
     TRAVEL_MORE,
     chunk_draws,
+    chunk_positions,
     fill,
+    standard_normals,
     uniforms,
 )
 from .mechanisms.attitude_change import clip
@@ -51,7 +53,7 @@ from .mechanisms.events import (
 )
 from .mechanisms.grievance import accumulate_grievance, remote_hit_chances, resent
 from .mechanisms.media import watch_media
-from .mechanisms.noise import drift, noise_normals
+from .mechanisms.noise import drift
 from .mechanisms.peers import partner, peer_change, return_to_anchor
 from .mechanisms.travel import (
     YOUNG,
@@ -114,8 +116,10 @@ class World:
         # (row 1). Kept from month to month: at millions of citizens, fresh arrays cost
         # page faults every month.
         self.scratch = np.empty((2, n))
-        # Each thread's random numbers for the chunk it is working on.
+        # Each thread's random numbers for the chunk it is working on, and its list of
+        # positions in the chunk (the noise's normals in the tails, ``standard_normals``).
         self.draws = np.stack([chunk_draws() for _ in range(thread_count())])
+        self.tails = np.stack([chunk_positions() for _ in range(thread_count())])
         # Each chunk's counts (``COUNTS``, then residents) and sums (emigration pull,
         # border demand), zeroed at the start of every month.
         self.counts = np.zeros((chunk_count(n), len(COUNTS) + 1), dtype=np.int64)
@@ -124,16 +128,18 @@ class World:
 
 def advance_month(world: World, month: Month) -> MonthSummary:
     """Advance every citizen by one month (in place) and return what happened."""
-    s, pop, network, p, scratch, draws = (world.state, world.population, world.network,
-                                          world.params, world.scratch, world.draws)
+    s, pop, network, p, scratch, draws, tails = (world.state, world.population, world.network,
+                                                 world.params, world.scratch, world.draws,
+                                                 world.tails)
     n, counts, sums = pop.size, world.counts, world.sums
     if uses_threads(n):
         if draws.shape[0] < thread_count():  # the thread count was raised since the build
             draws = world.draws = np.stack([chunk_draws() for _ in range(thread_count())])
+            tails = world.tails = np.stack([chunk_positions() for _ in range(thread_count())])
         counts[:] = 0
         sums[:] = 0.0
         for_chunks(_peer_chunks, n, s, pop, network, month, p, scratch, draws)
-        for_chunks(_live_chunks, n, s, pop, month, p, scratch, draws, counts, sums)
+        for_chunks(_live_chunks, n, s, pop, month, p, scratch, draws, tails, counts, sums)
         residents = counts[:, _RESIDENTS].sum()
         if residents > 0 and month.emigration_rate > 0.0:
             mean_pull = _ordered_sum(sums[:, 0]) / residents
@@ -142,8 +148,8 @@ def advance_month(world: World, month: Month) -> MonthSummary:
                 _tie_emigrants(s, network, scratch)
         totals = _month_totals(counts, sums)
     else:  # the same loops in one compiled call: a call costs tens of microseconds
-        totals = _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts,
-                                         sums)
+        totals = _advance_on_this_thread(s, pop, network, month, p, scratch, draws, tails,
+                                         counts, sums)
     return MonthSummary(*totals)
 
 
@@ -166,7 +172,7 @@ def _month_totals(counts, sums):
 
 
 @njit(cache=True, nogil=True)
-def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, sums):
+def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, tails, counts, sums):
     """Run the three steps of ``advance_month`` for every chunk on the calling thread.
 
     Returns:
@@ -176,7 +182,7 @@ def _advance_on_this_thread(s, pop, network, month, p, scratch, draws, counts, s
     sums[:] = 0.0
     chunks = counts.shape[0]
     _peer_chunks(0, chunks, 0, s, pop, network, month, p, scratch, draws)
-    _live_chunks(0, chunks, 0, s, pop, month, p, scratch, draws, counts, sums)
+    _live_chunks(0, chunks, 0, s, pop, month, p, scratch, draws, tails, counts, sums)
     residents = counts[:, _RESIDENTS].sum()
     if residents > 0 and month.emigration_rate > 0.0:
         mean_pull = _ordered_sum(sums[:, 0]) / residents
@@ -205,18 +211,25 @@ def _peer_chunks(first, last, worker, s, pop, network, month, p, scratch, draws)
     mine = draws[worker]
     for chunk in range(first, last):
         fill(mine, month, chunk, n, PEERS)
-        for i in range(chunk * CHUNK, min(n, (chunk + 1) * CHUNK)):
-            j = partner(i, network, uniforms(mine, PEERS, i)[0])
-            if s.present[i] and s.present[j]:
-                scratch[0, i], scratch[1, i] = peer_change(
-                    s.r[i], s.e[i], s.r[j], s.e[j], camp(pop.loyalty[i], month),
+        begin, end = chunk * CHUNK, min(n, (chunk + 1) * CHUNK)
+        # The citizen's own values over the chunk's slices (no check for a negative index);
+        # the partner's, anywhere, from the whole arrays.
+        r_own, e_own, present_own = s.r[begin:end], s.e[begin:end], s.present[begin:end]
+        loyalty_own = pop.loyalty[begin:end]
+        peer_r, peer_e = scratch[0, begin:end], scratch[1, begin:end]
+        for k in range(r_own.size):
+            j = partner(begin + k, network, uniforms(mine, PEERS, k)[0])
+            if present_own[k] and s.present[j]:
+                peer_r[k], peer_e[k] = peer_change(
+                    r_own[k], e_own[k], s.r[j], s.e[j], camp(loyalty_own[k], month),
                     camp(pop.loyalty[j], month), month, p)
             else:
-                scratch[0, i] = scratch[1, i] = 0.0
+                peer_r[k] = peer_e[k] = 0.0
 
 
 @njit(**_LOOP)
-def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, sums):
+def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, tails, counts,
+                 sums):
     """Step 2 for chunks first..last-1: the rest of each citizen's month, in order.
 
     Each chunk goes through stages, each a loop over its citizens: the month's opening
@@ -238,14 +251,22 @@ def _live_chunks(first, last, worker, s, pop, month, p, scratch, draws, counts, 
         _open_month(begin, end, s, pop, month, p, scratch)
         _travel_and_restrictions(begin, end, chunk, s, pop, month, p, mine, remote, counts,
                                  sums)
-        _noise_normals(begin, end, mine, scratch)
+        _noise_normals(begin, end, mine, tails[worker], scratch)
         _close_month(begin, end, s, pop, month, p, scratch)
-        for i in range(begin, end):
-            here = s.present[i]
-            counts[chunk, _RESIDENTS] += here
-            if here and month.emigration_rate > 0.0:
-                scratch[0, i] = emigration_pull(s.r[i], s.e[i], p)
-                sums[chunk, 0] += scratch[0, i]
+        _note_pull(begin, end, chunk, s, month, p, scratch, counts, sums)
+
+
+@njit(**_LOOP)
+def _note_pull(begin, end, chunk, s, month, p, scratch, counts, sums):
+    """Count the residents of citizens begin..end-1 and note their emigration pull (row 0)."""
+    r_now, e_now, present, pull = (s.r[begin:end], s.e[begin:end], s.present[begin:end],
+                                   scratch[0, begin:end])
+    for k in range(r_now.size):
+        here = present[k]
+        counts[chunk, _RESIDENTS] += here
+        if here and month.emigration_rate > 0.0:
+            pull[k] = emigration_pull(r_now[k], e_now[k], p)
+            sums[chunk, 0] += pull[k]
 
 
 @njit(**_STAGE)
@@ -273,32 +294,41 @@ def _open_month(begin, end, s, pop, month, p, scratch):
         r_anchor_now[k] = r_anchor
 
 
-@njit(**_LOOP)
+@njit(**_STAGE)
 def _travel_and_restrictions(begin, end, chunk, s, pop, month, p, draws, remote, counts,
                              sums):
     """Travel and contact, reports from ties abroad, restrictions and grievance.
 
     One citizen at a time: the compiler finds several at once not worth it here (many
-    small integer and flag values, and the travel propensity's ``exp``).
+    small integer and flag values, and the travel propensity's ``exp``). Over the chunk's
+    slices, as ``_open_month``: indices that cannot be negative spare every array read
+    the check for a negative index, and the loop, with some twenty arrays, the registers.
     """
-    for i in range(begin, end):
-        here = s.present[i]
-        r, e = s.r[i], s.e[i]
-        eu_ties, russia_ties = s.eu_ties[i], s.russia_ties[i]
-        expiry_u, application_u, refusal_u, trip_u = uniforms(draws, TRAVEL, i)
-        quality_u, exchange_u, russia_u, substitution_u = uniforms(draws, TRAVEL_MORE, i)
-        propensity = travel_propensity(e, eu_ties, pop.income[i], p)
+    r_now, e_now, present = s.r[begin:end], s.e[begin:end], s.present[begin:end]
+    eu_ties_now, russia_ties_now = s.eu_ties[begin:end], s.russia_ties[begin:end]
+    has_visa, contact, grievance = (s.has_visa[begin:end], s.contact[begin:end],
+                                    s.grievance[begin:end])
+    last_trip_west = s.last_trip_west[begin:end]
+    income, age_band, car_owner = (pop.income[begin:end], pop.age_band[begin:end],
+                                   pop.car_owner[begin:end])
+    for k in range(r_now.size):
+        here = present[k]
+        r, e = r_now[k], e_now[k]
+        eu_ties, russia_ties = eu_ties_now[k], russia_ties_now[k]
+        expiry_u, application_u, refusal_u, trip_u = uniforms(draws, TRAVEL, k)
+        quality_u, exchange_u, russia_u, substitution_u = uniforms(draws, TRAVEL_MORE, k)
+        propensity = travel_propensity(e, eu_ties, income[k], p)
         visa, refused, exchange = renew_visa(
-            s.has_visa[i], here, propensity, pop.age_band[i] == YOUNG, expiry_u,
-            application_u, refusal_u, exchange_u, month)
-        wish, at_border, goes = trip_thresholds(propensity, pop.car_owner[i], month)
+            has_visa[k], here, propensity, age_band[k] == YOUNG, expiry_u, application_u,
+            refusal_u, exchange_u, month)
+        wish, at_border, goes = trip_thresholds(propensity, car_owner[k], month)
         good_trip, bad_trip, transport_blocked, crossing_blocked = make_trip(
             visa, exchange, here, wish, at_border, goes, trip_u, quality_u, month)
         turned_back = transport_blocked | crossing_blocked | refused
         to_russia = visit_russia(here, russia_ties, turned_back, russia_u, substitution_u,
                                  month, p)
-        s.contact[i] = update_contact_stock(s.contact[i], good_trip, month)
-        s.last_trip_west[i] = note_trip_west(s.last_trip_west[i], good_trip, bad_trip, month)
+        contact[k] = update_contact_stock(contact[k], good_trip, month)
+        last_trip_west[k] = note_trip_west(last_trip_west[k], good_trip, bad_trip, month)
         if good_trip:
             r, e = good_contact(r, e, p)
         if bad_trip or refused:
@@ -310,11 +340,11 @@ def _travel_and_restrictions(begin, end, chunk, s, pop, month, p, draws, remote,
         if here:
             r, e = hear_from_ties_abroad(r, e, eu_ties, russia_ties, month, p)
             if remote:
-                bank_u, residence_u, _, _ = uniforms(draws, RESTRICTIONS, i)
-                bank, residence = remote_hit_chances(eu_ties, pop.income[i], month, p)
+                bank_u, residence_u, _, _ = uniforms(draws, RESTRICTIONS, k)
+                bank, residence = remote_hit_chances(eu_ties, income[k], month, p)
                 hits += (bank_u < bank) + (residence_u < residence)
-        s.grievance[i] = accumulate_grievance(s.grievance[i], hits, p)
-        s.r[i], s.e[i], s.has_visa[i] = r, e, visa
+        grievance[k] = accumulate_grievance(grievance[k], hits, p)
+        r_now[k], e_now[k], has_visa[k] = r, e, visa
         counts[chunk, _GOOD] += good_trip
         counts[chunk, _BAD] += bad_trip
         counts[chunk, _REFUSED] += refused
@@ -326,15 +356,17 @@ def _travel_and_restrictions(begin, end, chunk, s, pop, month, p, draws, remote,
 
 
 @njit(**_LOOP)
-def _noise_normals(begin, end, draws, scratch):
+def _noise_normals(begin, end, draws, tails, scratch):
     """Put the noise's normals of citizens begin..end-1 in scratch rows 0 and 1.
 
-    A loop of its own: the normal quantile branches and calls ``log`` in the tails, which
-    would keep the month's close from treating several citizens at once.
+    A stage of its own: the normal quantile branches and calls ``log`` in the tails, which
+    would keep the month's close from treating several citizens at once
+    (``draws.standard_normals`` treats the central region several at once, with ``tails``
+    the thread's list of positions).
     """
-    for i in range(begin, end):
-        r_u, e_u, _, _ = uniforms(draws, NOISE, i)
-        scratch[0, i], scratch[1, i] = noise_normals(r_u, e_u)
+    size = end - begin
+    standard_normals(draws[NOISE, 0, :size], scratch[0, begin:end], tails)
+    standard_normals(draws[NOISE, 1, :size], scratch[1, begin:end], tails)
 
 
 @njit(**_STAGE)
@@ -367,15 +399,18 @@ def _emigration_chunks(first, last, worker, s, mean_pull, month, p, scratch, dra
     mine = draws[worker]
     for chunk in range(first, last):
         fill(mine, month, chunk, n, EMIGRATION)
-        for i in range(chunk * CHUNK, min(n, (chunk + 1) * CHUNK)):
-            scratch[1, i] = STAYS
-            if not s.present[i]:
+        begin, end = chunk * CHUNK, min(n, (chunk + 1) * CHUNK)
+        present = s.present[begin:end]
+        pull, where = scratch[0, begin:end], scratch[1, begin:end]
+        for k in range(present.size):
+            where[k] = STAYS
+            if not present[k]:
                 continue
-            leave_u, west_u, _, _ = uniforms(mine, EMIGRATION, i)
-            outcome = emigrates(scratch[0, i], mean_pull, leave_u, west_u, month, p)
+            leave_u, west_u, _, _ = uniforms(mine, EMIGRATION, k)
+            outcome = emigrates(pull[k], mean_pull, leave_u, west_u, month, p)
             if outcome != STAYS:
-                s.present[i] = False
-                scratch[1, i] = outcome
+                present[k] = False
+                where[k] = outcome
                 counts[chunk, _EMIGRANTS] += 1
                 counts[chunk, _WEST] += outcome == WEST_BOUND
 

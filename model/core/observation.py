@@ -122,24 +122,38 @@ def _chunk_totals(first, last, worker, r, e, present, group, loyalty, in_frame, 
                   month, p, population, cells):
     """Add the citizens of chunks first..last-1 to their chunks' totals, in citizen order."""
     for chunk in range(first, last):
-        for i in range(chunk * CHUNK, min(r.size, (chunk + 1) * CHUNK)):
-            if not present[i]:
-                continue
-            p_russia, p_eu = favour(r[i], e[i], p)
-            both = p_russia * p_eu
-            population[chunk, 0] += 1.0
-            population[chunk, 1] += p_russia
-            population[chunk, 2] += p_eu
-            population[chunk, 3] += both
-            c = group[i] * CELL_SHAPE[3] + camp(loyalty[i], month)
-            # Added as 0 or 1 times, not behind a branch: who is in the frame is hard to
-            # guess, and adding 0.0 to a sum of non-negative numbers leaves it as it was.
-            target, frame = (1.0 if in_target[i] else 0.0), (1.0 if in_frame[i] else 0.0)
-            cells[chunk, c, TARGET] += target
-            cells[chunk, c, FRAME] += frame
-            cells[chunk, c, FAVOUR_RUSSIA] += frame * p_russia
-            cells[chunk, c, FAVOUR_EU] += frame * p_eu
-            cells[chunk, c, FAVOUR_BOTH] += frame * both
+        begin, end = chunk * CHUNK, min(r.size, (chunk + 1) * CHUNK)
+        _add_to_totals(r[begin:end], e[begin:end], present[begin:end], group[begin:end],
+                       loyalty[begin:end], in_frame[begin:end], in_target[begin:end], month,
+                       p, population[chunk], cells[chunk])
+
+
+@njit(cache=True, nogil=True, _nrt=False, inline="always")
+def _add_to_totals(r, e, present, group, loyalty, in_frame, in_target, month, p, population,
+                   cells):
+    """Add one chunk's citizens to its totals, in citizen order.
+
+    Over the chunk's slices: indices that cannot be negative spare every read the check
+    for a negative index.
+    """
+    for i in range(r.size):
+        if not present[i]:
+            continue
+        p_russia, p_eu = favour(r[i], e[i], p)
+        both = p_russia * p_eu
+        population[0] += 1.0
+        population[1] += p_russia
+        population[2] += p_eu
+        population[3] += both
+        c = group[i] * CELL_SHAPE[3] + camp(loyalty[i], month)
+        # Added as 0 or 1 times, not behind a branch: who is in the frame is hard to
+        # guess, and adding 0.0 to a sum of non-negative numbers leaves it as it was.
+        target, frame = (1.0 if in_target[i] else 0.0), (1.0 if in_frame[i] else 0.0)
+        cells[c, TARGET] += target
+        cells[c, FRAME] += frame
+        cells[c, FAVOUR_RUSSIA] += frame * p_russia
+        cells[c, FAVOUR_EU] += frame * p_eu
+        cells[c, FAVOUR_BOTH] += frame * both
 
 
 def observation_totals(r, e, present, group, loyalty, in_frame, in_target, month,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 
 from . import registry
@@ -115,12 +116,13 @@ class Scenario:
         return override_from(history, changes or ())
 
     def compile_inputs(self) -> CompiledInputs:
-        """Return every lever and exogenous input as one value per month of the run."""
-        names = registry.names(Group.LEVER) + registry.names(Group.EXOGENOUS)
-        return CompiledInputs(self.start, {
-            name: compile_timeline(self.timeline(name), self.start, self.n_months)
-            for name in names
-        })
+        """Return every lever and exogenous input as one value per month of the run.
+
+        Scenarios that differ only in their parameters (a fit's draws, an ensemble's
+        variants) share one compiled copy, whose series are read-only.
+        """
+        return _compiled_inputs(self.start, self.end, tuple(sorted(self.levers.items())),
+                                tuple(sorted(self.exogenous.items())))
 
     def with_default_parameters(self, parameters: Mapping[str, float] | None) -> Scenario:
         """Return this scenario with ``parameters`` for the ones it does not set itself.
@@ -239,3 +241,16 @@ def validate_parameter(source: str, name: str, value: object) -> float:
         return registry.get(name).check(value)
     except (TypeError, ValueError) as error:
         raise ScenarioError(source, key, value, str(error)) from None
+
+
+@lru_cache(maxsize=64)
+def _compiled_inputs(start: str, end: str, levers: tuple, exogenous: tuple) -> CompiledInputs:
+    """Return the compiled inputs of a scenario's timelines (``Scenario.compile_inputs``)."""
+    timelines = Scenario(name="inputs", start=start, end=end, levers=dict(levers),
+                         exogenous=dict(exogenous))
+    series = {}
+    for name in registry.names(Group.LEVER) + registry.names(Group.EXOGENOUS):
+        values = compile_timeline(timelines.timeline(name), start, timelines.n_months)
+        values.flags.writeable = False
+        series[name] = values
+    return CompiledInputs(start, series)
