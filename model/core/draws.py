@@ -12,7 +12,7 @@ the Random123 generator, also in cuRAND and TensorFlow): a keyed bijection of th
 * draws of one rule never shift those of another, and none depends on the state: two
   scenarios run with one seed share every number (common random numbers) whatever their
   levers;
-* nothing N-sized is stored: each thread keeps one chunk's blocks (``ChunkDraws``).
+* nothing N-sized is stored: each thread keeps one chunk's blocks (``chunk_draws``).
 
 A block's four words are named below; each name is an independent sequence of uniforms
 over citizens and months. New draws get a new block, so existing numbers stay as they are.
