@@ -187,3 +187,6 @@ def test_the_normal_cdf_table_matches_erfc():
     assert np.abs(table - exact).max() < 5e-14
     assert (np.diff(table[np.argsort(x)]) >= -1e-15).all()  # increasing, up to rounding
     assert math.isnan(normal_cdf(math.nan))
+    # Beyond the table's ends the value is exactly 0 or 1 (picks, not the polynomial).
+    assert [normal_cdf(v) for v in (-math.inf, -9.0, -8.5, 8.5, 9.0, math.inf)] == [
+        0.0, 0.0, 0.0, 1.0, 1.0, 1.0]

@@ -69,6 +69,7 @@ _CDF_X = np.arange(-_CDF_LIMIT * _CDF_STEPS_PER_UNIT,
                    _CDF_LIMIT * _CDF_STEPS_PER_UNIT + 1) / _CDF_STEPS_PER_UNIT
 _CDF_VALUES = np.array([0.5 * math.erfc(-x * _SQRT_HALF) for x in _CDF_X])
 _CDF_SLOPES = np.exp(-0.5 * _CDF_X**2) / math.sqrt(2.0 * math.pi) / _CDF_STEPS_PER_UNIT
+_CDF_LAST = _CDF_VALUES.size - 1
 
 
 @njit(cache=True, inline="always")
@@ -79,18 +80,18 @@ def normal_cdf(x):
     Hermite polynomial through the values and slopes at both ends.
     """
     t = (x + _CDF_LIMIT) * _CDF_STEPS_PER_UNIT
-    if t != t:
-        return t
-    if t <= 0.0:
-        return 0.0
-    if t >= _CDF_VALUES.size - 1:
-        return 1.0
-    k = int(t)
-    u = t - k
+    # The polynomial on a grid interval kept inside the table, then picks rather than
+    # branches for beyond its ends and for NaN: the survey's loop has no branch to guess.
+    inside = min(max(t, 0.0), _CDF_LAST - 0.5)
+    k = int(inside)
+    u = inside - k
     u2 = u * u
     u3 = u2 * u
-    return ((2.0 * u3 - 3.0 * u2 + 1.0) * _CDF_VALUES[k] + (u3 - 2.0 * u2 + u) * _CDF_SLOPES[k]
-            + (3.0 * u2 - 2.0 * u3) * _CDF_VALUES[k + 1] + (u3 - u2) * _CDF_SLOPES[k + 1])
+    value = ((2.0 * u3 - 3.0 * u2 + 1.0) * _CDF_VALUES[k] + (u3 - 2.0 * u2 + u) * _CDF_SLOPES[k]
+             + (3.0 * u2 - 2.0 * u3) * _CDF_VALUES[k + 1] + (u3 - u2) * _CDF_SLOPES[k + 1])
+    value = 0.0 if t <= 0.0 else value
+    value = 1.0 if t >= _CDF_LAST else value
+    return t if t != t else value
 
 
 @njit(cache=True, inline="always")
@@ -136,15 +137,17 @@ def _add_to_totals(r, e, present, group, loyalty, in_frame, in_target, month, p,
     Over the chunk's slices: indices that cannot be negative spare every read the check
     for a negative index.
     """
+    # The population's sums in local variables (in registers), added to its totals once.
+    residents = sum_russia = sum_eu = sum_both = 0.0
     for i in range(r.size):
         if not present[i]:
             continue
         p_russia, p_eu = favour(r[i], e[i], p)
         both = p_russia * p_eu
-        population[0] += 1.0
-        population[1] += p_russia
-        population[2] += p_eu
-        population[3] += both
+        residents += 1.0
+        sum_russia += p_russia
+        sum_eu += p_eu
+        sum_both += both
         c = group[i] * CELL_SHAPE[3] + camp(loyalty[i], month)
         # Added as 0 or 1 times, not behind a branch: who is in the frame is hard to
         # guess, and adding 0.0 to a sum of non-negative numbers leaves it as it was.
@@ -154,6 +157,10 @@ def _add_to_totals(r, e, present, group, loyalty, in_frame, in_target, month, p,
         cells[c, FAVOUR_RUSSIA] += frame * p_russia
         cells[c, FAVOUR_EU] += frame * p_eu
         cells[c, FAVOUR_BOTH] += frame * both
+    population[0] += residents
+    population[1] += sum_russia
+    population[2] += sum_eu
+    population[3] += sum_both
 
 
 def observation_totals(r, e, present, group, loyalty, in_frame, in_target, month,
